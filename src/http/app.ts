@@ -1,0 +1,147 @@
+// buildApp(config, deps): the HTTP face of the fund ledger. Plugins and routes are registered explicitly, in order.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import {
+  type ZodTypeProvider,
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { DatabaseHandle } from '../../db/client.js';
+import { schemaVersion } from '../../db/client.js';
+import * as auth from '../modules/auth/auth.service.js';
+import './actor.js';
+import { type Clock, systemClock } from '../modules/shared/clock.js';
+import { createServiceContext } from '../modules/shared/context.js';
+import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
+import { type ErrorCode, statusOf } from './error-table.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { importRoutes } from './routes/import.routes.js';
+import { registryRoutes } from './routes/registry.routes.js';
+import { settingsRoutes } from './routes/settings.routes.js';
+
+export interface AppDependencies {
+  database: DatabaseHandle;
+  clock?: Clock;
+}
+
+export type App = FastifyInstance;
+
+/** Routes under /v1 that answer without a token. */
+const publicRoutes = new Set(['/v1/auth/login']);
+
+export function sendError(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  return { status: statusOf(code), body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };
+}
+
+function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequest) {
+  if (error instanceof DomainError) return sendError(error.code, error.message, error.details);
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as FastifyError).validationContext ?? 'body';
+    const details = error.validation.map((issue) => ({ path: `${context}${issue.instancePath.replaceAll('/', '.')}`.replace(/\.$/, ''), message: issue.message ?? 'is not valid' }));
+    return sendError('invalid_request', `The request is not valid: ${details.map((detail) => `${detail.path} ${detail.message}`).join('; ')}.`, details);
+  }
+  const fastifyCode = (error as FastifyError).code;
+  switch (fastifyCode) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return sendError('malformed_json', 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return sendError('unsupported_media_type', `This route does not take ${request.headers['content-type'] ?? 'that content type'}.`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return sendError('body_too_large', 'The request body is larger than this route accepts.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return sendError('invalid_request', 'The Content-Length header does not match the body.');
+    default:
+      break;
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return sendError('invalid_request', error.message);
+  return null;
+}
+
+export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
+  const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'pid,hostname' } } } : {}),
+    },
+    requestIdHeader: 'x-request-id',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('actor', null);
+
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = errorOf(error, request);
+    if (known) {
+      if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.status(known.status).send(known.body);
+    }
+    if (isResponseSerializationError(error)) request.log.error({ err: error, issues: error.cause.issues }, 'reply did not match its schema');
+    else request.log.error({ err: error }, 'request failed');
+    const internal = sendError('internal_error', 'Something went wrong on our side. The request was not completed; try again, and tell the fund’s administrator if it keeps happening.');
+    return reply.status(internal.status).send(internal.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const notFound = sendError('route_not_found', `There is no route ${request.method} ${request.url.split('?')[0]}.`);
+    return reply.status(notFound.status).send(notFound.body);
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  // Every /v1 route but sign-in needs a bearer token; an auditor reads and exports but never writes.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!path.startsWith('/v1/') || publicRoutes.has(path)) return;
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) throw new DomainError('unauthenticated', 'Sign in first: send the token from POST /v1/auth/login as "Authorization: Bearer <token>".');
+    request.actor = auth.authenticate(context, match[1]);
+    const reads = request.method === 'GET' || request.method === 'HEAD';
+    if (request.actor.role === 'auditor' && !reads && path !== '/v1/auth/logout') {
+      throw new DomainError('role_forbidden', 'An auditor reads and exports; she changes nothing.');
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'The fund ledger',
+        description: 'System of record for a Women’s Development Support Fund’s savings-and-loan groups. Sign in with POST /v1/auth/login and send the token as a bearer token.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  typed.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', schemaVersion: schemaVersion(dependencies.database) }));
+
+  await app.register(authRoutes(context), { prefix: '/v1' });
+  await app.register(registryRoutes(context), { prefix: '/v1' });
+  await app.register(importRoutes(context), { prefix: '/v1' });
+  await app.register(settingsRoutes(context), { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,58 @@
+// The one place where outcome codes become HTTP statuses (DESIGN.md §7). Routes never pick a failure status.
+import type { DomainErrorCode } from '../modules/shared/domain-error.js';
+
+/** Codes the HTTP layer itself produces before a service is reached. */
+export type TransportErrorCode =
+  | 'malformed_json'
+  | 'unsupported_media_type'
+  | 'body_too_large'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'internal_error';
+
+export type ErrorCode = DomainErrorCode | TransportErrorCode;
+
+export const errorStatus: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  malformed_json: 400,
+  unauthenticated: 401,
+  token_expired: 401,
+  invalid_credentials: 401,
+  role_forbidden: 403,
+  scope_forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  area_not_found: 404,
+  group_not_found: 404,
+  member_not_found: 404,
+  user_not_found: 404,
+  method_not_allowed: 405,
+  duplicate_code: 409,
+  duplicate_username: 409,
+  duplicate_national_id: 409,
+  group_dissolved: 409,
+  group_has_active_members: 409,
+  member_not_active: 409,
+  member_already_in_group: 409,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  area_parent_invalid: 422,
+  area_level_invalid: 422,
+  group_area_not_village: 422,
+  group_full: 422,
+  group_officer_invalid: 422,
+  group_leader_not_member: 422,
+  member_under_age: 422,
+  date_in_future: 422,
+  date_before_group_formed: 422,
+  date_before_joined: 422,
+  user_scope_invalid: 422,
+  import_rows_invalid: 422,
+  settings_invalid: 422,
+  too_many_login_attempts: 429,
+  internal_error: 500,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return errorStatus[code];
+}

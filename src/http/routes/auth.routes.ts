@@ -1,0 +1,63 @@
+// Sign-in, sign-out, who am I, and user management.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createUserBody, listUsersQuery, loginBody, loginReply, userReply } from '../../modules/auth/auth.commands.js';
+import * as auth from '../../modules/auth/auth.service.js';
+import type { ServiceContext } from '../../modules/shared/context.js';
+import { actorOf } from '../actor.js';
+import { replies } from '../replies.js';
+
+export function authRoutes(context: ServiceContext): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<ZodTypeProvider>();
+    app.post(
+      '/auth/login',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in; answers a bearer token',
+          security: [],
+          body: loginBody,
+          response: replies({ 200: loginReply }, ['invalid_credentials', 'too_many_login_attempts', 'malformed_json'], { public: true }),
+        },
+      },
+      async (request) => auth.login(context, { ...request.body, ip: request.ip }),
+    );
+    app.post(
+      '/auth/logout',
+      { schema: { tags: ['auth'], summary: 'Sign out: the token stops working', response: replies({ 204: z.null() }, []) } },
+      async (request, reply) => {
+        auth.logout(context, actorOf(request).sessionId);
+        return reply.status(204).send(null);
+      },
+    );
+    app.get('/auth/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: replies({ 200: userReply }, ['user_not_found']) } }, async (request) =>
+      auth.currentUser(context, actorOf(request)),
+    );
+    app.post(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'Create a user (admin)',
+          body: createUserBody,
+          response: replies({ 201: userReply }, ['role_forbidden', 'duplicate_username', 'user_scope_invalid', 'area_not_found', 'group_not_found', 'malformed_json']),
+        },
+      },
+      async (request, reply) => reply.status(201).send(auth.createUser(context, actorOf(request), request.body)),
+    );
+    app.get(
+      '/users',
+      {
+        schema: {
+          tags: ['users'],
+          summary: 'List users (admin)',
+          querystring: listUsersQuery,
+          response: replies({ 200: z.object({ items: z.array(userReply), nextCursor: z.string().nullable() }) }, ['role_forbidden']),
+        },
+      },
+      async (request) => auth.listUsers(context, actorOf(request), request.query),
+    );
+  };
+}

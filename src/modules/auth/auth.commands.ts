@@ -1,0 +1,48 @@
+// Requests and replies of sign-in and user management.
+import { z } from 'zod';
+import { roles } from '../../../db/schema.js';
+import { entityId, name, timestamp } from '../shared/schemas.js';
+
+export const loginBody = z.strictObject({
+  username: z.string().trim().min(1, 'must not be empty').max(64),
+  password: z.string().min(1, 'must not be empty').max(200),
+});
+
+export const createUserBody = z.strictObject({
+  username: z
+    .string()
+    .trim()
+    .min(3, 'must be at least 3 characters')
+    .max(32, 'must be at most 32 characters')
+    .regex(/^[a-z0-9._-]+$/, 'may use only lower-case letters without accents, digits, dot, dash and underscore'),
+  password: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters'),
+  fullName: name,
+  role: z.enum(roles),
+  areaIds: z.array(entityId).max(100).optional().meta({ description: 'An officer’s areas; the officer reaches each subtree' }),
+  groupId: entityId.optional().meta({ description: 'A leader’s group' }),
+});
+
+export type CreateUserInput = z.infer<typeof createUserBody>;
+
+export const userReply = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    fullName: z.string(),
+    role: z.enum(roles),
+    areaIds: z.array(z.string()),
+    groupId: z.string().nullable(),
+    status: z.enum(['active', 'disabled']),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'User' });
+
+export type UserReply = z.infer<typeof userReply>;
+
+export const loginReply = z.object({ token: z.string(), expiresAt: timestamp, user: userReply });
+
+export const listUsersQuery = z.strictObject({
+  role: z.enum(roles).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});

@@ -1,0 +1,97 @@
+// Storage of users, their area scopes, sign-in sessions and sign-in attempts.
+import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
+import type { FundDatabase } from '../../../db/client.js';
+import { areas, groups, loginAttempts, sessions, userAreas, users } from '../../../db/schema.js';
+
+export type UserRow = typeof users.$inferSelect;
+
+export function countUsers(db: FundDatabase): number {
+  return db.select({ value: count() }).from(users).get()?.value ?? 0;
+}
+
+export function findUserByUsername(db: FundDatabase, username: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+export function findUserById(db: FundDatabase, id: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function listUsers(db: FundDatabase, filter: { role?: UserRow['role']; after?: string; limit: number }): UserRow[] {
+  const conditions = [filter.role ? eq(users.role, filter.role) : undefined, filter.after ? gt(users.id, filter.after) : undefined];
+  return db
+    .select()
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(asc(users.id))
+    .limit(filter.limit + 1)
+    .all();
+}
+
+export function insertUser(db: FundDatabase, user: typeof users.$inferInsert, areaIds: string[]): void {
+  db.insert(users).values(user).run();
+  if (areaIds.length > 0) db.insert(userAreas).values(areaIds.map((areaId) => ({ userId: user.id, areaId }))).run();
+}
+
+export function userAreaIds(db: FundDatabase, userId: string): string[] {
+  return db
+    .select({ areaId: userAreas.areaId })
+    .from(userAreas)
+    .where(eq(userAreas.userId, userId))
+    .orderBy(asc(userAreas.areaId))
+    .all()
+    .map((row) => row.areaId);
+}
+
+export function userAreaPaths(db: FundDatabase, userId: string): string[] {
+  return db
+    .select({ path: areas.path })
+    .from(userAreas)
+    .innerJoin(areas, eq(areas.id, userAreas.areaId))
+    .where(eq(userAreas.userId, userId))
+    .all()
+    .map((row) => row.path);
+}
+
+export function areaIdsPresent(db: FundDatabase, ids: string[]): Set<string> {
+  if (ids.length === 0) return new Set();
+  return new Set(
+    db
+      .select({ id: areas.id })
+      .from(areas)
+      .where(inArray(areas.id, ids))
+      .all()
+      .map((row) => row.id),
+  );
+}
+
+export function insertSession(db: FundDatabase, session: typeof sessions.$inferInsert): void {
+  db.insert(sessions).values(session).run();
+}
+
+export function findSessionByTokenHash(db: FundDatabase, tokenHash: string) {
+  return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+}
+
+export function revokeSession(db: FundDatabase, sessionId: string, revokedAt: string): void {
+  db.update(sessions).set({ revokedAt }).where(eq(sessions.id, sessionId)).run();
+}
+
+export function recordLoginAttempt(db: FundDatabase, attempt: typeof loginAttempts.$inferInsert): void {
+  db.insert(loginAttempts).values(attempt).run();
+}
+
+/** The username's attempts since a moment, newest first. */
+export function recentLoginAttempts(db: FundDatabase, username: string, since: string) {
+  return db
+    .select({ succeeded: loginAttempts.succeeded, attemptedAt: loginAttempts.attemptedAt })
+    .from(loginAttempts)
+    .where(and(eq(loginAttempts.username, username), gt(loginAttempts.attemptedAt, since)))
+    .orderBy(asc(loginAttempts.id))
+    .all()
+    .reverse();
+}
+
+export function groupExists(db: FundDatabase, groupId: string): boolean {
+  return db.select({ id: groups.id }).from(groups).where(eq(groups.id, groupId)).get() !== undefined;
+}

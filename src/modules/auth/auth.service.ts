@@ -1,0 +1,155 @@
+// Sign-in, sign-out, token checks and user management. Tokens are random and stored only as a SHA-256 hash.
+import { createHash, randomBytes } from 'node:crypto';
+import { type Actor, requireRole } from '../shared/access.js';
+import { type ServiceContext, nowTimestamp } from '../shared/context.js';
+import { DomainError } from '../shared/domain-error.js';
+import { newId } from '../shared/ids.js';
+import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
+import type { CreateUserInput, UserReply } from './auth.commands.js';
+import * as repo from './auth.repo.js';
+import { decoyPasswordHash, generatePassword, hashPassword, verifyPassword } from './password.js';
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+  user: UserReply;
+}
+
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function userReply(context: ServiceContext, user: repo.UserRow): UserReply {
+  return {
+    id: user.id,
+    username: user.username,
+    fullName: user.fullName,
+    role: user.role,
+    areaIds: repo.userAreaIds(context.db, user.id),
+    groupId: user.groupId,
+    status: user.status,
+    createdAt: user.createdAt,
+  };
+}
+
+/**
+ * On a fund's first start there is no one to sign in as: create `admin`, with the configured password or a
+ * generated one that the caller prints once. Returns the generated password, or null when none was made.
+ */
+export function ensureAdminUser(context: ServiceContext, configuredPassword: string | undefined): { created: boolean; generatedPassword: string | null } {
+  return context.db.transaction((tx) => {
+    if (repo.countUsers(tx) > 0) return { created: false, generatedPassword: null };
+    const password = configuredPassword ?? generatePassword();
+    repo.insertUser(
+      tx,
+      { id: newId('us'), username: 'admin', passwordHash: hashPassword(password), fullName: 'Administrator', role: 'admin', createdAt: nowTimestamp(context) },
+      [],
+    );
+    return { created: true, generatedPassword: configuredPassword ? null : password };
+  });
+}
+
+export async function login(context: ServiceContext, input: { username: string; password: string; ip: string | null }): Promise<LoginResult> {
+  const now = context.clock.now();
+  const windowStart = new Date(now.getTime() - context.loginLockoutMinutes * 60_000).toISOString();
+  // Failures since the last success, within the lockout window, lock the username for the rest of the window.
+  const recent = repo.recentLoginAttempts(context.db, input.username, windowStart);
+  const lastSuccess = recent.findIndex((attempt) => attempt.succeeded);
+  const failures = (lastSuccess === -1 ? recent : recent.slice(0, lastSuccess)).filter((attempt) => !attempt.succeeded);
+  if (failures.length >= context.loginMaxFailures) {
+    const oldestCounted = failures[context.loginMaxFailures - 1] ?? failures[failures.length - 1];
+    const unlocksAt = new Date(Date.parse(oldestCounted?.attemptedAt ?? now.toISOString()) + context.loginLockoutMinutes * 60_000);
+    const minutes = Math.max(1, Math.ceil((unlocksAt.getTime() - now.getTime()) / 60_000));
+    throw new DomainError('too_many_login_attempts', `Too many failed sign-ins for this username. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  }
+
+  const user = repo.findUserByUsername(context.db, input.username);
+  const passwordMatches = await verifyPassword(input.password, user?.passwordHash ?? decoyPasswordHash);
+  const attemptedAt = context.clock.now().toISOString();
+  if (!user || !passwordMatches || user.status !== 'active') {
+    repo.recordLoginAttempt(context.db, { username: input.username, attemptedAt, succeeded: false, ip: input.ip });
+    throw new DomainError('invalid_credentials', 'The username or password is not right.');
+  }
+
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + context.tokenTtlMinutes * 60_000).toISOString();
+  context.db.transaction((tx) => {
+    repo.recordLoginAttempt(tx, { username: input.username, attemptedAt, succeeded: true, ip: input.ip });
+    repo.insertSession(tx, { id: newId('se'), tokenHash: tokenHash(token), userId: user.id, createdAt: attemptedAt, expiresAt });
+  });
+  return { token, expiresAt, user: userReply(context, user) };
+}
+
+/** The actor behind a bearer token; refuses unknown, revoked and expired tokens. */
+export function authenticate(context: ServiceContext, token: string): Actor & { sessionId: string } {
+  const session = repo.findSessionByTokenHash(context.db, tokenHash(token));
+  if (!session || session.revokedAt !== null) throw new DomainError('unauthenticated', 'Sign in first: the token is not valid.');
+  if (session.expiresAt <= nowTimestamp(context)) throw new DomainError('token_expired', 'Your sign-in has expired. Sign in again.');
+  const user = repo.findUserById(context.db, session.userId);
+  if (!user || user.status !== 'active') throw new DomainError('unauthenticated', 'Sign in first: the token is not valid.');
+  return {
+    sessionId: session.id,
+    userId: user.id,
+    username: user.username,
+    role: user.role,
+    areaPaths: user.role === 'officer' ? repo.userAreaPaths(context.db, user.id) : [],
+    groupId: user.role === 'leader' ? user.groupId : null,
+  };
+}
+
+export function logout(context: ServiceContext, sessionId: string): void {
+  repo.revokeSession(context.db, sessionId, nowTimestamp(context));
+}
+
+export function currentUser(context: ServiceContext, actor: Actor): UserReply {
+  const user = repo.findUserById(context.db, actor.userId);
+  if (!user) throw new DomainError('user_not_found', 'Your user no longer exists.');
+  return userReply(context, user);
+}
+
+export function createUser(context: ServiceContext, actor: Actor, input: CreateUserInput): UserReply {
+  requireRole(actor, ['admin'], 'create users');
+  const areaIds = [...new Set(input.areaIds ?? [])];
+  if (input.role === 'officer' && areaIds.length === 0) {
+    throw new DomainError('user_scope_invalid', 'An officer needs at least one area.', [{ path: 'areaIds', message: 'required for an officer' }]);
+  }
+  if (input.role !== 'officer' && areaIds.length > 0) {
+    throw new DomainError('user_scope_invalid', 'Only an officer is scoped to areas.', [{ path: 'areaIds', message: `not used for the role ${input.role}` }]);
+  }
+  if (input.role === 'leader' && input.groupId === undefined) {
+    throw new DomainError('user_scope_invalid', 'A group leader needs her group.', [{ path: 'groupId', message: 'required for a leader' }]);
+  }
+  if (input.role !== 'leader' && input.groupId !== undefined) {
+    throw new DomainError('user_scope_invalid', 'Only a group leader belongs to a group.', [{ path: 'groupId', message: `not used for the role ${input.role}` }]);
+  }
+  const passwordHash = hashPassword(input.password);
+  return context.db.transaction((tx) => {
+    if (repo.findUserByUsername(tx, input.username)) {
+      throw new DomainError('duplicate_username', `The username ${input.username} is taken.`, [{ path: 'username', message: 'already taken' }]);
+    }
+    const present = repo.areaIdsPresent(tx, areaIds);
+    const missing = areaIds.filter((id) => !present.has(id));
+    if (missing.length > 0) {
+      throw new DomainError('area_not_found', `No area has the id ${missing.join(', ')}.`, missing.map((id) => ({ path: 'areaIds', message: `unknown area ${id}` })));
+    }
+    if (input.groupId !== undefined && !repo.groupExists(tx, input.groupId)) {
+      throw new DomainError('group_not_found', `No group has the id ${input.groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
+    }
+    const id = newId('us');
+    repo.insertUser(
+      tx,
+      { id, username: input.username, passwordHash, fullName: input.fullName, role: input.role, groupId: input.groupId ?? null, createdAt: nowTimestamp(context) },
+      areaIds,
+    );
+    const created = repo.findUserById(tx, id);
+    if (!created) throw new Error('the user just inserted cannot be read back');
+    return userReply({ ...context, db: tx }, created);
+  });
+}
+
+export function listUsers(context: ServiceContext, actor: Actor, query: { role?: UserReply['role']; limit: number; cursor?: string }): Page<UserReply> {
+  requireRole(actor, ['admin'], 'list users');
+  const rows = repo.listUsers(context.db, { role: query.role, after: decodeCursor(query.cursor), limit: query.limit });
+  const page = toPage(rows, query.limit);
+  return { items: page.items.map((row) => userReply(context, row)), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,226 @@
+// Storage of areas, groups, members, memberships and poverty-status history.
+import { type SQL, and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { FundDatabase } from '../../../db/client.js';
+import { areas, groups, members, memberships, povertyStatusChanges, userAreas, users } from '../../../db/schema.js';
+import type { Actor } from '../shared/access.js';
+
+export type AreaRow = typeof areas.$inferSelect;
+export type GroupRow = typeof groups.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type GroupWithArea = GroupRow & { areaPath: string; areaCode: string };
+export type MemberWithGroup = MemberRow & { groupCode: string; groupStatus: GroupRow['status']; areaPath: string };
+
+/** `column LIKE '%text%'` with the user's own % and _ taken literally. */
+export function contains(column: SQLiteColumn, text: string): SQL {
+  const escaped = text.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return sql`${column} LIKE ${`%${escaped}%`} ESCAPE '\\'`;
+}
+
+function startsWith(column: SQLiteColumn, prefix: string): SQL {
+  const escaped = prefix.replace(/[\\%_]/g, (character) => `\\${character}`);
+  return sql`${column} LIKE ${`${escaped}%`} ESCAPE '\\'`;
+}
+
+/** What of the registry the actor may see, as a condition on a query joined to groups and areas. */
+function scopeCondition(actor: Actor): SQL | undefined {
+  if (actor.role === 'admin' || actor.role === 'auditor') return undefined;
+  if (actor.role === 'leader') return actor.groupId ? eq(groups.id, actor.groupId) : sql`1 = 0`;
+  if (actor.areaPaths.length === 0) return sql`1 = 0`;
+  return or(...actor.areaPaths.map((path) => startsWith(areas.path, path)));
+}
+
+// Areas
+
+export function insertArea(db: FundDatabase, area: typeof areas.$inferInsert): void {
+  db.insert(areas).values(area).run();
+}
+
+export function findArea(db: FundDatabase, id: string): AreaRow | undefined {
+  return db.select().from(areas).where(eq(areas.id, id)).get();
+}
+
+export function findAreaByCode(db: FundDatabase, areaCode: string): AreaRow | undefined {
+  return db.select().from(areas).where(eq(areas.code, areaCode)).get();
+}
+
+export function listAreas(db: FundDatabase, filter: { parentId?: string; level?: AreaRow['level']; search?: string; after?: string; limit: number }): AreaRow[] {
+  return db
+    .select()
+    .from(areas)
+    .where(
+      and(
+        filter.parentId ? eq(areas.parentId, filter.parentId) : undefined,
+        filter.level ? eq(areas.level, filter.level) : undefined,
+        filter.search ? or(contains(areas.searchName, filter.search), contains(areas.code, filter.search)) : undefined,
+        filter.after ? gt(areas.id, filter.after) : undefined,
+      ),
+    )
+    .orderBy(asc(areas.id))
+    .limit(filter.limit + 1)
+    .all();
+}
+
+// Groups
+
+export function insertGroup(db: FundDatabase, group: typeof groups.$inferInsert): void {
+  db.insert(groups).values(group).run();
+}
+
+const groupWithAreaColumns = { group: groups, areaPath: areas.path, areaCode: areas.code };
+
+export function findGroup(db: FundDatabase, id: string): GroupWithArea | undefined {
+  const row = db.select(groupWithAreaColumns).from(groups).innerJoin(areas, eq(areas.id, groups.areaId)).where(eq(groups.id, id)).get();
+  return row ? { ...row.group, areaPath: row.areaPath, areaCode: row.areaCode } : undefined;
+}
+
+export function findGroupByCode(db: FundDatabase, groupCode: string): GroupWithArea | undefined {
+  const row = db.select(groupWithAreaColumns).from(groups).innerJoin(areas, eq(areas.id, groups.areaId)).where(eq(groups.code, groupCode)).get();
+  return row ? { ...row.group, areaPath: row.areaPath, areaCode: row.areaCode } : undefined;
+}
+
+export function updateGroup(db: FundDatabase, id: string, changes: Partial<typeof groups.$inferInsert>): void {
+  db.update(groups).set(changes).where(eq(groups.id, id)).run();
+}
+
+export function listGroups(
+  db: FundDatabase,
+  actor: Actor,
+  filter: { areaPath?: string; officerId?: string; status?: GroupRow['status']; search?: string; after?: string; limit: number },
+): GroupRow[] {
+  return db
+    .select({ group: groups })
+    .from(groups)
+    .innerJoin(areas, eq(areas.id, groups.areaId))
+    .where(
+      and(
+        scopeCondition(actor),
+        filter.areaPath ? startsWith(areas.path, filter.areaPath) : undefined,
+        filter.officerId ? eq(groups.officerId, filter.officerId) : undefined,
+        filter.status ? eq(groups.status, filter.status) : undefined,
+        filter.search ? or(contains(groups.searchName, filter.search), contains(groups.code, filter.search)) : undefined,
+        filter.after ? gt(groups.id, filter.after) : undefined,
+      ),
+    )
+    .orderBy(asc(groups.id))
+    .limit(filter.limit + 1)
+    .all()
+    .map((row) => row.group);
+}
+
+export function activeMemberCounts(db: FundDatabase, groupIds: string[]): Map<string, number> {
+  if (groupIds.length === 0) return new Map();
+  const rows = db
+    .select({ groupId: members.groupId, value: count() })
+    .from(members)
+    .where(and(inArray(members.groupId, groupIds), eq(members.status, 'active')))
+    .groupBy(members.groupId)
+    .all();
+  return new Map(rows.map((row) => [row.groupId, row.value]));
+}
+
+export function findOfficer(db: FundDatabase, userId: string) {
+  return db.select({ id: users.id, role: users.role, status: users.status }).from(users).where(eq(users.id, userId)).get();
+}
+
+// Members
+
+export function insertMember(db: FundDatabase, member: typeof members.$inferInsert): void {
+  db.insert(members).values(member).run();
+}
+
+export function updateMember(db: FundDatabase, id: string, changes: Partial<typeof members.$inferInsert>): void {
+  db.update(members).set(changes).where(eq(members.id, id)).run();
+}
+
+export function findMember(db: FundDatabase, id: string): MemberWithGroup | undefined {
+  const row = db
+    .select({ member: members, groupCode: groups.code, groupStatus: groups.status, areaPath: areas.path })
+    .from(members)
+    .innerJoin(groups, eq(groups.id, members.groupId))
+    .innerJoin(areas, eq(areas.id, groups.areaId))
+    .where(eq(members.id, id))
+    .get();
+  return row ? { ...row.member, groupCode: row.groupCode, groupStatus: row.groupStatus, areaPath: row.areaPath } : undefined;
+}
+
+export function findMemberIdsByNationalIds(db: FundDatabase, nationalIds: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  // SQLite takes at most 32,766 bound values; an import's ids go in slices well under that.
+  for (let start = 0; start < nationalIds.length; start += 500) {
+    const slice = nationalIds.slice(start, start + 500);
+    for (const row of db.select({ id: members.id, nationalId: members.nationalId }).from(members).where(inArray(members.nationalId, slice)).all()) {
+      found.set(row.nationalId, row.id);
+    }
+  }
+  return found;
+}
+
+export function listMembers(
+  db: FundDatabase,
+  actor: Actor,
+  filter: { groupId?: string; areaPath?: string; status?: MemberRow['status']; search?: string; after?: string; limit: number },
+): MemberRow[] {
+  return db
+    .select({ member: members })
+    .from(members)
+    .innerJoin(groups, eq(groups.id, members.groupId))
+    .innerJoin(areas, eq(areas.id, groups.areaId))
+    .where(
+      and(
+        scopeCondition(actor),
+        filter.groupId ? eq(members.groupId, filter.groupId) : undefined,
+        filter.areaPath ? startsWith(areas.path, filter.areaPath) : undefined,
+        filter.status ? eq(members.status, filter.status) : undefined,
+        filter.search ? or(contains(members.searchName, filter.search), eq(members.nationalId, filter.search)) : undefined,
+        filter.after ? gt(members.id, filter.after) : undefined,
+      ),
+    )
+    .orderBy(asc(members.id))
+    .limit(filter.limit + 1)
+    .all()
+    .map((row) => row.member);
+}
+
+export function insertMembership(db: FundDatabase, membership: typeof memberships.$inferInsert): void {
+  db.insert(memberships).values(membership).run();
+}
+
+export function closeOpenMembership(db: FundDatabase, memberId: string, leftOn: string, leftReason: string): void {
+  db.update(memberships)
+    .set({ leftOn, leftReason })
+    .where(and(eq(memberships.memberId, memberId), isNull(memberships.leftOn)))
+    .run();
+}
+
+export function membershipsOf(db: FundDatabase, memberId: string) {
+  return db
+    .select({ groupId: memberships.groupId, joinedOn: memberships.joinedOn, leftOn: memberships.leftOn, leftReason: memberships.leftReason })
+    .from(memberships)
+    .where(eq(memberships.memberId, memberId))
+    .orderBy(asc(memberships.joinedOn), asc(memberships.id))
+    .all();
+}
+
+export function insertPovertyStatusChange(db: FundDatabase, change: typeof povertyStatusChanges.$inferInsert): void {
+  db.insert(povertyStatusChanges).values(change).run();
+}
+
+export function povertyStatusHistory(db: FundDatabase, memberId: string) {
+  return db
+    .select({ status: povertyStatusChanges.status, effectiveOn: povertyStatusChanges.effectiveOn })
+    .from(povertyStatusChanges)
+    .where(eq(povertyStatusChanges.memberId, memberId))
+    .orderBy(asc(povertyStatusChanges.effectiveOn), asc(povertyStatusChanges.id))
+    .all();
+}
+
+export function officerAreaPaths(db: FundDatabase, userId: string): string[] {
+  return db
+    .select({ path: areas.path })
+    .from(userAreas)
+    .innerJoin(areas, eq(areas.id, userAreas.areaId))
+    .where(eq(userAreas.userId, userId))
+    .all()
+    .map((row) => row.path);
+}

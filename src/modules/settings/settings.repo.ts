@@ -1,0 +1,21 @@
+// Storage of the fund's settings: one row per key, the value as JSON.
+import { eq } from 'drizzle-orm';
+import type { FundDatabase } from '../../../db/client.js';
+import { settings } from '../../../db/schema.js';
+
+export function storedSettings(db: FundDatabase): Record<string, unknown> {
+  return Object.fromEntries(
+    db
+      .select()
+      .from(settings)
+      .all()
+      .map((row) => [row.key, JSON.parse(row.value) as unknown]),
+  );
+}
+
+export function saveSetting(db: FundDatabase, key: string, value: unknown, updatedAt: string): void {
+  db.insert(settings)
+    .values({ key, value: JSON.stringify(value), updatedAt })
+    .onConflictDoUpdate({ target: settings.key, set: { value: JSON.stringify(value), updatedAt } })
+    .run();
+}

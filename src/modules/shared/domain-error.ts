@@ -1,0 +1,57 @@
+// The outcomes a command can refuse with. Services throw a DomainError (the throw is what rolls a better-sqlite3
+// transaction back); src/http/error-table.ts maps each code to its HTTP status, in one place.
+
+export const domainErrorCodes = [
+  'invalid_request',
+  'unauthenticated',
+  'token_expired',
+  'invalid_credentials',
+  'too_many_login_attempts',
+  'role_forbidden',
+  'scope_forbidden',
+  'not_found',
+  'area_not_found',
+  'group_not_found',
+  'member_not_found',
+  'user_not_found',
+  'duplicate_code',
+  'duplicate_username',
+  'duplicate_national_id',
+  'area_parent_invalid',
+  'area_level_invalid',
+  'group_area_not_village',
+  'group_dissolved',
+  'group_full',
+  'group_has_active_members',
+  'group_officer_invalid',
+  'group_leader_not_member',
+  'member_not_active',
+  'member_already_in_group',
+  'member_under_age',
+  'date_in_future',
+  'date_before_group_formed',
+  'date_before_joined',
+  'user_scope_invalid',
+  'import_rows_invalid',
+  'settings_invalid',
+] as const;
+
+export type DomainErrorCode = (typeof domainErrorCodes)[number];
+
+export interface ErrorDetail {
+  /** Where the problem is: a field path (`lines.3.amount`) or, for a file, `line 12`. */
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: DomainErrorCode, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+}

@@ -1,0 +1,32 @@
+// Opaque, time-ordered ids (a prefix naming the kind, then a ULID-like body): ordering by id is ordering by creation,
+// which keeps cursors stable. No underscore, so an id can stand in a SQL LIKE pattern as itself.
+import { randomBytes } from 'node:crypto';
+
+const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+let lastTime = 0;
+let sequence = 0;
+
+export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se';
+
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  // Ids made in the same millisecond keep their order through a counter in the random part's place.
+  if (now === lastTime) sequence += 1;
+  else {
+    lastTime = now;
+    sequence = 0;
+  }
+  let time = '';
+  let value = now;
+  for (let i = 0; i < 10; i += 1) {
+    time = alphabet[value % 32] + time;
+    value = Math.floor(value / 32);
+  }
+  let counter = '';
+  let rest = sequence;
+  for (let i = 0; i < 4; i += 1) {
+    counter = alphabet[rest % 32] + counter;
+    rest = Math.floor(rest / 32);
+  }
+  const random = [...randomBytes(10)].map((byte) => alphabet[byte % 32]).join('');
+  return `${prefix}-${time}${counter}${random}`;
+}

@@ -1,0 +1,41 @@
+// Zod pieces every module's commands share: dates, ids, list paging, the error reply.
+import { z } from 'zod';
+import { isIsoDate } from '../../domain/calendar.js';
+
+export const isoDate = z
+  .string()
+  .refine(isIsoDate, { message: 'must be a real calendar date written YYYY-MM-DD' })
+  .meta({ format: 'date', example: '2026-06-30' });
+
+export const entityId = z.string().min(1).max(64).meta({ description: 'An opaque id given out by this service' });
+
+export const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+export const code = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'may use only letters without accents, digits, dot, dash and underscore');
+
+export const listQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+  q: z.string().trim().max(200).optional(),
+};
+
+export const errorReply = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const timestamp = z.string().meta({ format: 'date-time' });

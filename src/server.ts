@@ -1,0 +1,54 @@
+// The process: reads the configuration, opens and migrates the database, serves, and shuts down cleanly.
+import { ConfigError, loadConfig } from './config.js';
+import { migrateDatabase, openDatabase } from '../db/client.js';
+import { buildApp } from './http/app.js';
+import { ensureAdminUser } from './modules/auth/auth.service.js';
+import { systemClock } from './modules/shared/clock.js';
+import { createServiceContext } from './modules/shared/context.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const database = openDatabase(config.databasePath);
+  migrateDatabase(database);
+  const app = await buildApp(config, { database });
+
+  const admin = ensureAdminUser(createServiceContext(config, database.db, systemClock), config.adminPassword);
+  if (admin.generatedPassword) {
+    app.log.warn(`Created the first user "admin" with the password ${admin.generatedPassword} — it is shown only this once: sign in and keep it safe.`);
+  } else if (admin.created) {
+    app.log.info('Created the first user "admin" with the password from FUND_ADMIN_PASSWORD.');
+  }
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing: finishing requests in flight');
+    try {
+      await app.close();
+    } finally {
+      database.close();
+      app.log.info('closed');
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info({ database: config.databasePath }, 'the fund ledger is serving');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+// A small fund to test against: a province with two communes and their villages, an officer for one commune,
+// a group with members and its leader, and an auditor.
+import { expect } from 'vitest';
+import { adminPassword, as, type Caller, login, type TestApp } from './helper.js';
+
+export interface SmallFund {
+  admin: Caller;
+  officer: Caller;
+  leader: Caller;
+  auditor: Caller;
+  otherOfficer: Caller;
+  areas: { province: string; commune: string; village: string; otherCommune: string; otherVillage: string };
+  officerId: string;
+  group: { id: string; code: string };
+  otherGroup: { id: string; code: string };
+  memberIds: string[];
+}
+
+let nationalIdCounter = 100000000000;
+export function nextNationalId(): string {
+  nationalIdCounter += 1;
+  return String(nationalIdCounter).padStart(12, '0');
+}
+
+export function memberInput(groupId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    fullName: 'Nguyễn Thị Hoa',
+    sex: 'female',
+    dateOfBirth: '1985-04-12',
+    nationalId: nextNationalId(),
+    phone: '0912345678',
+    ethnicity: '01',
+    povertyStatus: 'poor',
+    groupId,
+    joinedOn: '2024-03-15',
+    ...overrides,
+  };
+}
+
+async function created(caller: Caller, url: string, payload: unknown): Promise<{ id: string } & Record<string, unknown>> {
+  const response = await caller('POST', url, payload);
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json();
+}
+
+export async function buildSmallFund(test: TestApp, memberCount = 3): Promise<SmallFund> {
+  const admin = as(test.app, await login(test.app, 'admin', adminPassword));
+  const province = await created(admin, '/v1/areas', { code: 'HB', name: 'Tỉnh Hòa Bình', level: 'province' });
+  const commune = await created(admin, '/v1/areas', { code: 'HB-TL', name: 'Xã Tân Lạc', level: 'commune', parentId: province.id });
+  const village = await created(admin, '/v1/areas', { code: 'HB-TL-01', name: 'Thôn Đồng Bài', level: 'village', parentId: commune.id });
+  const otherCommune = await created(admin, '/v1/areas', { code: 'HB-MC', name: 'Xã Mai Châu', level: 'commune', parentId: province.id });
+  const otherVillage = await created(admin, '/v1/areas', { code: 'HB-MC-01', name: 'Bản Lác', level: 'village', parentId: otherCommune.id });
+
+  const officerUser = await created(admin, '/v1/users', { username: 'lan.officer', password: 'officer-pass-1', fullName: 'Trần Thị Lan', role: 'officer', areaIds: [commune.id] });
+  await created(admin, '/v1/users', { username: 'mai.officer', password: 'officer-pass-2', fullName: 'Lê Thị Mai', role: 'officer', areaIds: [otherCommune.id] });
+  await created(admin, '/v1/users', { username: 'auditor', password: 'auditor-pass-1', fullName: 'Phạm Văn Kiểm', role: 'auditor' });
+  const officer = as(test.app, await login(test.app, 'lan.officer', 'officer-pass-1'));
+  const otherOfficer = as(test.app, await login(test.app, 'mai.officer', 'officer-pass-2'));
+  const auditor = as(test.app, await login(test.app, 'auditor', 'auditor-pass-1'));
+
+  const group = await created(officer, '/v1/groups', { code: 'TL01-T1', name: 'Tổ phụ nữ Đồng Bài 1', areaId: village.id, formedOn: '2024-03-01', meetingDay: 15 });
+  const otherGroup = await created(otherOfficer, '/v1/groups', { code: 'MC01-T1', name: 'Tổ phụ nữ Bản Lác', areaId: otherVillage.id, formedOn: '2024-05-01', meetingDay: 5 });
+  const memberIds: string[] = [];
+  for (let index = 0; index < memberCount; index += 1) {
+    memberIds.push((await created(officer, '/v1/members', memberInput(group.id, { fullName: `Hà Thị Thu ${index + 1}` }))).id);
+  }
+  await created(admin, '/v1/users', { username: 'thu.leader', password: 'leader-pass-1', fullName: 'Hà Thị Thu', role: 'leader', groupId: group.id });
+  const leader = as(test.app, await login(test.app, 'thu.leader', 'leader-pass-1'));
+  return {
+    admin,
+    officer,
+    leader,
+    auditor,
+    otherOfficer,
+    areas: { province: province.id, commune: commune.id, village: village.id, otherCommune: otherCommune.id, otherVillage: otherVillage.id },
+    officerId: officerUser.id,
+    group: { id: group.id, code: 'TL01-T1' },
+    otherGroup: { id: otherGroup.id, code: 'MC01-T1' },
+    memberIds,
+  };
+}

@@ -1,0 +1,77 @@
+// Builds the real app on a real SQLite file in a temporary folder, with a clock the test controls.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import { loadConfig, type Config } from '../src/config.js';
+import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client.js';
+import { type App, buildApp } from '../src/http/app.js';
+import { ensureAdminUser } from '../src/modules/auth/auth.service.js';
+import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
+
+export const adminPassword = 'admin-password-1';
+
+export class TestClock {
+  constructor(public instant: Date = new Date('2026-11-23T03:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.instant);
+  }
+  advanceMinutes(minutes: number): void {
+    this.instant = new Date(this.instant.getTime() + minutes * 60_000);
+  }
+}
+
+export interface TestApp {
+  app: App;
+  database: DatabaseHandle;
+  clock: TestClock;
+  config: Config;
+  context: ServiceContext;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(environment: Record<string, string> = {}): Promise<TestApp> {
+  const folder = mkdtempSync(join(tmpdir(), 'fund-ledger-test-'));
+  const config = loadConfig({ DATABASE_PATH: join(folder, 'fund.db'), LOG_LEVEL: 'silent', FUND_ADMIN_PASSWORD: adminPassword, ...environment }, false);
+  const database = openDatabase(config.databasePath);
+  migrateDatabase(database);
+  const clock = new TestClock();
+  const context = createServiceContext(config, database.db, clock);
+  ensureAdminUser(context, config.adminPassword);
+  const app = await buildApp(config, { database, clock });
+  await app.ready();
+  return {
+    app,
+    database,
+    clock,
+    config,
+    context,
+    async close() {
+      await app.close();
+      database.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function login(app: App, username: string, password: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password } });
+  if (response.statusCode !== 200) throw new Error(`login of ${username} failed: ${response.body}`);
+  return (response.json() as { token: string }).token;
+}
+
+export type Caller = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => Promise<LightMyRequestResponse>;
+
+/** A function that sends requests with a token, as one signed-in user would. */
+export function as(app: App, token: string): Caller {
+  return (method, url, payload) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** Every row of every table, in a stable order: two equal snapshots mean the database did not change. */
+export function snapshot(database: DatabaseHandle): string {
+  const tables = database.sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string }[];
+  return JSON.stringify(tables.map(({ name }) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
