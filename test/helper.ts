@@ -69,9 +69,9 @@ export function as(app: App, token: string): Caller {
 }
 
 /** Every row of every table, in a stable order: two equal snapshots mean the database did not change. */
-export function snapshot(database: DatabaseHandle): string {
+export function snapshot(database: DatabaseHandle, except: string[] = []): string {
   const tables = database.sqlite
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all() as { name: string }[];
-  return JSON.stringify(tables.map(({ name }) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  return JSON.stringify(tables.filter(({ name }) => !except.includes(name)).map(({ name }) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
 }

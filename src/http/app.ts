@@ -13,8 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
-import type { DatabaseHandle } from '../../db/client.js';
-import { schemaVersion } from '../../db/client.js';
+import { type DatabaseHandle, health } from '../modules/system/health.service.js';
 import * as auth from '../modules/auth/auth.service.js';
 import './actor.js';
 import { type Clock, systemClock } from '../modules/shared/clock.js';
@@ -137,7 +136,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  typed.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', schemaVersion: schemaVersion(dependencies.database) }));
+  typed.get('/health', { schema: { hide: true } }, async () => health(dependencies.database));
 
   await app.register(authRoutes(context), { prefix: '/v1' });
   await app.register(registryRoutes(context), { prefix: '/v1' });

@@ -22,6 +22,7 @@ export interface ImportResult {
 /** Column name (folded, without spaces or punctuation) to field. Vietnamese headings as a fund's sheets write them. */
 const groupColumns: Record<string, string> = {
   code: 'code',
+  mato: 'code',
   matode: 'code',
   matotkvv: 'code',
   name: 'name',

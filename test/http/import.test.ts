@@ -1,0 +1,118 @@
+// CSV imports are all or nothing, name every bad row by its line, and take a fund's Vietnamese headings.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildTestApp, login, snapshot, type TestApp } from '../helper.js';
+import { buildSmallFund, nextNationalId, type SmallFund } from '../fixtures.js';
+
+let test: TestApp;
+let fund: SmallFund;
+let officerToken: string;
+beforeEach(async () => {
+  test = await buildTestApp();
+  fund = await buildSmallFund(test, 2);
+  officerToken = await login(test.app, 'lan.officer', 'officer-pass-1');
+});
+afterEach(async () => {
+  await test.close();
+});
+
+const postCsv = (kind: 'groups' | 'members', csv: string, token = officerToken) =>
+  test.app.inject({ method: 'POST', url: `/v1/imports/${kind}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, payload: csv });
+
+describe('importing groups', () => {
+  it('creates every group of a good file, with the importing officer as their officer', async () => {
+    const reply = await postCsv('groups', 'code,name,areaCode,formedOn,meetingDay\nTL-A,Tổ A,HB-TL-01,2025-01-05,5\nTL-B,"Tổ B, xóm Trên",HB-TL-01,15/02/2025,\n');
+    expect(reply.statusCode, reply.body).toBe(201);
+    expect(reply.json().imported).toBe(2);
+    const groups = (await fund.officer('GET', '/v1/groups?q=to%20b')).json().items;
+    expect(groups).toHaveLength(1);
+    expect(groups[0]).toMatchObject({ code: 'TL-B', name: 'Tổ B, xóm Trên', formedOn: '2025-02-15', meetingDay: null, officerId: fund.officerId });
+  });
+
+  it('takes the Vietnamese headings and semicolons of a spreadsheet saved in a Vietnamese locale', async () => {
+    const reply = await postCsv('groups', '\uFEFFMã tổ;Tên tổ;Mã địa bàn;Ngày thành lập;Ngày họp\r\nTL-C;Tổ C;HB-TL-01;01/03/2025;20\r\n');
+    expect(reply.statusCode, reply.body).toBe(201);
+  });
+
+  it('refuses the whole file, naming each bad row, and writes nothing', async () => {
+    const before = snapshot(test.database);
+    const reply = await postCsv(
+      'groups',
+      [
+        'code,name,areaCode,formedOn,meetingDay',
+        'TL-D,Tổ D,HB-TL-01,2025-01-05,5',
+        'TL-E,Tổ E,HB-MC-01,2025-01-05,5',
+        'TL-F,Tổ F,HB-TL,2025-01-05,5',
+        'TL-D,Tổ D again,HB-TL-01,2025-01-05,5',
+        'TL-G,Tổ G,HB-TL-01,2025-02-30,40',
+        'TL01-T1,Tổ trùng,HB-TL-01,2025-01-05,',
+      ].join('\n'),
+    );
+    expect(reply.statusCode).toBe(422);
+    const error = reply.json().error;
+    expect(error.code).toBe('import_rows_invalid');
+    expect(error.message).toContain('5 of 6 rows');
+    expect(error.details).toEqual([
+      { path: 'line 3', message: 'areaCode: HB-MC-01 is outside the areas you are assigned to' },
+      { path: 'line 4', message: 'areaCode: HB-TL is a commune; a group belongs to a village' },
+      { path: 'line 5', message: 'code: TL-D appears already on line 2' },
+      { path: 'line 6', message: 'formedOn: must be a real date, YYYY-MM-DD or dd/mm/yyyy' },
+      { path: 'line 6', message: 'meetingDay: must be a day of the month, 1 to 31' },
+      { path: 'line 7', message: 'code: a group with the code TL01-T1 exists already' },
+    ]);
+    expect(snapshot(test.database)).toBe(before);
+  });
+
+  it('refuses a header it does not know and a file with no rows', async () => {
+    const unknown = await postCsv('groups', 'code,name,village,formedOn\nA,B,C,2025-01-01');
+    expect(unknown.json().error.details).toEqual([
+      { path: 'line 1', message: 'unknown column "village"' },
+      { path: 'line 1', message: 'missing column areaCode' },
+    ]);
+    expect((await postCsv('groups', 'code,name,areaCode,formedOn\n')).json().error.code).toBe('import_rows_invalid');
+    expect((await postCsv('groups', '')).json().error.code).toBe('import_rows_invalid');
+    expect((await postCsv('groups', 'code,name\n"unclosed,quote')).json().error.code).toBe('import_rows_invalid');
+  });
+});
+
+describe('importing members', () => {
+  const header = 'fullName,sex,dateOfBirth,nationalId,ethnicity,povertyStatus,groupCode,joinedOn,phone';
+
+  it('reads words as a fund writes them: Nữ, Tày, Hộ cận nghèo, dd/mm/yyyy', async () => {
+    const csv = ['Họ và tên,Giới tính,Ngày sinh,Số CCCD,Dân tộc,Hoàn cảnh hộ,Mã tổ,Ngày vào tổ,Số điện thoại', `Hoàng Thị Lý,Nữ,03/09/1979,${nextNationalId()},Tày,Hộ cận nghèo,TL01-T1,01/04/2024,0912 345 678`].join('\n');
+    const reply = await postCsv('members', csv);
+    expect(reply.statusCode, reply.body).toBe(201);
+    const member = (await fund.officer('GET', `/v1/members/${reply.json().ids[0]}`)).json();
+    expect(member).toMatchObject({ fullName: 'Hoàng Thị Lý', sex: 'female', dateOfBirth: '1979-09-03', ethnicity: '02', povertyStatus: 'near_poor', joinedOn: '2024-04-01', phone: '0912345678' });
+  });
+
+  it('refuses every bad row at once, and a group the file would overfill', async () => {
+    await fund.admin('PATCH', '/v1/settings', { maxGroupMembers: 4 });
+    const taken = (await fund.officer('GET', `/v1/members/${fund.memberIds[0]}`)).json().nationalId;
+    const same = nextNationalId();
+    const before = snapshot(test.database);
+    const reply = await postCsv(
+      'members',
+      [
+        header,
+        `Good One,female,1980-01-01,${nextNationalId()},01,poor,TL01-T1,2024-05-01,`,
+        `Short Id,female,1980-01-01,01234567890,01,poor,TL01-T1,2024-05-01,`,
+        `Taken Id,female,1980-01-01,${taken},01,poor,TL01-T1,2024-05-01,`,
+        `Twice A,female,1980-01-01,${same},01,poor,TL01-T1,2024-05-01,`,
+        `Twice B,female,1980-01-01,${same},01,poor,TL01-T1,2024-05-01,`,
+        `Young,female,2012-01-01,${nextNationalId()},01,poor,TL01-T1,2024-05-01,`,
+        `Nowhere,female,1980-01-01,${nextNationalId()},01,poor,NO-SUCH,2024-05-01,`,
+        `Other Commune,female,1980-01-01,${nextNationalId()},01,poor,MC01-T1,2024-05-01,`,
+      ].join('\n'),
+    );
+    expect(reply.statusCode).toBe(422);
+    const details: { path: string; message: string }[] = reply.json().error.details;
+    const lines = details.map((detail) => detail.path);
+    expect(lines).not.toContain('line 2');
+    for (const line of ['line 3', 'line 4', 'line 6', 'line 7', 'line 8', 'line 9']) expect(lines).toContain(line);
+    expect(details.find((detail) => detail.path === 'line 3')?.message).toContain('nationalId');
+    expect(details.find((detail) => detail.path === 'line 6')?.message).toContain('appears already on line 5');
+    expect(details.find((detail) => detail.path === 'line 7')?.message).toContain('dateOfBirth');
+    expect(details).toContainEqual({ path: 'group TL01-T1', message: 'would have 8 members; the fund allows at most 4' });
+    expect(snapshot(test.database)).toBe(before);
+  });
+});
