@@ -1,5 +1,4 @@
 // Storage of the fund's settings: one row per key, the value as JSON.
-import { eq } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import { settings } from '../../../db/schema.js';
 
