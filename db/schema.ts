@@ -178,3 +178,257 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+// Ledger
+
+export const accounts = sqliteTable('accounts', {
+  code: text('code').primaryKey(),
+  nameVi: text('name_vi').notNull(),
+  nameEn: text('name_en').notNull(),
+  type: text('type', { enum: ['asset', 'liability', 'equity', 'income', 'expense'] }).notNull(),
+  normalSide: text('normal_side', { enum: ['debit', 'credit'] }).notNull(),
+});
+
+/** Append-only (triggers refuse UPDATE and DELETE); each entry hashes its content and the previous entry's hash. */
+export const journalEntries = sqliteTable(
+  'journal_entries',
+  {
+    id: text('id').primaryKey(),
+    sequence: integer('sequence').notNull(),
+    entryDate: text('entry_date').notNull(),
+    postedAt: text('posted_at').notNull(),
+    kind: text('kind').notNull(),
+    description: text('description').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    reversesEntryId: text('reverses_entry_id'),
+    postedBy: text('posted_by').notNull(),
+    previousHash: text('previous_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (table) => [
+    uniqueIndex('journal_entries_sequence_unique').on(table.sequence),
+    index('journal_entries_date_idx').on(table.entryDate),
+    index('journal_entries_source_idx').on(table.sourceType, table.sourceId),
+  ],
+);
+
+export const journalLines = sqliteTable(
+  'journal_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    entryId: text('entry_id')
+      .notNull()
+      .references(() => journalEntries.id),
+    lineNumber: integer('line_number').notNull(),
+    accountCode: text('account_code')
+      .notNull()
+      .references(() => accounts.code),
+    debit: integer('debit').notNull(),
+    credit: integer('credit').notNull(),
+    memberId: text('member_id'),
+    loanId: text('loan_id'),
+  },
+  (table) => [index('journal_lines_entry_idx').on(table.entryId), index('journal_lines_account_idx').on(table.accountCode)],
+);
+
+export const periodCloses = sqliteTable('period_closes', {
+  id: text('id').primaryKey(),
+  through: text('through').notNull(),
+  closedBy: text('closed_by').notNull(),
+  closedAt: text('closed_at').notNull(),
+});
+
+/** A money-moving request's key, the hash of its input and its answer, stored with the write itself. */
+export const idempotencyRecords = sqliteTable('idempotency_records', {
+  key: text('key').primaryKey(),
+  userId: text('user_id').notNull(),
+  route: text('route').notNull(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code').notNull(),
+  responseBody: text('response_body').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+// Lending
+
+export const loanProducts = sqliteTable(
+  'loan_products',
+  {
+    id: text('id').primaryKey(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    currency: text('currency').notNull(),
+    /** The product's terms as validated JSON (limits, rate, method, rounding, penalties, allocation, savings rule). */
+    terms: text('terms').notNull(),
+    status: text('status', { enum: ['active', 'retired'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [uniqueIndex('loan_products_code_unique').on(table.code)],
+);
+
+export const loanStatuses = ['applied', 'approved', 'rejected', 'withdrawn', 'active', 'closed', 'written_off'] as const;
+
+export const loans = sqliteTable(
+  'loans',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id),
+    productId: text('product_id')
+      .notNull()
+      .references(() => loanProducts.id),
+    currency: text('currency').notNull(),
+    principal: integer('principal').notNull(),
+    installments: integer('installments').notNull(),
+    /** The terms this loan was made on, copied from the product at application: a product change never reaches it. */
+    terms: text('terms').notNull(),
+    purpose: text('purpose').notNull(),
+    status: text('status', { enum: loanStatuses }).notNull(),
+    appliedOn: text('applied_on').notNull(),
+    appliedBy: text('applied_by').notNull(),
+    decidedOn: text('decided_on'),
+    decidedBy: text('decided_by'),
+    decisionNote: text('decision_note'),
+    disbursedOn: text('disbursed_on'),
+    firstDueOn: text('first_due_on'),
+    closedOn: text('closed_on'),
+    writtenOffOn: text('written_off_on'),
+    rescheduleCount: integer('reschedule_count').notNull().default(0),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [
+    index('loans_member_idx').on(table.memberId),
+    index('loans_group_idx').on(table.groupId),
+    index('loans_status_idx').on(table.status),
+    index('loans_disbursed_on_idx').on(table.disbursedOn),
+  ],
+);
+
+export const scheduleVersions = sqliteTable(
+  'schedule_versions',
+  {
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    version: integer('version').notNull(),
+    effectiveOn: text('effective_on').notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.loanId, table.version] })],
+);
+
+export const scheduleInstallments = sqliteTable(
+  'schedule_installments',
+  {
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    version: integer('version').notNull(),
+    number: integer('number').notNull(),
+    dueOn: text('due_on').notNull(),
+    principalDue: integer('principal_due').notNull(),
+    interestDue: integer('interest_due').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.loanId, table.version, table.number] }), index('schedule_installments_due_idx').on(table.dueOn)],
+);
+
+export const loanTransactionTypes = ['disbursement', 'repayment', 'write_off', 'recovery'] as const;
+
+export const loanTransactions = sqliteTable(
+  'loan_transactions',
+  {
+    id: text('id').primaryKey(),
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    memberId: text('member_id').notNull(),
+    type: text('type', { enum: loanTransactionTypes }).notNull(),
+    amount: integer('amount').notNull(),
+    transactionDate: text('transaction_date').notNull(),
+    note: text('note'),
+    collectionSheetId: text('collection_sheet_id'),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (table) => [index('loan_transactions_loan_idx').on(table.loanId, table.transactionDate), index('loan_transactions_date_idx').on(table.transactionDate, table.type)],
+);
+
+/** A reversal cancels a transaction by pointing at it; the transaction itself is never edited. */
+export const transactionReversals = sqliteTable('transaction_reversals', {
+  transactionId: text('transaction_id').primaryKey(),
+  reason: text('reason').notNull(),
+  reversedBy: text('reversed_by').notNull(),
+  reversedAt: text('reversed_at').notNull(),
+});
+
+/** How a repayment was split; a backdated transaction may re-split it, which adds a version (the newest counts). */
+export const repaymentAllocations = sqliteTable(
+  'repayment_allocations',
+  {
+    transactionId: text('transaction_id')
+      .notNull()
+      .references(() => loanTransactions.id),
+    version: integer('version').notNull(),
+    loanId: text('loan_id').notNull(),
+    principal: integer('principal').notNull(),
+    interest: integer('interest').notNull(),
+    penalty: integer('penalty').notNull(),
+    lateInterest: integer('late_interest').notNull(),
+    creditAdded: integer('credit_added').notNull(),
+    creditUsed: integer('credit_used').notNull(),
+    journalEntryId: text('journal_entry_id').notNull(),
+    current: integer('current', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.transactionId, table.version] }), index('repayment_allocations_loan_idx').on(table.loanId, table.current)],
+);
+
+// Savings
+
+export const savingsKinds = ['compulsory', 'voluntary'] as const;
+
+export const savingsTransactions = sqliteTable(
+  'savings_transactions',
+  {
+    id: text('id').primaryKey(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => members.id),
+    kind: text('kind', { enum: savingsKinds }).notNull(),
+    type: text('type', { enum: ['deposit', 'withdrawal', 'transfer_to_loan'] }).notNull(),
+    /** Signed: deposits positive, withdrawals and transfers negative. */
+    amount: integer('amount').notNull(),
+    transactionDate: text('transaction_date').notNull(),
+    loanId: text('loan_id'),
+    collectionSheetId: text('collection_sheet_id'),
+    journalEntryId: text('journal_entry_id').notNull(),
+    note: text('note'),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (table) => [index('savings_transactions_member_idx').on(table.memberId, table.kind, table.transactionDate)],
+);
+
+export const collectionSheets = sqliteTable(
+  'collection_sheets',
+  {
+    id: text('id').primaryKey(),
+    groupId: text('group_id')
+      .notNull()
+      .references(() => groups.id),
+    meetingOn: text('meeting_on').notNull(),
+    cashTotal: integer('cash_total').notNull(),
+    postedBy: text('posted_by').notNull(),
+    postedAt: text('posted_at').notNull(),
+  },
+  (table) => [index('collection_sheets_group_idx').on(table.groupId, table.meetingOn)],
+);

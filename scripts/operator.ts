@@ -3,6 +3,7 @@ import { loadConfig, ConfigError, type Config } from '../src/config.js';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client.js';
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
+import { prepareFund } from '../src/modules/system/setup.service.js';
 
 export interface Operator {
   config: Config;
@@ -20,7 +21,10 @@ export function openOperator(): Operator {
   }
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
-  return { config, database, context: createServiceContext(config, database.db, systemClock) };
+  const context = createServiceContext(config, database.db, systemClock);
+  const admin = prepareFund(context, config.adminPassword);
+  if (admin.generatedPassword) console.log(`Created the first user "admin" with the password ${admin.generatedPassword} (shown only this once).`);
+  return { config, database, context };
 }
 
 export function fail(message: string): never {

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
 import { buildApp } from './http/app.js';
-import { ensureAdminUser } from './modules/auth/auth.service.js';
+import { prepareFund } from './modules/system/setup.service.js';
 import { systemClock } from './modules/shared/clock.js';
 import { createServiceContext } from './modules/shared/context.js';
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   migrateDatabase(database);
   const app = await buildApp(config, { database });
 
-  const admin = ensureAdminUser(createServiceContext(config, database.db, systemClock), config.adminPassword);
+  const admin = prepareFund(createServiceContext(config, database.db, systemClock), config.adminPassword);
   if (admin.generatedPassword) {
     app.log.warn(`Created the first user "admin" with the password ${admin.generatedPassword} — it is shown only this once: sign in and keep it safe.`);
   } else if (admin.created) {

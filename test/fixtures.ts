@@ -1,7 +1,7 @@
 // A small fund to test against: a province with two communes and their villages, an officer for one commune,
 // a group with members and its leader, and an auditor.
 import { expect } from 'vitest';
-import { adminPassword, as, type Caller, login, type TestApp } from './helper.js';
+import { adminPassword, asWithKeys as as, type Caller, login, type TestApp } from './helper.js';
 
 export interface SmallFund {
   admin: Caller;

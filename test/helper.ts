@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client.js';
 import { type App, buildApp } from '../src/http/app.js';
-import { ensureAdminUser } from '../src/modules/auth/auth.service.js';
+import { prepareFund } from '../src/modules/system/setup.service.js';
 import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
 
 export const adminPassword = 'admin-password-1';
@@ -37,7 +37,7 @@ export async function buildTestApp(environment: Record<string, string> = {}): Pr
   migrateDatabase(database);
   const clock = new TestClock();
   const context = createServiceContext(config, database.db, clock);
-  ensureAdminUser(context, config.adminPassword);
+  prepareFund(context, config.adminPassword);
   const app = await buildApp(config, { database, clock });
   await app.ready();
   return {
@@ -60,12 +60,30 @@ export async function login(app: App, username: string, password: string): Promi
   return (response.json() as { token: string }).token;
 }
 
-export type Caller = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => Promise<LightMyRequestResponse>;
+export type Caller = (
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  headers?: Record<string, string>,
+) => Promise<LightMyRequestResponse>;
+
+let generatedKeys = 0;
+/** A fresh Idempotency-Key for a money-moving request. */
+export function freshKey(): string {
+  generatedKeys += 1;
+  return `test-key-${process.pid}-${generatedKeys}`;
+}
 
 /** A function that sends requests with a token, as one signed-in user would. */
 export function as(app: App, token: string): Caller {
-  return (method, url, payload) =>
-    app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  return (method, url, payload, headers = {}) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** The same, adding a fresh Idempotency-Key to every POST unless one is given. */
+export function asWithKeys(app: App, token: string): Caller {
+  const caller = as(app, token);
+  return (method, url, payload, headers = {}) => caller(method, url, payload, method === 'POST' && !headers['idempotency-key'] ? { 'idempotency-key': freshKey(), ...headers } : headers);
 }
 
 /** Every row of every table, in a stable order: two equal snapshots mean the database did not change. */

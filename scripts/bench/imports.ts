@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { migrateDatabase, openDatabase } from '../../db/client.js';
 import { buildApp } from '../../src/http/app.js';
-import { ensureAdminUser } from '../../src/modules/auth/auth.service.js';
+import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { systemClock } from '../../src/modules/shared/clock.js';
 import { createServiceContext } from '../../src/modules/shared/context.js';
 
@@ -30,7 +30,7 @@ async function importOnce(round: number): Promise<number> {
   const config = loadConfig({ DATABASE_PATH: join(folder, 'fund.db'), LOG_LEVEL: 'silent', FUND_ADMIN_PASSWORD: 'bench-password' }, false);
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
-  ensureAdminUser(createServiceContext(config, database.db, systemClock), config.adminPassword);
+  prepareFund(createServiceContext(config, database.db, systemClock), config.adminPassword);
   const app = await buildApp(config, { database });
   const token = (await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'admin', password: 'bench-password' } })).json().token as string;
   const call = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: payload as object });

@@ -24,6 +24,8 @@ import { authRoutes } from './routes/auth.routes.js';
 import { importRoutes } from './routes/import.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
+import { ledgerRoutes } from './routes/ledger.routes.js';
+import { savingsRoutes } from './routes/savings.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -43,6 +45,11 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
   if (error instanceof DomainError) return sendError(error.code, error.message, error.details);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'body';
+    if (context === 'headers' && error.validation.some((issue) => issue.instancePath === '/idempotency-key')) {
+      return sendError('idempotency_key_required', 'Send an Idempotency-Key header (a new UUID for each new request, the same one when you retry).', [
+        { path: 'headers.idempotency-key', message: error.validation.find((issue) => issue.instancePath === '/idempotency-key')?.message ?? 'required' },
+      ]);
+    }
     const details = error.validation.map((issue) => ({ path: `${context}${issue.instancePath.replaceAll('/', '.')}`.replace(/\.$/, ''), message: issue.message ?? 'is not valid' }));
     return sendError('invalid_request', `The request is not valid: ${details.map((detail) => `${detail.path} ${detail.message}`).join('; ')}.`, details);
   }
@@ -142,5 +149,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(registryRoutes(context), { prefix: '/v1' });
   await app.register(importRoutes(context), { prefix: '/v1' });
   await app.register(settingsRoutes(context), { prefix: '/v1' });
+  await app.register(savingsRoutes(context), { prefix: '/v1' });
+  await app.register(ledgerRoutes(context), { prefix: '/v1' });
   return app;
 }

@@ -70,7 +70,7 @@ describe('sign-in', () => {
 describe('the service around the routes', () => {
   it('says it is healthy with its schema version, and carries a request id', async () => {
     const health = await test.app.inject({ method: 'GET', url: '/health' });
-    expect(health.json()).toEqual({ status: 'ok', schemaVersion: '0000_registry' });
+    expect(health.json()).toEqual({ status: 'ok', schemaVersion: '0002_journal_append_only' });
     expect(health.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const echoed = await test.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'meeting-42' } });
     expect(echoed.headers['x-request-id']).toBe('meeting-42');

@@ -39,3 +39,19 @@ export const errorReply = z
   .meta({ id: 'Error' });
 
 export const timestamp = z.string().meta({ format: 'date-time' });
+
+/** A decimal string on the wire; the currency's own digits are checked where the currency is known. */
+export const amount = z
+  .string()
+  .max(32)
+  .regex(/^\d+(\.\d+)?$/, 'must be a decimal string of digits, such as "1500000" (no sign, no exponent)')
+  .meta({ example: '1500000' });
+
+export const idempotencyKeyHeader = z
+  .string()
+  .min(8, 'must be at least 8 characters (a UUID is a good key)')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+/** The headers of a money-moving POST: other headers pass through untouched. */
+export const idempotentHeaders = z.looseObject({ 'idempotency-key': idempotencyKeyHeader });

@@ -1,0 +1,123 @@
+// The books: chart of accounts, journal, trial balance, reconciliation, period closing.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import * as ledger from '../../modules/ledger/ledger.service.js';
+import type { ServiceContext } from '../../modules/shared/context.js';
+import { today } from '../../modules/shared/context.js';
+import { isoDate } from '../../modules/shared/schemas.js';
+import { readSettings } from '../../modules/settings/settings.service.js';
+import { actorOf } from '../actor.js';
+import { replies } from '../replies.js';
+
+const accountReply = z.object({ code: z.string(), nameVi: z.string(), nameEn: z.string(), type: z.string(), normalSide: z.enum(['debit', 'credit']) });
+const lineReply = z.object({ accountCode: z.string(), debit: z.string(), credit: z.string(), memberId: z.string().nullable(), loanId: z.string().nullable() });
+const entryReply = z
+  .object({
+    id: z.string(),
+    sequence: z.number().int(),
+    entryDate: z.string(),
+    postedAt: z.string(),
+    kind: z.string(),
+    description: z.string(),
+    sourceType: z.string(),
+    sourceId: z.string(),
+    reversesEntryId: z.string().nullable(),
+    hash: z.string(),
+    previousHash: z.string(),
+    lines: z.array(lineReply),
+  })
+  .meta({ id: 'JournalEntry' });
+const asOfQuery = z.strictObject({ asOf: isoDate.optional().meta({ description: 'Defaults to today' }) });
+
+export function ledgerRoutes(context: ServiceContext): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<ZodTypeProvider>();
+    const currency = () => readSettings(context.db).currency;
+    app.get('/ledger/accounts', { schema: { tags: ['ledger'], summary: 'The chart of accounts', response: replies({ 200: z.array(accountReply) }, []) } }, async () =>
+      ledger.listAccounts(context),
+    );
+    app.get(
+      '/ledger/journal',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Journal entries in order, paged',
+          querystring: z.strictObject({
+            from: isoDate.optional(),
+            to: isoDate.optional(),
+            accountCode: z.string().max(16).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+            cursor: z.string().max(20).optional(),
+          }),
+          response: replies({ 200: z.object({ items: z.array(entryReply), nextCursor: z.string().nullable() }) }, []),
+        },
+      },
+      async (request) => ledger.journal(context, currency(), request.query),
+    );
+    app.get(
+      '/ledger/trial-balance',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Every account’s balance as of a date; debits equal credits',
+          querystring: asOfQuery,
+          response: replies(
+            {
+              200: z.object({
+                asOf: z.string(),
+                currency: z.string(),
+                balanced: z.boolean(),
+                totalDebit: z.string(),
+                totalCredit: z.string(),
+                accounts: z.array(
+                  z.object({ code: z.string(), nameVi: z.string(), nameEn: z.string(), type: z.string(), debitTurnover: z.string(), creditTurnover: z.string(), debit: z.string(), credit: z.string() }),
+                ),
+              }),
+            },
+            [],
+          ),
+        },
+      },
+      async (request) => ledger.trialBalance(context, currency(), request.query.asOf ?? today(context)),
+    );
+    app.get(
+      '/ledger/reconciliation',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Subledgers against control accounts as of a date (loans, savings, advances held)',
+          querystring: asOfQuery,
+          response: replies(
+            {
+              200: z.object({
+                asOf: z.string(),
+                ok: z.boolean(),
+                checks: z.array(z.object({ name: z.string(), controlAccount: z.string(), subledger: z.string(), ledger: z.string(), difference: z.string(), ok: z.boolean() })),
+              }),
+            },
+            [],
+          ),
+        },
+      },
+      async (request) => ledger.reconciliation(context, currency(), request.query.asOf ?? today(context)),
+    );
+    app.get(
+      '/ledger/periods',
+      { schema: { tags: ['ledger'], summary: 'Through which date the books are closed', response: replies({ 200: z.object({ closedThrough: z.string().nullable() }) }, []) } },
+      async () => ledger.periodStatus(context),
+    );
+    app.post(
+      '/ledger/periods/close',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Close the books through a date (admin): nothing dated on or before it can be recorded or changed',
+          body: z.strictObject({ through: isoDate }),
+          response: replies({ 200: z.object({ closedThrough: z.string(), closedAt: z.string() }) }, ['role_forbidden', 'period_closed', 'date_in_future', 'malformed_json']),
+        },
+      },
+      async (request) => ledger.closePeriod(context, actorOf(request), request.body.through),
+    );
+  };
+}

@@ -1,0 +1,88 @@
+// Members' savings: deposits and withdrawals (idempotent), balances and history.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { savingsKind, savingsMovementBody, savingsMovementReply, savingsReply } from '../../modules/savings/savings.commands.js';
+import * as savings from '../../modules/savings/savings.service.js';
+import type { ServiceContext } from '../../modules/shared/context.js';
+import { entityId, idempotentHeaders } from '../../modules/shared/schemas.js';
+import { actorOf } from '../actor.js';
+import { replies } from '../replies.js';
+
+const movementParams = z.strictObject({ id: entityId, kind: savingsKind });
+const movementErrors = [
+  'role_forbidden',
+  'scope_forbidden',
+  'member_not_found',
+  'member_not_active',
+  'date_in_future',
+  'date_before_joined',
+  'period_closed',
+  'idempotency_key_required',
+  'idempotency_key_reused',
+  'malformed_json',
+] as const;
+
+export function savingsRoutes(context: ServiceContext): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<ZodTypeProvider>();
+    app.post(
+      '/members/:id/savings/:kind/deposits',
+      {
+        schema: {
+          tags: ['savings'],
+          summary: 'Record a savings deposit',
+          params: movementParams,
+          headers: idempotentHeaders,
+          body: savingsMovementBody,
+          response: replies({ 201: savingsMovementReply }, [...movementErrors]),
+        },
+      },
+      async (request, reply) => {
+        const result = savings.deposit(context, actorOf(request), {
+          memberId: request.params.id,
+          kind: request.params.kind,
+          input: request.body,
+          idempotencyKey: request.headers['idempotency-key'],
+          route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/deposits`,
+        });
+        return reply.status(result.statusCode).send(result.body);
+      },
+    );
+    app.post(
+      '/members/:id/savings/:kind/withdrawals',
+      {
+        schema: {
+          tags: ['savings'],
+          summary: 'Pay out savings (compulsory savings only when the member owes no principal)',
+          params: movementParams,
+          headers: idempotentHeaders,
+          body: savingsMovementBody,
+          response: replies({ 201: savingsMovementReply }, [...movementErrors, 'amount_exceeds_balance', 'compulsory_savings_locked']),
+        },
+      },
+      async (request, reply) => {
+        const result = savings.withdraw(context, actorOf(request), {
+          memberId: request.params.id,
+          kind: request.params.kind,
+          input: request.body,
+          idempotencyKey: request.headers['idempotency-key'],
+          route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/withdrawals`,
+        });
+        return reply.status(result.statusCode).send(result.body);
+      },
+    );
+    app.get(
+      '/members/:id/savings',
+      {
+        schema: {
+          tags: ['savings'],
+          summary: 'A member’s savings balances and history',
+          params: z.strictObject({ id: entityId }),
+          response: replies({ 200: savingsReply }, ['member_not_found', 'scope_forbidden']),
+        },
+      },
+      async (request) => savings.memberSavings(context, actorOf(request), request.params.id),
+    );
+  };
+}

@@ -1,0 +1,157 @@
+// Storage of the journal: appending entries on the hash chain, reading them back, and summing lines per account.
+import { createHash } from 'node:crypto';
+import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
+import type { FundDatabase } from '../../../db/client.js';
+import { accounts, journalEntries, journalLines, periodCloses } from '../../../db/schema.js';
+import { chartOfAccounts } from '../../ledger/chart.js';
+import { type JournalEntryDraft, type PostedJournalEntry, assertBalanced, canonicalEntryText, genesisHash } from '../../ledger/journal.js';
+import { newId } from '../shared/ids.js';
+
+/** Amounts are stored as INTEGER minor units; a per-row amount always fits a double exactly. */
+export function toStoredAmount(amount: bigint): number {
+  const stored = Number(amount);
+  if (!Number.isSafeInteger(stored)) throw new RangeError(`amount ${amount} is beyond what a row may hold`);
+  return stored;
+}
+
+export function ensureChartOfAccounts(db: FundDatabase): void {
+  for (const account of chartOfAccounts) db.insert(accounts).values(account).onConflictDoNothing().run();
+}
+
+export function listAccounts(db: FundDatabase) {
+  return db.select().from(accounts).orderBy(asc(accounts.code)).all();
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function lastEntry(db: FundDatabase): { sequence: number; hash: string } | undefined {
+  return db.select({ sequence: journalEntries.sequence, hash: journalEntries.hash }).from(journalEntries).orderBy(desc(journalEntries.sequence)).limit(1).get();
+}
+
+/** Appends one balanced entry at the end of the chain. Must run inside the command's transaction. */
+export function appendEntry(db: FundDatabase, draft: JournalEntryDraft, postedBy: string, postedAt: string): PostedJournalEntry {
+  assertBalanced(draft, `the ${draft.kind} entry for ${draft.sourceType} ${draft.sourceId}`);
+  const previous = lastEntry(db);
+  const unhashed = { ...draft, id: newId('je'), sequence: (previous?.sequence ?? 0) + 1, postedAt, previousHash: previous?.hash ?? genesisHash };
+  const entry: PostedJournalEntry = { ...unhashed, hash: sha256(canonicalEntryText(unhashed)) };
+  db.insert(journalEntries)
+    .values({
+      id: entry.id,
+      sequence: entry.sequence,
+      entryDate: entry.entryDate,
+      postedAt: entry.postedAt,
+      kind: entry.kind,
+      description: entry.description,
+      sourceType: entry.sourceType,
+      sourceId: entry.sourceId,
+      reversesEntryId: entry.reversesEntryId,
+      postedBy,
+      previousHash: entry.previousHash,
+      hash: entry.hash,
+    })
+    .run();
+  db.insert(journalLines)
+    .values(
+      entry.lines.map((line, index) => ({
+        entryId: entry.id,
+        lineNumber: index + 1,
+        accountCode: line.accountCode,
+        debit: toStoredAmount(line.debit),
+        credit: toStoredAmount(line.credit),
+        memberId: line.memberId,
+        loanId: line.loanId,
+      })),
+    )
+    .run();
+  return entry;
+}
+
+type EntryRow = typeof journalEntries.$inferSelect;
+
+function withLines(db: FundDatabase, rows: EntryRow[]): PostedJournalEntry[] {
+  if (rows.length === 0) return [];
+  const lineRows = db
+    .select()
+    .from(journalLines)
+    .where(inArray(journalLines.entryId, rows.map((row) => row.id)))
+    .orderBy(asc(journalLines.entryId), asc(journalLines.lineNumber))
+    .all();
+  const linesByEntry = new Map<string, typeof lineRows>();
+  for (const line of lineRows) linesByEntry.set(line.entryId, [...(linesByEntry.get(line.entryId) ?? []), line]);
+  return rows.map((row) => {
+    const entry: PostedJournalEntry = {
+      id: row.id,
+      sequence: row.sequence,
+      entryDate: row.entryDate,
+      postedAt: row.postedAt,
+      kind: row.kind as PostedJournalEntry['kind'],
+      description: row.description,
+      sourceType: row.sourceType,
+      sourceId: row.sourceId,
+      reversesEntryId: row.reversesEntryId,
+      previousHash: row.previousHash,
+      hash: row.hash,
+      lines: (linesByEntry.get(row.id) ?? []).map((line) => ({
+        accountCode: line.accountCode,
+        debit: BigInt(line.debit),
+        credit: BigInt(line.credit),
+        memberId: line.memberId,
+        loanId: line.loanId,
+      })),
+    };
+    // Checked when built and again when read back: a stored entry that does not balance stops the reader.
+    assertBalanced(entry, `stored journal entry ${entry.sequence}`);
+    return entry;
+  });
+}
+
+export function findEntry(db: FundDatabase, id: string): PostedJournalEntry | undefined {
+  const row = db.select().from(journalEntries).where(eq(journalEntries.id, id)).get();
+  return row ? withLines(db, [row])[0] : undefined;
+}
+
+export function listEntries(db: FundDatabase, filter: { from?: string; to?: string; accountCode?: string; afterSequence?: number; limit: number }): PostedJournalEntry[] {
+  const rows = db
+    .select()
+    .from(journalEntries)
+    .where(
+      and(
+        filter.from ? gte(journalEntries.entryDate, filter.from) : undefined,
+        filter.to ? lte(journalEntries.entryDate, filter.to) : undefined,
+        filter.afterSequence !== undefined ? gt(journalEntries.sequence, filter.afterSequence) : undefined,
+        filter.accountCode
+          ? inArray(journalEntries.id, db.select({ id: journalLines.entryId }).from(journalLines).where(eq(journalLines.accountCode, filter.accountCode)))
+          : undefined,
+      ),
+    )
+    .orderBy(asc(journalEntries.sequence))
+    .limit(filter.limit + 1)
+    .all();
+  return withLines(db, rows);
+}
+
+/** Debit and credit totals per account over entries dated on or before asOf, summed in SQL as exact integers. */
+export function accountTotals(db: FundDatabase, asOf: string, accountCodes?: string[]): Map<string, { debit: bigint; credit: bigint }> {
+  const rows = db
+    .select({
+      accountCode: journalLines.accountCode,
+      debit: sql<string>`CAST(COALESCE(SUM(${journalLines.debit}), 0) AS TEXT)`,
+      credit: sql<string>`CAST(COALESCE(SUM(${journalLines.credit}), 0) AS TEXT)`,
+    })
+    .from(journalLines)
+    .innerJoin(journalEntries, eq(journalEntries.id, journalLines.entryId))
+    .where(and(lte(journalEntries.entryDate, asOf), accountCodes ? inArray(journalLines.accountCode, accountCodes) : undefined))
+    .groupBy(journalLines.accountCode)
+    .all();
+  return new Map(rows.map((row) => [row.accountCode, { debit: BigInt(row.debit), credit: BigInt(row.credit) }]));
+}
+
+export function closedThrough(db: FundDatabase): string | null {
+  return db.select({ through: periodCloses.through }).from(periodCloses).orderBy(desc(periodCloses.through)).limit(1).get()?.through ?? null;
+}
+
+export function insertPeriodClose(db: FundDatabase, row: typeof periodCloses.$inferInsert): void {
+  db.insert(periodCloses).values(row).run();
+}

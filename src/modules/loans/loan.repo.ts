@@ -1,0 +1,261 @@
+// Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
+import { and, asc, desc, eq, inArray, lte, notInArray, sql } from 'drizzle-orm';
+import type { FundDatabase } from '../../../db/client.js';
+import {
+  areas,
+  groups,
+  loanProducts,
+  loanTransactions,
+  loans,
+  members,
+  repaymentAllocations,
+  scheduleInstallments,
+  scheduleVersions,
+  transactionReversals,
+} from '../../../db/schema.js';
+import { toStoredAmount } from '../ledger/journal.repo.js';
+
+export type ProductRow = typeof loanProducts.$inferSelect;
+export type LoanRow = typeof loans.$inferSelect;
+export type LoanTransactionRow = typeof loanTransactions.$inferSelect;
+export type AllocationRow = typeof repaymentAllocations.$inferSelect;
+
+const reversedIds = sql`(SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`;
+
+// Products
+
+export function insertProduct(db: FundDatabase, row: ProductRow): void {
+  db.insert(loanProducts).values(row).run();
+}
+
+export function updateProduct(db: FundDatabase, id: string, changes: Partial<ProductRow>): void {
+  db.update(loanProducts).set(changes).where(eq(loanProducts.id, id)).run();
+}
+
+export function findProduct(db: FundDatabase, id: string): ProductRow | undefined {
+  return db.select().from(loanProducts).where(eq(loanProducts.id, id)).get();
+}
+
+export function findProductByCode(db: FundDatabase, code: string): ProductRow | undefined {
+  return db.select().from(loanProducts).where(eq(loanProducts.code, code)).get();
+}
+
+export function listProducts(db: FundDatabase): ProductRow[] {
+  return db.select().from(loanProducts).orderBy(asc(loanProducts.code)).all();
+}
+
+// Loans
+
+export function insertLoan(db: FundDatabase, row: LoanRow): void {
+  db.insert(loans).values(row).run();
+}
+
+export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRow>): void {
+  db.update(loans).set(changes).where(eq(loans.id, id)).run();
+}
+
+export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; memberName: string; memberStatus: string };
+
+const loanWithPlace = { loan: loans, areaPath: areas.path, groupCode: groups.code, memberName: members.fullName, memberStatus: members.status };
+
+export function findLoan(db: FundDatabase, id: string): LoanWithPlace | undefined {
+  const row = db
+    .select(loanWithPlace)
+    .from(loans)
+    .innerJoin(groups, eq(groups.id, loans.groupId))
+    .innerJoin(areas, eq(areas.id, groups.areaId))
+    .innerJoin(members, eq(members.id, loans.memberId))
+    .where(eq(loans.id, id))
+    .get();
+  return row ? { ...row.loan, areaPath: row.areaPath, groupCode: row.groupCode, memberName: row.memberName, memberStatus: row.memberStatus } : undefined;
+}
+
+export function listLoans(
+  db: FundDatabase,
+  filter: { scope?: ReturnType<typeof sql>; memberId?: string; groupId?: string; areaPath?: string; status?: LoanRow['status']; after?: string; limit: number },
+): LoanRow[] {
+  return db
+    .select({ loan: loans })
+    .from(loans)
+    .innerJoin(groups, eq(groups.id, loans.groupId))
+    .innerJoin(areas, eq(areas.id, groups.areaId))
+    .where(
+      and(
+        filter.scope,
+        filter.memberId ? eq(loans.memberId, filter.memberId) : undefined,
+        filter.groupId ? eq(loans.groupId, filter.groupId) : undefined,
+        filter.areaPath ? sql`${areas.path} LIKE ${`${filter.areaPath}%`}` : undefined,
+        filter.status ? eq(loans.status, filter.status) : undefined,
+        filter.after ? sql`${loans.id} > ${filter.after}` : undefined,
+      ),
+    )
+    .orderBy(asc(loans.id))
+    .limit(filter.limit + 1)
+    .all()
+    .map((row) => row.loan);
+}
+
+export function loansOfMember(db: FundDatabase, memberId: string): LoanRow[] {
+  return db.select().from(loans).where(eq(loans.memberId, memberId)).orderBy(asc(loans.id)).all();
+}
+
+export function activeLoansOfGroup(db: FundDatabase, groupId: string): LoanRow[] {
+  return db
+    .select()
+    .from(loans)
+    .where(and(eq(loans.groupId, groupId), inArray(loans.status, ['active', 'written_off'])))
+    .orderBy(asc(loans.id))
+    .all();
+}
+
+// Schedules
+
+export interface StoredInstallment {
+  number: number;
+  dueOn: string;
+  principalDue: bigint;
+  interestDue: bigint;
+}
+
+export function insertScheduleVersion(
+  db: FundDatabase,
+  version: typeof scheduleVersions.$inferInsert,
+  installments: StoredInstallment[],
+): void {
+  db.insert(scheduleVersions).values(version).run();
+  db.insert(scheduleInstallments)
+    .values(
+      installments.map((installment) => ({
+        loanId: version.loanId,
+        version: version.version,
+        number: installment.number,
+        dueOn: installment.dueOn,
+        principalDue: toStoredAmount(installment.principalDue),
+        interestDue: toStoredAmount(installment.interestDue),
+      })),
+    )
+    .run();
+}
+
+export function scheduleVersionsOf(db: FundDatabase, loanId: string) {
+  const versions = db.select().from(scheduleVersions).where(eq(scheduleVersions.loanId, loanId)).orderBy(asc(scheduleVersions.version)).all();
+  const installments = db
+    .select()
+    .from(scheduleInstallments)
+    .where(eq(scheduleInstallments.loanId, loanId))
+    .orderBy(asc(scheduleInstallments.version), asc(scheduleInstallments.number))
+    .all();
+  return versions.map((version) => ({
+    ...version,
+    installments: installments
+      .filter((installment) => installment.version === version.version)
+      .map((installment) => ({ number: installment.number, dueOn: installment.dueOn, principalDue: BigInt(installment.principalDue), interestDue: BigInt(installment.interestDue) })),
+  }));
+}
+
+// Transactions
+
+export function insertLoanTransaction(db: FundDatabase, row: Omit<LoanTransactionRow, 'amount'> & { amount: bigint }): void {
+  db.insert(loanTransactions)
+    .values({ ...row, amount: toStoredAmount(row.amount) })
+    .run();
+}
+
+export function findLoanTransaction(db: FundDatabase, id: string): LoanTransactionRow | undefined {
+  return db.select().from(loanTransactions).where(eq(loanTransactions.id, id)).get();
+}
+
+export function transactionsOf(db: FundDatabase, loanId: string) {
+  return db
+    .select({ row: loanTransactions, reversedAt: transactionReversals.reversedAt, reversalReason: transactionReversals.reason })
+    .from(loanTransactions)
+    .leftJoin(transactionReversals, eq(transactionReversals.transactionId, loanTransactions.id))
+    .where(eq(loanTransactions.loanId, loanId))
+    .orderBy(asc(loanTransactions.transactionDate), asc(loanTransactions.recordedAt), asc(loanTransactions.id))
+    .all()
+    .map(({ row, reversedAt, reversalReason }) => ({ ...row, reversed: reversedAt !== null, reversalReason }));
+}
+
+export function isReversed(db: FundDatabase, transactionId: string): boolean {
+  return db.select({ id: transactionReversals.transactionId }).from(transactionReversals).where(eq(transactionReversals.transactionId, transactionId)).get() !== undefined;
+}
+
+export function insertReversal(db: FundDatabase, row: typeof transactionReversals.$inferInsert): void {
+  db.insert(transactionReversals).values(row).run();
+}
+
+// Allocations
+
+export function currentAllocations(db: FundDatabase, loanId: string): Map<string, AllocationRow> {
+  const rows = db
+    .select()
+    .from(repaymentAllocations)
+    .where(and(eq(repaymentAllocations.loanId, loanId), eq(repaymentAllocations.current, true)))
+    .all();
+  return new Map(rows.map((row) => [row.transactionId, row]));
+}
+
+export function insertAllocation(
+  db: FundDatabase,
+  row: Omit<AllocationRow, 'principal' | 'interest' | 'penalty' | 'lateInterest' | 'creditAdded' | 'creditUsed' | 'current'> & {
+    principal: bigint;
+    interest: bigint;
+    penalty: bigint;
+    lateInterest: bigint;
+    creditAdded: bigint;
+    creditUsed: bigint;
+  },
+): void {
+  // The newest split of a repayment is the one that counts; older ones stay for the record.
+  db.update(repaymentAllocations).set({ current: false }).where(eq(repaymentAllocations.transactionId, row.transactionId)).run();
+  db.insert(repaymentAllocations)
+    .values({
+      ...row,
+      principal: toStoredAmount(row.principal),
+      interest: toStoredAmount(row.interest),
+      penalty: toStoredAmount(row.penalty),
+      lateInterest: toStoredAmount(row.lateInterest),
+      creditAdded: toStoredAmount(row.creditAdded),
+      creditUsed: toStoredAmount(row.creditUsed),
+      current: true,
+    })
+    .run();
+}
+
+export function latestAllocationVersion(db: FundDatabase, transactionId: string): number {
+  return (
+    db
+      .select({ version: repaymentAllocations.version })
+      .from(repaymentAllocations)
+      .where(eq(repaymentAllocations.transactionId, transactionId))
+      .orderBy(desc(repaymentAllocations.version))
+      .limit(1)
+      .get()?.version ?? 0
+  );
+}
+
+/** The loans subledger as of a date, from transactions and their current splits (not from the journal). */
+export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { memberId?: string; loanId?: string } = {}): { principalOutstanding: bigint; creditHeld: bigint } {
+  const owner = and(of.memberId ? eq(loanTransactions.memberId, of.memberId) : undefined, of.loanId ? eq(loanTransactions.loanId, of.loanId) : undefined);
+  const sumOf = (type: LoanTransactionRow['type']) =>
+    BigInt(
+      db
+        .select({ total: sql<string>`CAST(COALESCE(SUM(${loanTransactions.amount}), 0) AS TEXT)` })
+        .from(loanTransactions)
+        .where(and(owner, eq(loanTransactions.type, type), lte(loanTransactions.transactionDate, asOf), notInArray(loanTransactions.id, reversedIds)))
+        .get()?.total ?? '0',
+    );
+  const split = db
+    .select({
+      principal: sql<string>`CAST(COALESCE(SUM(${repaymentAllocations.principal}), 0) AS TEXT)`,
+      credit: sql<string>`CAST(COALESCE(SUM(${repaymentAllocations.creditAdded} - ${repaymentAllocations.creditUsed}), 0) AS TEXT)`,
+    })
+    .from(repaymentAllocations)
+    .innerJoin(loanTransactions, eq(loanTransactions.id, repaymentAllocations.transactionId))
+    .where(and(owner, eq(repaymentAllocations.current, true), lte(loanTransactions.transactionDate, asOf), notInArray(loanTransactions.id, reversedIds)))
+    .get();
+  return {
+    principalOutstanding: sumOf('disbursement') - BigInt(split?.principal ?? '0') - sumOf('write_off'),
+    creditHeld: BigInt(split?.credit ?? '0'),
+  };
+}
