@@ -79,3 +79,39 @@ export async function buildSmallFund(test: TestApp, memberCount = 3): Promise<Sm
     memberIds,
   };
 }
+
+export const standardProduct = {
+  code: 'TCVM-12',
+  name: 'Vay vốn sản xuất 12 tháng',
+  minPrincipal: '1000000',
+  maxPrincipal: '30000000',
+  minInstallments: 3,
+  maxInstallments: 24,
+  monthlyRate: '0.8',
+  method: 'declining_equal_principal',
+};
+
+/** A product, and a loan on it for the fund's first member, disbursed on 2025-01-15 unless told otherwise. */
+export async function disbursedLoan(
+  fund: SmallFund,
+  options: { product?: Record<string, unknown>; principal?: string; installments?: number; disbursedOn?: string; memberIndex?: number } = {},
+): Promise<{ loanId: string; productId: string; loan: Record<string, unknown> & { schedule: { dueOn: string; principalDue: string; interestDue: string; totalDue: string }[] } }> {
+  const productReply = await fund.admin('POST', '/v1/loan-products', { ...standardProduct, code: `P-${Math.random().toString(36).slice(2, 8)}`, ...options.product });
+  expect(productReply.statusCode, productReply.body).toBe(201);
+  const productId = productReply.json().id;
+  const applied = await fund.officer('POST', '/v1/loans', {
+    memberId: fund.memberIds[options.memberIndex ?? 0],
+    productId,
+    principal: options.principal ?? '10000000',
+    installments: options.installments ?? 12,
+    appliedOn: '2025-01-02',
+    purpose: 'Nuôi lợn',
+  });
+  expect(applied.statusCode, applied.body).toBe(201);
+  const loanId = applied.json().id;
+  const approved = await fund.officer('POST', `/v1/loans/${loanId}/approve`, { decidedOn: '2025-01-10' });
+  expect(approved.statusCode, approved.body).toBe(200);
+  const disbursed = await fund.officer('POST', `/v1/loans/${loanId}/disburse`, { disbursedOn: options.disbursedOn ?? '2025-01-15' });
+  expect(disbursed.statusCode, disbursed.body).toBe(200);
+  return { loanId, productId, loan: disbursed.json() };
+}

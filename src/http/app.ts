@@ -26,6 +26,7 @@ import { registryRoutes } from './routes/registry.routes.js';
 import { settingsRoutes } from './routes/settings.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
+import { loanRoutes } from './routes/loan.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -151,5 +152,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(settingsRoutes(context), { prefix: '/v1' });
   await app.register(savingsRoutes(context), { prefix: '/v1' });
   await app.register(ledgerRoutes(context), { prefix: '/v1' });
+  await app.register(loanRoutes(context), { prefix: '/v1' });
   return app;
 }

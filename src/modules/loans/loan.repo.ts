@@ -1,9 +1,10 @@
 // Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
-import { and, asc, desc, eq, inArray, lte, notInArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import {
   areas,
   groups,
+  journalEntries,
   loanProducts,
   loanTransactions,
   loans,
@@ -72,7 +73,7 @@ export function findLoan(db: FundDatabase, id: string): LoanWithPlace | undefine
 
 export function listLoans(
   db: FundDatabase,
-  filter: { scope?: ReturnType<typeof sql>; memberId?: string; groupId?: string; areaPath?: string; status?: LoanRow['status']; after?: string; limit: number },
+  filter: { scope?: SQL; memberId?: string; groupId?: string; areaPath?: string; status?: LoanRow['status']; after?: string; limit: number },
 ): LoanRow[] {
   return db
     .select({ loan: loans })
@@ -258,4 +259,24 @@ export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { member
     principalOutstanding: sumOf('disbursement') - BigInt(split?.principal ?? '0') - sumOf('write_off'),
     creditHeld: BigInt(split?.credit ?? '0'),
   };
+}
+
+/** The entry that booked a transaction (not a reversal of it). */
+export function bookingEntryId(db: FundDatabase, transactionId: string): string | undefined {
+  return db
+    .select({ id: journalEntries.id })
+    .from(journalEntries)
+    .where(and(eq(journalEntries.sourceType, 'loan_transaction'), eq(journalEntries.sourceId, transactionId), ne(journalEntries.kind, 'reversal')))
+    .orderBy(desc(journalEntries.sequence))
+    .limit(1)
+    .get()?.id;
+}
+
+/** The entry that first booked a repayment (its first split), which a savings transfer for it points at. */
+export function firstBookingEntryId(db: FundDatabase, transactionId: string): string | undefined {
+  return db
+    .select({ id: repaymentAllocations.journalEntryId })
+    .from(repaymentAllocations)
+    .where(and(eq(repaymentAllocations.transactionId, transactionId), eq(repaymentAllocations.version, 1)))
+    .get()?.id;
 }

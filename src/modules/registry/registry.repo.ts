@@ -23,7 +23,7 @@ function startsWith(column: SQLiteColumn, prefix: string): SQL {
 }
 
 /** What of the registry the actor may see, as a condition on a query joined to groups and areas. */
-function scopeCondition(actor: Actor): SQL | undefined {
+export function scopeCondition(actor: Actor): SQL | undefined {
   if (actor.role === 'admin' || actor.role === 'auditor') return undefined;
   if (actor.role === 'leader') return actor.groupId ? eq(groups.id, actor.groupId) : sql`1 = 0`;
   if (actor.areaPaths.length === 0) return sql`1 = 0`;

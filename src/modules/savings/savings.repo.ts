@@ -62,3 +62,12 @@ export function savingsTotals(db: FundDatabase, asOf: string): Record<SavingsKin
   for (const row of rows) totals[row.kind] = BigInt(row.total);
   return totals;
 }
+
+/** The savings side of a repayment made from compulsory savings: both share one journal entry. */
+export function savingsTransferForEntry(db: FundDatabase, loanId: string, journalEntryId: string): string | undefined {
+  return db
+    .select({ id: savingsTransactions.id })
+    .from(savingsTransactions)
+    .where(and(eq(savingsTransactions.loanId, loanId), eq(savingsTransactions.journalEntryId, journalEntryId), eq(savingsTransactions.type, 'transfer_to_loan')))
+    .get()?.id;
+}
