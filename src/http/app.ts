@@ -27,6 +27,7 @@ import { settingsRoutes } from './routes/settings.routes.js';
 import { ledgerRoutes } from './routes/ledger.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
 import { loanRoutes } from './routes/loan.routes.js';
+import { collectionRoutes } from './routes/collection.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -153,5 +154,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(savingsRoutes(context), { prefix: '/v1' });
   await app.register(ledgerRoutes(context), { prefix: '/v1' });
   await app.register(loanRoutes(context), { prefix: '/v1' });
+  await app.register(collectionRoutes(context), { prefix: '/v1' });
   return app;
 }

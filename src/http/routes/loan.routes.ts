@@ -120,6 +120,34 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
       },
       async (request) => loans.getLoan(context, actorOf(request), request.params.id, request.query.asOf),
     );
+    app.get(
+      '/loans/:id/schedules',
+      {
+        schema: {
+          tags: ['loans'],
+          summary: 'Every schedule version: the one frozen at disbursement and each rescheduling',
+          params: byId,
+          response: replies(
+            {
+              200: z.object({
+                loanId: z.string(),
+                versions: z.array(
+                  z.object({
+                    version: z.number().int(),
+                    effectiveOn: z.string(),
+                    reason: z.string(),
+                    createdAt: z.string(),
+                    installments: z.array(z.object({ number: z.number().int(), dueOn: z.string(), principalDue: z.string(), interestDue: z.string(), totalDue: z.string() })),
+                  }),
+                ),
+              }),
+            },
+            loanAccess,
+          ),
+        },
+      },
+      async (request) => loans.scheduleVersions(context, actorOf(request), request.params.id),
+    );
     app.post(
       '/loans/:id/approve',
       {

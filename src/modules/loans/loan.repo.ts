@@ -3,6 +3,7 @@ import { type SQL, and, asc, desc, eq, inArray, lte, ne, notInArray, sql } from 
 import type { FundDatabase } from '../../../db/client.js';
 import {
   areas,
+  collectionSheets,
   groups,
   journalEntries,
   loanProducts,
@@ -279,4 +280,20 @@ export function firstBookingEntryId(db: FundDatabase, transactionId: string): st
     .from(repaymentAllocations)
     .where(and(eq(repaymentAllocations.transactionId, transactionId), eq(repaymentAllocations.version, 1)))
     .get()?.id;
+}
+
+// Collection sheets
+
+export function insertCollectionSheet(db: FundDatabase, row: Omit<typeof collectionSheets.$inferSelect, 'cashTotal'> & { cashTotal: bigint }): void {
+  db.insert(collectionSheets)
+    .values({ ...row, cashTotal: toStoredAmount(row.cashTotal) })
+    .run();
+}
+
+export function findCollectionSheet(db: FundDatabase, id: string) {
+  return db.select().from(collectionSheets).where(eq(collectionSheets.id, id)).get();
+}
+
+export function loanTransactionsOfSheet(db: FundDatabase, sheetId: string) {
+  return db.select().from(loanTransactions).where(eq(loanTransactions.collectionSheetId, sheetId)).orderBy(asc(loanTransactions.id)).all();
 }

@@ -813,3 +813,25 @@ export function listLoans(context: ServiceContext, actor: Actor, query: ListLoan
   return { items: page.items.map(summaryReply), nextCursor: page.nextCursor };
 }
 
+
+/** Every schedule version of a loan, the first as frozen at disbursement and each rescheduling after it. */
+export function scheduleVersions(context: ServiceContext, actor: Actor, id: string) {
+  const loan = requireLoan(context.db, actor, id);
+  const currency = loan.currency as CurrencyCode;
+  return {
+    loanId: id,
+    versions: repo.scheduleVersionsOf(context.db, id).map((version) => ({
+      version: version.version,
+      effectiveOn: version.effectiveOn,
+      reason: version.reason,
+      createdAt: version.createdAt,
+      installments: version.installments.map((installment) => ({
+        number: installment.number,
+        dueOn: installment.dueOn,
+        principalDue: formatAmount(installment.principalDue, currency),
+        interestDue: formatAmount(installment.interestDue, currency),
+        totalDue: formatAmount(installment.principalDue + installment.interestDue, currency),
+      })),
+    })),
+  };
+}

@@ -224,3 +224,13 @@ export function officerAreaPaths(db: FundDatabase, userId: string): string[] {
     .all()
     .map((row) => row.path);
 }
+
+/** The group's active members who had joined it by a date, by name. */
+export function activeMembersOf(db: FundDatabase, groupId: string, joinedBy: string) {
+  return db
+    .select({ id: members.id, fullName: members.fullName, joinedOn: members.joinedOn })
+    .from(members)
+    .where(and(eq(members.groupId, groupId), eq(members.status, 'active'), sql`${members.joinedOn} <= ${joinedBy}`))
+    .orderBy(asc(members.searchName), asc(members.id))
+    .all();
+}

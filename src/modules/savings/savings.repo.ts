@@ -71,3 +71,7 @@ export function savingsTransferForEntry(db: FundDatabase, loanId: string, journa
     .where(and(eq(savingsTransactions.loanId, loanId), eq(savingsTransactions.journalEntryId, journalEntryId), eq(savingsTransactions.type, 'transfer_to_loan')))
     .get()?.id;
 }
+
+export function savingsTransactionsOfSheet(db: FundDatabase, sheetId: string) {
+  return db.select().from(savingsTransactions).where(eq(savingsTransactions.collectionSheetId, sheetId)).orderBy(asc(savingsTransactions.id)).all();
+}
