@@ -432,3 +432,77 @@ export const collectionSheets = sqliteTable(
   },
   (table) => [index('collection_sheets_group_idx').on(table.groupId, table.meetingOn)],
 );
+
+// Read models for reports as of any date: derived from the loans' stored history in the same transaction as every
+// change to it, and rebuilt from scratch by `npm run rebuild-read-models`.
+
+/** Each loan's as-of state as date segments [fromDay, toDay): a report reads the one segment that contains its date. */
+export const loanTimelineSegments = sqliteTable(
+  'loan_timeline_segments',
+  {
+    loanId: text('loan_id')
+      .notNull()
+      .references(() => loans.id),
+    fromDay: integer('from_day').notNull(),
+    /** Exclusive; the last segment runs to 99,999,999 (open-ended). */
+    toDay: integer('to_day').notNull(),
+    version: integer('version').notNull(),
+    principalOutstanding: integer('principal_outstanding').notNull(),
+    principalPaid: integer('principal_paid').notNull(),
+    interestPaid: integer('interest_paid').notNull(),
+    overduePrincipal: integer('overdue_principal').notNull(),
+    overdueInterest: integer('overdue_interest').notNull(),
+    /** Day number of the oldest unpaid due date: days past due on day D is D minus this. */
+    oldestUnpaidDueDay: integer('oldest_unpaid_due_day'),
+    credit: integer('credit').notNull(),
+    closed: integer('closed', { mode: 'boolean' }).notNull(),
+    writtenOff: integer('written_off', { mode: 'boolean' }).notNull(),
+    principalWrittenOff: integer('principal_written_off').notNull(),
+    rescheduleCount: integer('reschedule_count').notNull(),
+    /** What penalty and late interest on a day inside the segment are computed from (exact, JSON). */
+    accrual: text('accrual').notNull(),
+  },
+  (table) => [index('loan_timeline_to_idx').on(table.toDay, table.fromDay), index('loan_timeline_loan_idx').on(table.loanId, table.fromDay)],
+);
+
+/** How each repayment's current split falls on installments: collection rates read it. */
+export const repaymentAllocationLines = sqliteTable(
+  'repayment_allocation_lines',
+  {
+    transactionId: text('transaction_id')
+      .notNull()
+      .references(() => loanTransactions.id),
+    loanId: text('loan_id').notNull(),
+    installmentNumber: integer('installment_number').notNull(),
+    paidOn: text('paid_on').notNull(),
+    principal: integer('principal').notNull(),
+    interest: integer('interest').notNull(),
+  },
+  (table) => [index('repayment_allocation_lines_installment_idx').on(table.loanId, table.installmentNumber), index('repayment_allocation_lines_transaction_idx').on(table.transactionId)],
+);
+
+/** The fund's targets for a period and area, beside which the outreach report shows its figures. */
+export const plans = sqliteTable(
+  'plans',
+  {
+    id: text('id').primaryKey(),
+    areaId: text('area_id').references(() => areas.id),
+    periodStart: text('period_start').notNull(),
+    periodEnd: text('period_end').notNull(),
+    metric: text('metric', { enum: ['groupsFormed', 'membersJoined', 'borrowingMembers', 'loansDisbursed', 'amountDisbursed', 'householdsOutOfPoverty'] }).notNull(),
+    target: integer('target').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [uniqueIndex('plans_unique').on(table.areaId, table.periodStart, table.periodEnd, table.metric)],
+);
+
+export const provisionRuns = sqliteTable('provision_runs', {
+  id: text('id').primaryKey(),
+  asOf: text('as_of').notNull(),
+  required: integer('required').notNull(),
+  previousBalance: integer('previous_balance').notNull(),
+  journalEntryId: text('journal_entry_id'),
+  runBy: text('run_by').notNull(),
+  runAt: text('run_at').notNull(),
+});

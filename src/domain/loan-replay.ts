@@ -12,6 +12,9 @@
 // No Decimal appears after the rules are read, and every pass over the installments is amortised by
 // pointers that only move forward (or, for prepayment, backward), so a replay is linear in
 // installments + events (plus the sort of the events).
+//
+// replayHistory walks the same loop over the whole history and snapshots the state on every day it can
+// change, which loan-timeline.ts turns into the stored as-of segments portfolio reports read.
 import { formatIsoDate, type DayNumber } from './calendar.js';
 import { Decimal, divideRounded, roundingModeNames, type RoundingModeName } from './money.js';
 
@@ -181,6 +184,39 @@ export interface LoanPosition {
   readonly lateInterestWrittenOff: bigint;
 }
 
+/**
+ * The replay's state at the end of a day, after that day's events and any rescheduling taking effect on
+ * it: what replayLoan as of that day reports, plus the exact amount-days penalty and late interest are
+ * accrued from. replayHistory takes one on every day the state can change; until the next one, every
+ * field stays as it is except the amount-days, which grow by the `...PerDay` amounts each day.
+ */
+export interface ReplaySnapshot {
+  readonly on: DayNumber;
+  /** The schedule version in force. */
+  readonly version: number;
+  readonly principalOutstanding: bigint;
+  readonly principalPaid: bigint;
+  readonly interestPaid: bigint;
+  readonly penaltyPaid: bigint;
+  readonly lateInterestPaid: bigint;
+  /** Unpaid principal and interest of installments with dueOn < on (0 once written off). */
+  readonly overduePrincipal: bigint;
+  readonly overdueInterest: bigint;
+  /** dueOn of the oldest installment with dueOn < on not fully paid; null if none or written off. */
+  readonly oldestUnpaidDueOn: DayNumber | null;
+  readonly credit: bigint;
+  readonly closed: boolean;
+  readonly writtenOff: boolean;
+  readonly principalWrittenOff: bigint;
+  /** Exact overdue principal x days accrued through the end of `on`: penalty to date is accruedAmountOf(this, penalty rate). */
+  readonly penaltyAmountDays: bigint;
+  /** Added to penaltyAmountDays on each day after `on`: unpaid principal of installments due by `on` (0 once written off). */
+  readonly penaltyAmountPerDay: bigint;
+  /** The same two for late interest, on overdue unpaid interest. */
+  readonly lateInterestAmountDays: bigint;
+  readonly lateInterestAmountPerDay: bigint;
+}
+
 export type LoanReplayErrorCode =
   /** The input is malformed: a negative amount, an event before disbursement, an unordered schedule. */
   | 'invalid_input'
@@ -214,7 +250,7 @@ function requireInput(condition: boolean, message: string): asserts condition {
 // Rates as exact fractions
 
 /** A rate per day per unit of amount: amount x numerator / denominator is the day's interest. */
-interface DailyRate {
+export interface DailyRate {
   readonly numerator: bigint;
   readonly denominator: bigint;
 }
@@ -250,6 +286,31 @@ function prepareRates(rules: LoanRules): PreparedRates {
     penalty: { numerator: annual.units * multiplier.units, denominator: annual.scale * multiplier.scale * 36500n },
     lateInterest: { numerator: late.units, denominator: late.scale * 36500n },
   };
+}
+
+/**
+ * What turns exact amount-days into money: the daily penalty and late-interest rates and the rounding
+ * mode of a loan's rules. Prepared once per set of rules (a product), so that a report reading stored
+ * amount-days (loan-timeline.ts) does no Decimal work per loan.
+ */
+export interface AccrualRates {
+  readonly penalty: DailyRate;
+  readonly lateInterest: DailyRate;
+  readonly roundingMode: RoundingModeName;
+}
+
+export function accrualRatesOf(rules: LoanRules): AccrualRates {
+  validateRules(rules);
+  const rates = prepareRates(rules);
+  return { penalty: rates.penalty, lateInterest: rates.lateInterest, roundingMode: rules.roundingMode };
+}
+
+/**
+ * Money accrued on exact amount-days at a daily rate, rounded once: round(amountDays x numerator /
+ * denominator). The replay's own penalty and late interest to date, and the timeline's, go through here.
+ */
+export function accruedAmountOf(amountDays: bigint, rate: DailyRate, roundingMode: RoundingModeName): bigint {
+  return divideRounded(amountDays * rate.numerator, rate.denominator, roundingMode);
 }
 
 function validateRules(rules: LoanRules): void {
@@ -415,7 +476,8 @@ class LoanReplay {
   private readonly allocations = new Map<string, Allocation>();
 
   constructor(
-    private readonly input: ReplayInput,
+    // Never asOf: replayLoan hands it to accrueTo and position, replayHistory has none.
+    private readonly input: Omit<ReplayInput, 'asOf'>,
     private readonly rates: PreparedRates,
   ) {
     this.accruedThrough = input.disbursedOn;
@@ -546,12 +608,12 @@ class LoanReplay {
 
   /** Penalty accrued to date, exact and rounded once: overduePrincipal x rate% x multiplier x days / 365. */
   private penaltyAccruedRounded(): bigint {
-    return divideRounded(this.principalDays * this.rates.penalty.numerator, this.rates.penalty.denominator, this.input.rules.roundingMode);
+    return accruedAmountOf(this.principalDays, this.rates.penalty, this.input.rules.roundingMode);
   }
 
   /** Late interest: the same accrual on overdue unpaid interest at the late-interest rate (no multiplier). */
   private lateInterestAccruedRounded(): bigint {
-    return divideRounded(this.interestDays * this.rates.lateInterest.numerator, this.rates.lateInterest.denominator, this.input.rules.roundingMode);
+    return accruedAmountOf(this.interestDays, this.rates.lateInterest, this.input.rules.roundingMode);
   }
 
   private penaltyCollectible(): bigint {
@@ -767,6 +829,59 @@ class LoanReplay {
   }
 
   // -------------------------------------------------------------------------------------------------
+  // Snapshots (replayHistory)
+
+  /**
+   * The first day after `on` on which an installment falls overdue (the day after its due date), or null
+   * when none will: every due date passed, or the loan closed or written off (nothing falls due after).
+   */
+  nextOverdueStart(on: DayNumber): DayNumber | null {
+    if (this.writtenOffOn !== null || this.closedOn !== null) return null;
+    assertInvariant(on === this.accruedThrough, 'the next overdue day is asked on the accrual date');
+    // Installments [0, dueCount) have dueOn <= on: the last of them may be due on `on` itself.
+    const dueToday = this.installments[this.dueCount - 1];
+    if (dueToday !== undefined && dueToday.dueOn === on) return on + 1;
+    const next = this.installments[this.dueCount];
+    return next === undefined ? null : next.dueOn + 1;
+  }
+
+  /** The state at the end of `on` (after its events and rescheduling), in O(1) amortised. */
+  snapshot(on: DayNumber): ReplaySnapshot {
+    this.advancePointers();
+    const writtenOff = this.writtenOffOn !== null;
+    assertInvariant(writtenOff || this.accruedThrough === on, 'a snapshot is taken on the accrual date');
+    // principalAccruing sums the unpaid principal of installments with dueOn <= on; the one due on `on`
+    // itself (at most one: due dates strictly increase) is not overdue before the next day.
+    const last = this.installments[this.dueCount - 1];
+    const dueToday = last !== undefined && last.dueOn === on ? last : undefined;
+    const overduePrincipal = this.principalAccruing - (dueToday ? principalUnpaidOf(dueToday) : 0n);
+    const overdueInterest = this.interestAccruing - (dueToday ? interestUnpaidOf(dueToday) : 0n);
+    const firstUnsettled = this.installments[this.firstUnsettled];
+    const oldestUnpaidDueOn = !writtenOff && firstUnsettled !== undefined && firstUnsettled.dueOn < on ? firstUnsettled.dueOn : null;
+    return {
+      on,
+      version: this.version,
+      principalOutstanding: this.principalOutstanding,
+      principalPaid: this.principalPaid,
+      interestPaid: this.interestPaid,
+      penaltyPaid: this.penaltyPaid,
+      lateInterestPaid: this.lateInterestPaid,
+      overduePrincipal: writtenOff ? 0n : overduePrincipal,
+      overdueInterest: writtenOff ? 0n : overdueInterest,
+      oldestUnpaidDueOn,
+      credit: this.credit,
+      closed: this.closedOn !== null,
+      writtenOff,
+      principalWrittenOff: this.principalWrittenOff,
+      penaltyAmountDays: this.principalDays,
+      // No accrual after a write-off (accrueTo).
+      penaltyAmountPerDay: writtenOff ? 0n : this.principalAccruing,
+      lateInterestAmountDays: this.interestDays,
+      lateInterestAmountPerDay: writtenOff ? 0n : this.interestAccruing,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------
   // Position
 
   position(asOf: DayNumber): LoanPosition {
@@ -901,7 +1016,7 @@ function validateInstallments(version: ScheduleVersion, disbursedOn: DayNumber):
   });
 }
 
-function orderedVersions(input: ReplayInput): ScheduleVersion[] {
+function orderedVersions(input: Omit<ReplayInput, 'asOf'>): ScheduleVersion[] {
   const versions = [...input.scheduleVersions].sort((a, b) => a.version - b.version);
   requireInput(versions.length > 0, 'at least schedule version 1 is needed');
   versions.forEach((version, index) => {
@@ -915,7 +1030,7 @@ function orderedVersions(input: ReplayInput): ScheduleVersion[] {
   return versions;
 }
 
-function orderedEvents(input: ReplayInput): LoanEvent[] {
+function orderedEvents(input: Omit<ReplayInput, 'asOf'>, asOf: DayNumber | null): LoanEvent[] {
   const seen = new Set<string>();
   const indexed = input.events.map((event, index) => {
     requireInput(!seen.has(event.id), `event id ${event.id} appears twice`);
@@ -937,32 +1052,37 @@ function orderedEvents(input: ReplayInput): LoanEvent[] {
     requireInput(after.length === 0, 'a loan is written off once');
   }
   // Events after asOf are ignored.
-  return ordered.filter((event) => event.on <= input.asOf);
+  return asOf === null ? ordered : ordered.filter((event) => event.on <= asOf);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // The API
 
-/** Replays the loan's history in date order and reports its position as of input.asOf. */
-export function replayLoan(input: ReplayInput): LoanPosition {
-  requireInput(input.principal > 0n, 'principal must be positive');
-  requireInput(Number.isInteger(input.disbursedOn) && Number.isInteger(input.asOf), 'dates must be day numbers');
-  requireInput(input.asOf >= input.disbursedOn, `asOf ${formatIsoDate(input.asOf)} is before the disbursement`);
-  validateRules(input.rules);
-  const rates = prepareRates(input.rules);
-  // The versions in force on a date: the latest with effectiveOn <= that date (switched at the end of that day).
-  const versions = orderedVersions(input).filter((version) => version.effectiveOn <= input.asOf);
-  const events = orderedEvents(input);
+/** Days a replay walk also stops on, and what it does at the end of each day it stops on. */
+interface WalkObserver {
+  /** The next extra day to stop on (after the last stop), or null for none. */
+  nextStop(): DayNumber | null;
+  /** Called at the end of every day the walk stops on, after that day's events and rescheduling. */
+  stoppedOn(on: DayNumber): void;
+}
 
-  const replay = new LoanReplay(input, rates);
-  replay.startWith(versions[0] as ScheduleVersion);
+/**
+ * The replay loop: events and versions in date order, a version after the events of its effective day.
+ * An observer may add days to stop on: stopping on a day where nothing happens only accrues to it, and
+ * accrual is additive (accruing to a then to b adds what accruing to b at once adds), so it changes nothing.
+ */
+function walk(replay: LoanReplay, versions: readonly ScheduleVersion[], events: readonly LoanEvent[], observer?: WalkObserver): void {
   let eventIndex = 0;
   let versionIndex = 1;
-  while (eventIndex < events.length || versionIndex < versions.length) {
+  for (;;) {
     const nextEvent = events[eventIndex];
     const nextVersion = versions[versionIndex];
-    // The next date something happens on: an event, or a version taking effect.
-    const on = nextEvent && (!nextVersion || nextEvent.on <= nextVersion.effectiveOn) ? nextEvent.on : (nextVersion as ScheduleVersion).effectiveOn;
+    // The next date something happens on: an event, a version taking effect, or a day the observer asks for.
+    let on = nextEvent?.on ?? null;
+    if (nextVersion && (on === null || nextVersion.effectiveOn < on)) on = nextVersion.effectiveOn;
+    const stop = observer ? observer.nextStop() : null;
+    if (stop !== null && (on === null || stop < on)) on = stop;
+    if (on === null) return;
     replay.accrueTo(on);
     for (let event = events[eventIndex]; event !== undefined && event.on === on; event = events[eventIndex]) {
       if (event.kind === 'repayment') replay.repay(event.id, event.on, event.amount);
@@ -974,9 +1094,54 @@ export function replayLoan(input: ReplayInput): LoanPosition {
       replay.switchTo(nextVersion);
       versionIndex += 1;
     }
+    observer?.stoppedOn(on);
   }
+}
+
+/** Replays the loan's history in date order and reports its position as of input.asOf. */
+export function replayLoan(input: ReplayInput): LoanPosition {
+  requireInput(input.principal > 0n, 'principal must be positive');
+  requireInput(Number.isInteger(input.disbursedOn) && Number.isInteger(input.asOf), 'dates must be day numbers');
+  requireInput(input.asOf >= input.disbursedOn, `asOf ${formatIsoDate(input.asOf)} is before the disbursement`);
+  validateRules(input.rules);
+  const rates = prepareRates(input.rules);
+  // The versions in force on a date: the latest with effectiveOn <= that date (switched at the end of that day).
+  const versions = orderedVersions(input).filter((version) => version.effectiveOn <= input.asOf);
+  const events = orderedEvents(input, input.asOf);
+
+  const replay = new LoanReplay(input, rates);
+  replay.startWith(versions[0] as ScheduleVersion);
+  walk(replay, versions, events);
   replay.accrueTo(input.asOf);
   return replay.position(input.asOf);
+}
+
+/**
+ * Replays the whole history (every event and version, no asOf) once and hands `record` a snapshot at the
+ * end of every day the as-of state can change on: the disbursement date, each event date, each version's
+ * effective date, and the day after each due date of the version in force (an unpaid installment falls
+ * overdue then). Between two snapshots replayLoan as of any day reports what the earlier one holds, with
+ * the amount-days grown linearly (ReplaySnapshot). Linear in installments + events, like one replay.
+ * Throws what replayLoan as of a date after all of the history would throw.
+ */
+export function replayHistory(input: Omit<ReplayInput, 'asOf'>, record: (snapshot: ReplaySnapshot) => void): void {
+  requireInput(input.principal > 0n, 'principal must be positive');
+  requireInput(Number.isInteger(input.disbursedOn), 'dates must be day numbers');
+  validateRules(input.rules);
+  const rates = prepareRates(input.rules);
+  const versions = orderedVersions(input);
+  const events = orderedEvents(input, null);
+
+  const replay = new LoanReplay(input, rates);
+  replay.startWith(versions[0] as ScheduleVersion);
+  let lastStop: DayNumber | null = null;
+  walk(replay, versions, events, {
+    nextStop: () => (lastStop === null ? input.disbursedOn : replay.nextOverdueStart(lastStop)),
+    stoppedOn: (on) => {
+      lastStop = on;
+      record(replay.snapshot(on));
+    },
+  });
 }
 
 /** The payoff quote of a position (also its `payoff` field). */

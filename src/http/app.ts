@@ -28,6 +28,7 @@ import { ledgerRoutes } from './routes/ledger.routes.js';
 import { savingsRoutes } from './routes/savings.routes.js';
 import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
+import { reportRoutes } from './routes/report.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -155,5 +156,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(ledgerRoutes(context), { prefix: '/v1' });
   await app.register(loanRoutes(context), { prefix: '/v1' });
   await app.register(collectionRoutes(context), { prefix: '/v1' });
+  await app.register(reportRoutes(context), { prefix: '/v1' });
   return app;
 }

@@ -7,9 +7,11 @@ import {
   groups,
   journalEntries,
   loanProducts,
+  loanTimelineSegments,
   loanTransactions,
   loans,
   members,
+  repaymentAllocationLines,
   repaymentAllocations,
   scheduleInstallments,
   scheduleVersions,
@@ -296,4 +298,33 @@ export function findCollectionSheet(db: FundDatabase, id: string) {
 
 export function loanTransactionsOfSheet(db: FundDatabase, sheetId: string) {
   return db.select().from(loanTransactions).where(eq(loanTransactions.collectionSheetId, sheetId)).orderBy(asc(loanTransactions.id)).all();
+}
+
+// Read models (derived; replaced whenever the loan's history changes)
+
+export function replaceLoanReadModels(
+  db: FundDatabase,
+  loanId: string,
+  segments: (typeof loanTimelineSegments.$inferInsert)[],
+  lines: (typeof repaymentAllocationLines.$inferInsert)[],
+): void {
+  db.delete(loanTimelineSegments).where(eq(loanTimelineSegments.loanId, loanId)).run();
+  db.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, loanId)).run();
+  // Inserted in slices: SQLite binds at most 32,766 values in one statement.
+  for (let start = 0; start < segments.length; start += 500) db.insert(loanTimelineSegments).values(segments.slice(start, start + 500)).run();
+  for (let start = 0; start < lines.length; start += 1000) db.insert(repaymentAllocationLines).values(lines.slice(start, start + 1000)).run();
+}
+
+export function loanSegments(db: FundDatabase, loanId: string) {
+  return db.select().from(loanTimelineSegments).where(eq(loanTimelineSegments.loanId, loanId)).orderBy(asc(loanTimelineSegments.fromDay)).all();
+}
+
+export function disbursedLoanIds(db: FundDatabase): string[] {
+  return db
+    .select({ id: loans.id })
+    .from(loans)
+    .where(sql`${loans.disbursedOn} IS NOT NULL`)
+    .orderBy(asc(loans.id))
+    .all()
+    .map((row) => row.id);
 }

@@ -2,10 +2,9 @@
 // one synchronous transaction; every movement of money posts its journal entry in it. Allocation is the pure
 // replay of src/domain/loan-replay.ts over the stored history, so a backdated repayment re-splits the later ones
 // and their entries are reversed and re-posted.
-import { type DayNumber, formatIsoDate, parseIsoDate } from '../../domain/calendar.js';
-import { type Allocation, type LoanEvent, type LoanPosition, type LoanRules, type ScheduleVersion, composeRescheduledInstallments, replayLoan } from '../../domain/loan-replay.js';
-import { type CurrencyCode, Decimal, divideRounded, toMinorUnits } from '../../domain/money.js';
-import { annualRatePercent } from '../../domain/rates.js';
+import { formatIsoDate } from '../../domain/calendar.js';
+import { type Allocation, type LoanPosition, composeRescheduledInstallments } from '../../domain/loan-replay.js';
+import { type CurrencyCode, divideRounded, toMinorUnits } from '../../domain/money.js';
 import { ScheduleInputError, buildSchedule, scheduleInputProblems } from '../../domain/schedule.js';
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
@@ -21,10 +20,14 @@ import { findArea, scopeCondition } from '../registry/registry.repo.js';
 import { recordSavingsMovement, requireBalanceCovers, requireMemberInScope } from '../savings/savings.service.js';
 import { savingsTransferForEntry } from '../savings/savings.repo.js';
 import { readSettings } from '../settings/settings.service.js';
-import type { ApplyLoanInput, ListLoansQuery, ProductTerms, RepaymentInput } from './loan.commands.js';
-import { rateQuoteOf, scheduleInputOf } from './loan-terms.js';
+import type { ApplyLoanInput, ListLoansQuery, RepaymentInput } from './loan.commands.js';
+import { scheduleInputOf } from './loan-terms.js';
 import * as repo from './loan.repo.js';
+import { type LoanHistory, day, loanHistory, positionOf } from './loan-history.js';
+import { refreshLoanReadModels } from './loan-read-models.js';
 import { requireProduct, termsOf } from './product.service.js';
+
+export { type LoanHistory, loanHistory, positionOf };
 
 const lenders = ['admin', 'officer'] as const;
 
@@ -34,62 +37,20 @@ export interface IdempotencyContext {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Reading a loan's history and replaying it
-
-function day(date: string): DayNumber {
-  const parsed = parseIsoDate(date);
-  if (parsed === null) throw new Error(`stored date ${date} is not a date`);
-  return parsed;
-}
-
-export function rulesOf(terms: ProductTerms): LoanRules {
-  return {
-    annualRatePercent: annualRatePercent(rateQuoteOf(terms)),
-    overdueMultiplier: new Decimal(terms.overdueMultiplier),
-    lateInterestAnnualRatePercent: new Decimal(terms.lateInterestAnnualRate),
-    overdueOrder: terms.overdueAllocationOrder,
-    currentOrder: terms.currentAllocationOrder,
-    overpayment: terms.overpayment,
-    roundingMode: terms.rounding.mode,
-  };
-}
-
-export interface LoanHistory {
-  loan: repo.LoanWithPlace;
-  terms: ProductTerms;
-  currency: CurrencyCode;
-  versions: (ScheduleVersion & { effectiveOnText: string })[];
-  transactions: ReturnType<typeof repo.transactionsOf>;
-  events: LoanEvent[];
-}
-
-export function loanHistory(db: FundDatabase, loan: repo.LoanWithPlace): LoanHistory {
-  const transactions = repo.transactionsOf(db, loan.id);
-  const events: LoanEvent[] = [];
-  for (const transaction of transactions) {
-    if (transaction.reversed) continue;
-    if (transaction.type === 'repayment') events.push({ kind: 'repayment', id: transaction.id, on: day(transaction.transactionDate), amount: BigInt(transaction.amount) });
-    if (transaction.type === 'write_off') events.push({ kind: 'write_off', id: transaction.id, on: day(transaction.transactionDate) });
-  }
-  const versions = repo.scheduleVersionsOf(db, loan.id).map((version) => ({
-    version: version.version,
-    effectiveOn: day(version.effectiveOn),
-    effectiveOnText: version.effectiveOn,
-    installments: version.installments.map((installment) => ({ ...installment, dueOn: day(installment.dueOn) })),
-  }));
-  return { loan, terms: termsOf(loan.terms), currency: loan.currency as CurrencyCode, versions, transactions, events };
-}
-
-export function positionOf(history: LoanHistory, asOf: string, events: LoanEvent[] = history.events): LoanPosition {
-  const disbursedOn = history.loan.disbursedOn;
-  if (!disbursedOn) throw new Error(`loan ${history.loan.id} has no disbursement to replay from`);
-  return replayLoan({ principal: BigInt(history.loan.principal), disbursedOn: day(disbursedOn), rules: rulesOf(history.terms), scheduleVersions: history.versions, events, asOf: day(asOf) });
-}
+// Replaying a loan's history and booking what changed
 
 /** Far enough ahead that every stored event is replayed: allocations depend only on what comes before them. */
 function horizon(history: LoanHistory, context: ServiceContext): string {
   const latest = history.transactions.reduce((max, transaction) => (transaction.transactionDate > max ? transaction.transactionDate : max), today(context));
   return latest;
+}
+
+/** Rebuilds the loan's read models after a change that does not re-split repayments (disbursement, rescheduling, write-off). */
+function refreshAfterChange(context: ServiceContext, db: FundDatabase, loanId: string): void {
+  const loan = repo.findLoan(db, loanId);
+  if (!loan) throw new Error(`loan ${loanId} vanished`);
+  const history = loanHistory(db, loan);
+  refreshLoanReadModels(db, loan, history, positionOf(history, horizon(history, context)));
 }
 
 function splitOf(allocation: Allocation): recipes.RepaymentSplit {
@@ -154,6 +115,7 @@ function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Acto
     changed.push({ transactionId, allocation });
   }
   // Allocations of reversed repayments are no longer replayed; their entries were mirrored by the reversal.
+  refreshLoanReadModels(db, loan, history, position);
   const status = position.closed ? 'closed' : 'active';
   if (!position.writtenOff && loan.status !== status) {
     repo.updateLoan(db, loan.id, { status, closedOn: position.closedOn === null ? null : formatIsoDate(position.closedOn), updatedAt: now });
@@ -519,6 +481,7 @@ export function disburseLoan(context: ServiceContext, actor: Actor, id: string, 
         recordSavingsMovement(tx, actor, { member: { id: loan.memberId }, kind: 'compulsory', type: 'deposit', amount: withheld, date: input.disbursedOn, loanId: id, note: 'withheld at disbursement', journalEntryId: entry.id }, now);
       }
       repo.updateLoan(tx, id, { status: 'active', disbursedOn: input.disbursedOn, firstDueOn: installments[0]?.dueOn ?? null, updatedAt: now });
+      refreshAfterChange(context, tx, id);
       return loanDetail(tx, requireLoan(tx, actor, id), input.disbursedOn > today(context) ? input.disbursedOn : today(context));
     }),
   );
@@ -739,6 +702,7 @@ export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: st
       installments.map((installment) => ({ ...installment, dueOn: formatIsoDate(installment.dueOn) })),
     );
     repo.updateLoan(tx, loanId, { rescheduleCount: loan.rescheduleCount + 1, updatedAt: now });
+    refreshAfterChange(context, tx, loanId);
     return loanDetail(tx, requireLoan(tx, actor, loanId), today(context));
   });
 }
@@ -756,6 +720,11 @@ export function writeOffLoan(context: ServiceContext, actor: Actor, loanId: stri
       const lastRepayment = history.events.filter((event) => event.kind === 'repayment').reduce((max, event) => Math.max(max, event.on), -Infinity);
       if (lastRepayment > day(input.writtenOffOn)) {
         throw new DomainError('date_before_reschedule', `A repayment is recorded on ${formatIsoDate(lastRepayment)}; the write-off must come after it.`, [{ path: 'writtenOffOn', message: `must be on or after ${formatIsoDate(lastRepayment)}` }]);
+      }
+      const latestVersion = history.versions[history.versions.length - 1];
+      if (latestVersion && latestVersion.version > 1 && input.writtenOffOn <= latestVersion.effectiveOnText) {
+        // The day a rescheduling takes effect is settled by it; a write-off comes on a later day.
+        throw new DomainError('date_before_reschedule', `The loan was rescheduled from ${latestVersion.effectiveOnText}.`, [{ path: 'writtenOffOn', message: `must be after ${latestVersion.effectiveOnText}` }]);
       }
       const position = positionOf(history, input.writtenOffOn);
       const now = nowTimestamp(context);
@@ -781,6 +750,7 @@ export function writeOffLoan(context: ServiceContext, actor: Actor, loanId: stri
         );
       }
       repo.updateLoan(tx, loanId, { status: 'written_off', writtenOffOn: input.writtenOffOn, updatedAt: now });
+      refreshAfterChange(context, tx, loanId);
       return loanDetail(tx, requireLoan(tx, actor, loanId), today(context) > input.writtenOffOn ? today(context) : input.writtenOffOn);
     }),
   );

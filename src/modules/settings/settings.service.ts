@@ -1,12 +1,20 @@
 // Fund-wide settings: stored per key as JSON, validated on the way in and out, with the fund's defaults.
 import { z } from 'zod';
 import { currencyCodes, parseMoney } from '../../domain/money.js';
+import { type DebtGroupTable, type ProvisionRates, debtGroupPresets, provisionPresets, validDebtGroupTable } from '../../domain/classification.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import * as repo from './settings.repo.js';
 import { lastEntry } from '../ledger/journal.repo.js';
+
+const percent = z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'must be a percentage such as "2" or "0.5"');
+const debtGroupTable = z.strictObject({
+  minimumDaysPastDue: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]),
+  groupAfterRescheduling: z.tuple([z.number().int().min(1).max(5), z.number().int().min(1).max(5), z.number().int().min(1).max(5)]),
+});
+const provisionRates = z.strictObject({ specificPercent: z.tuple([percent, percent, percent, percent, percent]), generalPercent: percent });
 
 const capAmount = z.string().regex(/^\d{1,15}(\.\d{1,2})?$/, 'must be a decimal string such as "50000000"');
 
@@ -20,6 +28,13 @@ export const fundSettingsSchema = z
     memberOutstandingCap: capAmount.default('50000000'),
     /** Maker-checker: a loan is approved by someone other than the officer who entered the application. */
     approvalNeedsSecondPerson: z.boolean().default(false),
+    /** Which table classifies loans into debt groups: Circular 14/2024 (microfinance), 31/2024 (bank), or the fund's own. */
+    debtGroupPreset: z.enum(['microfinance', 'bank', 'custom']).default('microfinance'),
+    customDebtGroups: debtGroupTable.optional(),
+    provisionPreset: z.enum(['microfinance', 'bank', 'custom']).default('microfinance'),
+    customProvisionRates: provisionRates.optional(),
+    /** All of a member's loans take her worst debt group. */
+    memberWorstDebtGroup: z.boolean().default(true),
   })
   .meta({ id: 'FundSettings' });
 
@@ -32,6 +47,11 @@ export const updateSettingsBody = z
     maxGroupMembers: z.number().int().min(1).max(200).optional(),
     memberOutstandingCap: capAmount.optional(),
     approvalNeedsSecondPerson: z.boolean().optional(),
+    debtGroupPreset: z.enum(['microfinance', 'bank', 'custom']).optional(),
+    customDebtGroups: debtGroupTable.optional(),
+    provisionPreset: z.enum(['microfinance', 'bank', 'custom']).optional(),
+    customProvisionRates: provisionRates.optional(),
+    memberWorstDebtGroup: z.boolean().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one setting to change' });
 
@@ -58,8 +78,26 @@ export function updateSettings(context: ServiceContext, actor: Actor, changes: z
     if (!parseMoney(next.memberOutstandingCap, next.currency).ok) {
       throw new DomainError('settings_invalid', `The member cap has more decimals than ${next.currency} has.`, [{ path: 'memberOutstandingCap', message: 'too many decimals for the currency' }]);
     }
+    if (next.debtGroupPreset === 'custom' && !next.customDebtGroups) {
+      throw new DomainError('settings_invalid', 'A custom debt-group preset needs its table.', [{ path: 'customDebtGroups', message: 'required with the custom preset' }]);
+    }
+    if (next.customDebtGroups && !validDebtGroupTable(next.customDebtGroups as DebtGroupTable)) {
+      throw new DomainError('settings_invalid', 'The days of a debt-group table must rise from group 2 to group 5, and rescheduling may not lower a group.', [
+        { path: 'customDebtGroups', message: 'thresholds must increase' },
+      ]);
+    }
+    if (next.provisionPreset === 'custom' && !next.customProvisionRates) {
+      throw new DomainError('settings_invalid', 'A custom provision preset needs its rates.', [{ path: 'customProvisionRates', message: 'required with the custom preset' }]);
+    }
     const updatedAt = nowTimestamp(context);
     for (const [key, value] of Object.entries(changes)) repo.saveSetting(tx, key, value, updatedAt);
     return readSettings(tx);
   });
+}
+
+/** The debt-group table and provision rates the fund's settings choose. */
+export function classificationRules(settings: FundSettings): { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean } {
+  const table = settings.debtGroupPreset === 'custom' && settings.customDebtGroups ? (settings.customDebtGroups as DebtGroupTable) : debtGroupPresets[settings.debtGroupPreset === 'bank' ? 'bank' : 'microfinance'];
+  const rates = settings.provisionPreset === 'custom' && settings.customProvisionRates ? settings.customProvisionRates : provisionPresets[settings.provisionPreset === 'bank' ? 'bank' : 'microfinance'];
+  return { table, rates, memberWorst: settings.memberWorstDebtGroup };
 }

@@ -6,7 +6,7 @@ const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 let lastTime = 0;
 let sequence = 0;
 
-export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs';
+export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs' | 'pl' | 'pr';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   // Ids made in the same millisecond keep their order through a counter in the random part's place.

@@ -1,0 +1,79 @@
+// Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
+// rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
+import { type RoundingModeName, divideRounded } from './money.js';
+
+export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
+export type AgingBucket = (typeof agingBuckets)[number];
+
+export function agingBucketOf(daysPastDue: number): AgingBucket {
+  if (daysPastDue <= 0) return 'current';
+  if (daysPastDue <= 30) return '1-30';
+  if (daysPastDue <= 60) return '31-60';
+  if (daysPastDue <= 90) return '61-90';
+  if (daysPastDue <= 180) return '91-180';
+  return 'over_180';
+}
+
+export type DebtGroup = 1 | 2 | 3 | 4 | 5;
+
+export interface DebtGroupTable {
+  /** The fewest days past due that put a loan in groups 2, 3, 4 and 5. */
+  minimumDaysPastDue: readonly [number, number, number, number];
+  /** The group a loan is in at least after its first, second and third (or later) rescheduling. */
+  groupAfterRescheduling: readonly [DebtGroup, DebtGroup, DebtGroup];
+}
+
+export interface ProvisionRates {
+  /** Specific provision, percent of outstanding principal, for groups 1 to 5. */
+  specificPercent: readonly [string, string, string, string, string];
+  /** General provision, percent of outstanding principal of groups 1 to 4. */
+  generalPercent: string;
+}
+
+export const debtGroupPresets = {
+  // Circular 14/2024 for microfinance: 10 / 30 / 90 / 180 days; rescheduled once, twice, three times.
+  microfinance: { minimumDaysPastDue: [10, 30, 90, 180], groupAfterRescheduling: [2, 4, 5] },
+  // Circular 31/2024 for banks: 10 / 91 / 181 / 361 days; a rescheduled loan is at least substandard.
+  bank: { minimumDaysPastDue: [10, 91, 181, 361], groupAfterRescheduling: [3, 4, 5] },
+} as const satisfies Record<string, DebtGroupTable>;
+
+export const provisionPresets = {
+  // Decree 86/2024 for microfinance institutions.
+  microfinance: { specificPercent: ['0', '2', '25', '50', '100'], generalPercent: '0.5' },
+  bank: { specificPercent: ['0', '5', '20', '50', '100'], generalPercent: '0.75' },
+} as const satisfies Record<string, ProvisionRates>;
+
+export type DebtGroupReason = 'days_past_due' | 'rescheduling';
+
+export function debtGroupOf(daysPastDue: number, rescheduleCount: number, table: DebtGroupTable): { debtGroup: DebtGroup; reason: DebtGroupReason } {
+  let byDays: DebtGroup = 1;
+  table.minimumDaysPastDue.forEach((minimum, index) => {
+    if (daysPastDue >= minimum) byDays = (index + 2) as DebtGroup;
+  });
+  const bySchedule: DebtGroup = rescheduleCount <= 0 ? 1 : (table.groupAfterRescheduling[Math.min(rescheduleCount, 3) - 1] as DebtGroup);
+  return bySchedule > byDays ? { debtGroup: bySchedule, reason: 'rescheduling' } : { debtGroup: byDays, reason: 'days_past_due' };
+}
+
+/** Specific provision of one loan: its outstanding principal times its group's rate, rounded to the minor unit. */
+export function specificProvision(outstandingMinorUnits: bigint, debtGroup: DebtGroup, rates: ProvisionRates, mode: RoundingModeName = 'half_up'): bigint {
+  return percentOf(outstandingMinorUnits, rates.specificPercent[debtGroup - 1] as string, mode);
+}
+
+/** General provision: a percentage of the outstanding principal of groups 1 to 4 together. */
+export function generalProvision(outstandingGroups1to4: bigint, rates: ProvisionRates, mode: RoundingModeName = 'half_up'): bigint {
+  return percentOf(outstandingGroups1to4, rates.generalPercent, mode);
+}
+
+/** amount x percent / 100, multiplied before dividing and rounded once. */
+export function percentOf(amount: bigint, percent: string, mode: RoundingModeName): bigint {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(percent);
+  if (!match) throw new RangeError(`not a percentage: ${percent}`);
+  const fraction = match[2] ?? '';
+  return divideRounded(amount * BigInt(`${match[1]}${fraction}`), 100n * 10n ** BigInt(fraction.length), mode);
+}
+
+export function validDebtGroupTable(table: DebtGroupTable): boolean {
+  const [a, b, c, d] = table.minimumDaysPastDue;
+  const [first, second, third] = table.groupAfterRescheduling;
+  return a >= 1 && a < b && b < c && c < d && first <= second && second <= third;
+}

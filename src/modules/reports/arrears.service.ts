@@ -1,0 +1,149 @@
+// Arrears as of a date: one loan's days past due, overdue amounts, penalty, bucket, debt group and provision; and the
+// list an officer takes to the village, every loan past due with whom to see and what to collect.
+import { formatIsoDate, parseIsoDate } from '../../domain/calendar.js';
+import { agingBucketOf, debtGroupOf, specificProvision } from '../../domain/classification.js';
+import { type AccrualRates, accrualRatesOf } from '../../domain/loan-replay.js';
+import { type TimelineSegment, stateOn } from '../../domain/loan-timeline.js';
+import type { CurrencyCode } from '../../domain/money.js';
+import { type Actor, reachesGroup } from '../shared/access.js';
+import { type ServiceContext, today } from '../shared/context.js';
+import { DomainError } from '../shared/domain-error.js';
+import { formatAmount } from '../shared/money-input.js';
+import { loanHistory, positionOf, rulesOf } from '../loans/loan-history.js';
+import * as loanRepo from '../loans/loan.repo.js';
+import { termsOf } from '../loans/product.service.js';
+import { classificationRules, readSettings } from '../settings/settings.service.js';
+import { coverage, toCsv } from './grouping.js';
+import { classifyLoans } from './portfolio.service.js';
+import type { ArrearsQuery } from './report.commands.js';
+import * as repo from './report.repo.js';
+
+const debtGroupReasons = { days_past_due: 'days past due', rescheduling: 'rescheduled', member_worst: 'the member’s worst loan' } as const;
+
+/** One loan's arrears as of a date, replayed from its history. */
+export function loanArrears(context: ServiceContext, actor: Actor, loanId: string, asOf?: string) {
+  const db = context.db;
+  const loan = loanRepo.findLoan(db, loanId);
+  if (!loan) throw new DomainError('loan_not_found', `No loan has the id ${loanId}.`);
+  if (!reachesGroup(actor, { id: loan.groupId, areaPath: loan.areaPath })) throw new DomainError('scope_forbidden', 'This loan is outside what you are assigned to.');
+  const date = asOf ?? today(context);
+  if (!loan.disbursedOn || loan.disbursedOn > date) throw new DomainError('loan_not_disbursed', `The loan was not disbursed by ${date}.`);
+  const currency = loan.currency as CurrencyCode;
+  const settings = readSettings(db);
+  const { table, rates, memberWorst } = classificationRules(settings);
+  const position = positionOf(loanHistory(db, loan), date);
+  const rescheduleCount = position.version - 1;
+  let { debtGroup, reason } = debtGroupOf(position.daysPastDue, rescheduleCount, table) as { debtGroup: number; reason: keyof typeof debtGroupReasons };
+  if (memberWorst && !position.closed && !position.writtenOff) {
+    // All of a member's loans take her worst group.
+    for (const other of loanRepo.loansOfMember(db, loan.memberId)) {
+      if (other.id === loan.id || !other.disbursedOn || other.disbursedOn > date) continue;
+      const found = loanRepo.findLoan(db, other.id);
+      if (!found) continue;
+      const otherPosition = positionOf(loanHistory(db, found), date);
+      if (otherPosition.closed || otherPosition.writtenOff || otherPosition.principalOutstanding === 0n) continue;
+      const otherGroup = debtGroupOf(otherPosition.daysPastDue, otherPosition.version - 1, table).debtGroup;
+      if (otherGroup > debtGroup) {
+        debtGroup = otherGroup;
+        reason = 'member_worst';
+      }
+    }
+  }
+  const onBooks = !position.closed && !position.writtenOff;
+  return {
+    loanId,
+    asOf: date,
+    currency,
+    daysPastDue: position.daysPastDue,
+    oldestUnpaidDueOn: position.oldestUnpaidDueOn === null ? null : formatIsoDate(position.oldestUnpaidDueOn),
+    principalOutstanding: formatAmount(position.principalOutstanding, currency),
+    overduePrincipal: formatAmount(position.overduePrincipal, currency),
+    overdueInterest: formatAmount(position.overdueInterest, currency),
+    penaltyAccrued: formatAmount(position.penaltyAccrued + position.lateInterestAccrued, currency),
+    agingBucket: agingBucketOf(position.daysPastDue),
+    debtGroup,
+    debtGroupReason: reason,
+    rescheduleCount,
+    provision: formatAmount(onBooks ? specificProvision(position.principalOutstanding, debtGroup as 1, rates) : 0n, currency),
+    onBooks,
+  };
+}
+
+function segmentOf(row: repo.LoanStateRow): TimelineSegment {
+  const accrual = JSON.parse(row.accrual) as Record<string, string>;
+  const big = (key: string) => BigInt(accrual[key] ?? '0');
+  return {
+    fromDay: row.fromDay,
+    toDay: null,
+    version: row.rescheduleCount + 1,
+    principalOutstanding: BigInt(row.principalOutstanding),
+    principalPaid: BigInt(row.principalPaid),
+    interestPaid: 0n,
+    penaltyPaid: big('penaltyPaid'),
+    lateInterestPaid: big('lateInterestPaid'),
+    overduePrincipal: BigInt(row.overduePrincipal),
+    overdueInterest: BigInt(row.overdueInterest),
+    oldestUnpaidDueOn: row.oldestUnpaidDueDay,
+    credit: 0n,
+    closed: row.closed,
+    writtenOff: row.writtenOff,
+    principalWrittenOff: 0n,
+    penaltyAmountDays: big('penaltyAmountDays'),
+    penaltyAmountPerDay: big('penaltyAmountPerDay'),
+    lateInterestAmountDays: big('lateInterestAmountDays'),
+    lateInterestAmountPerDay: big('lateInterestAmountPerDay'),
+  };
+}
+
+/** Every loan past due on the date, worst first: member, group, phone, days past due, and what to collect. */
+export function arrearsReport(context: ServiceContext, actor: Actor, query: ArrearsQuery) {
+  const db = context.db;
+  const asOf = query.asOf ?? today(context);
+  const day = parseIsoDate(asOf) as number;
+  const currency = readSettings(db).currency as CurrencyCode;
+  const scope = coverage(db, actor, query.areaId, 'group');
+  const groupIds = query.groupId ? new Set([...scope.groupIds].filter((id) => id === query.groupId)) : scope.groupIds;
+  const members = new Map(repo.membersForReports(db).map((member) => [member.id, member]));
+  const groups = new Map(scope.groups.map((group) => [group.id, group]));
+  const ratesByTerms = new Map<string, AccrualRates>();
+  const items = classifyLoans(context, day, groupIds)
+    .filter((loan) => loan.daysPastDue >= query.minimumDaysPastDue)
+    .map((loan) => {
+      let rates = ratesByTerms.get(loan.state.terms);
+      if (!rates) {
+        rates = accrualRatesOf(rulesOf(termsOf(loan.state.terms)));
+        ratesByTerms.set(loan.state.terms, rates);
+      }
+      const accrued = stateOn(segmentOf(loan.state), day, rates);
+      const penalty = accrued.penaltyAccrued + accrued.lateInterestAccrued;
+      const member = members.get(loan.state.memberId);
+      const group = groups.get(loan.state.groupId);
+      return {
+        loanId: loan.state.loanId,
+        memberId: loan.state.memberId,
+        memberName: member?.fullName ?? '',
+        phone: member?.phone ?? null,
+        groupId: loan.state.groupId,
+        groupCode: group?.code ?? '',
+        daysPastDue: loan.daysPastDue,
+        agingBucket: loan.bucket,
+        debtGroup: loan.debtGroup,
+        principalOutstanding: formatAmount(loan.outstanding, currency),
+        overduePrincipal: formatAmount(BigInt(loan.state.overduePrincipal), currency),
+        overdueInterest: formatAmount(BigInt(loan.state.overdueInterest), currency),
+        penalty: formatAmount(penalty, currency),
+        amountToCollect: formatAmount(BigInt(loan.state.overduePrincipal) + BigInt(loan.state.overdueInterest) + penalty, currency),
+      };
+    })
+    .sort((a, b) => b.daysPastDue - a.daysPastDue || a.groupCode.localeCompare(b.groupCode) || a.memberName.localeCompare(b.memberName));
+  return { asOf, currency, count: items.length, items };
+}
+
+export function arrearsCsv(report: ReturnType<typeof arrearsReport>): string {
+  const header = ['groupCode', 'memberName', 'phone', 'daysPastDue', 'debtGroup', 'principalOutstanding', 'overduePrincipal', 'overdueInterest', 'penalty', 'amountToCollect', 'loanId'];
+  return toCsv(
+    header,
+    report.items.map((item) => [item.groupCode, item.memberName, item.phone ?? '', item.daysPastDue, item.debtGroup, item.principalOutstanding, item.overduePrincipal, item.overdueInterest, item.penalty, item.amountToCollect, item.loanId]),
+  );
+}
+

@@ -1,0 +1,71 @@
+// Which report row a group falls in: its province, commune, village, itself or its officer. Reports count per
+// group and roll the counts up to the rows asked for.
+import { stringify } from 'csv-stringify/sync';
+import type { FundDatabase } from '../../../db/client.js';
+import { findArea } from '../registry/registry.repo.js';
+import type { Actor } from '../shared/access.js';
+import { DomainError } from '../shared/domain-error.js';
+import type { GroupBy } from './report.commands.js';
+import * as repo from './report.repo.js';
+
+export interface Coverage {
+  groups: repo.GroupRow[];
+  groupIds: Set<string>;
+  rowOf: (groupId: string) => { key: string; code: string; name: string } | null;
+  areaId: string | null;
+  areaIds: (string | null)[];
+}
+
+export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefined, groupBy: GroupBy | undefined): Coverage {
+  let areaPath: string | undefined;
+  if (areaId !== undefined) {
+    const area = findArea(db, areaId);
+    if (!area) throw new DomainError('area_not_found', `No area has the id ${areaId}.`, [{ path: 'areaId', message: 'unknown area' }]);
+    areaPath = area.path;
+  }
+  const groups = repo.groupsCovered(db, actor, areaPath);
+  const byId = new Map(groups.map((group) => [group.id, group]));
+  const names = groupBy && groupBy !== 'group' && groupBy !== 'officer' ? repo.areaNames(db) : new Map();
+  const officers = groupBy === 'officer' ? repo.officerNames(db) : new Map<string, string>();
+  const depth = { province: 1, commune: 2, village: 3 } as const;
+  const rowOf = (groupId: string) => {
+    const group = byId.get(groupId);
+    if (!group || !groupBy) return null;
+    if (groupBy === 'group') return { key: group.id, code: group.code, name: group.name };
+    if (groupBy === 'officer') return { key: group.officerId ?? 'none', code: group.officerId ?? '', name: group.officerId ? (officers.get(group.officerId) ?? group.officerId) : 'No officer' };
+    const id = group.areaPath.split('/')[depth[groupBy]] ?? '';
+    const area = names.get(id);
+    return { key: id, code: area?.code ?? '', name: area?.name ?? id };
+  };
+  // Plans are set for the whole fund or an area; the report's own area and its ancestors are the ones that apply.
+  const areaIds: (string | null)[] = areaPath ? [areaId ?? null] : [null];
+  return { groups, groupIds: new Set(byId.keys()), rowOf, areaId: areaId ?? null, areaIds };
+}
+
+/** A counter keyed by report row, with a total beside. */
+export class Tally<T> {
+  readonly rows = new Map<string, { row: { key: string; code: string; name: string }; value: T }>();
+  constructor(
+    private readonly make: () => T,
+    readonly total: T = make(),
+  ) {}
+
+  for(row: { key: string; code: string; name: string } | null): T[] {
+    if (!row) return [this.total];
+    let entry = this.rows.get(row.key);
+    if (!entry) {
+      entry = { row, value: this.make() };
+      this.rows.set(row.key, entry);
+    }
+    return [this.total, entry.value];
+  }
+
+  sortedRows(): { key: string; code: string; name: string; value: T }[] {
+    return [...this.rows.values()].sort((a, b) => a.row.code.localeCompare(b.row.code) || a.row.name.localeCompare(b.row.name)).map(({ row, value }) => ({ ...row, value }));
+  }
+}
+
+/** CSV as Excel opens it with Vietnamese intact: UTF-8 with a BOM, RFC 4180 quoting, CRLF. */
+export function toCsv(header: string[], rows: (string | number)[][]): string {
+  return `\uFEFF${stringify([header, ...rows], { record_delimiter: '\r\n' })}`;
+}

@@ -1,0 +1,214 @@
+// The outreach report (DESIGN.md §6): groups formed, members who joined, members who borrowed and loans disbursed in
+// a period; active groups, members and active borrowers at its end; each split by sex, ethnicity and household
+// poverty status, per row of the grouping asked for, and beside the fund's plan.
+import { parseIsoDate } from '../../domain/calendar.js';
+import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
+import type { Actor } from '../shared/access.js';
+import type { ServiceContext } from '../shared/context.js';
+import { formatAmount } from '../shared/money-input.js';
+import { readSettings } from '../settings/settings.service.js';
+import { coverage, Tally, toCsv } from './grouping.js';
+import type { OutreachQuery } from './report.commands.js';
+import * as repo from './report.repo.js';
+
+const outOfPoverty = new Set(['recently_out_of_poverty', 'other']);
+const poorOrNearPoor = new Set(['poor', 'near_poor']);
+
+interface Figures {
+  groupsFormed: number;
+  membersJoined: number;
+  borrowingMembers: number;
+  loansDisbursed: { count: number; amount: bigint };
+  activeGroups: number;
+  members: number;
+  activeBorrowers: number;
+  householdsOutOfPoverty: number;
+  poorOrNearPoorBorrowers: number;
+}
+
+const emptyFigures = (): Figures => ({
+  groupsFormed: 0,
+  membersJoined: 0,
+  borrowingMembers: 0,
+  loansDisbursed: { count: 0, amount: 0n },
+  activeGroups: 0,
+  members: 0,
+  activeBorrowers: 0,
+  householdsOutOfPoverty: 0,
+  poorOrNearPoorBorrowers: 0,
+});
+
+/** Per member: how she counts in each split. */
+interface MemberFacts {
+  sex: string;
+  ethnicity: string;
+  povertyStatus: string;
+}
+
+type SplitFigures = Pick<Figures, 'membersJoined' | 'borrowingMembers' | 'members' | 'activeBorrowers'>;
+const emptySplit = (): SplitFigures => ({ membersJoined: 0, borrowingMembers: 0, members: 0, activeBorrowers: 0 });
+
+export function outreachReport(context: ServiceContext, actor: Actor, query: OutreachQuery) {
+  const db = context.db;
+  const currency = readSettings(db).currency as CurrencyCode;
+  const scope = coverage(db, actor, query.areaId, query.groupBy);
+  const tally = new Tally(emptyFigures);
+  const splits = { bySex: new Map<string, SplitFigures>(), byEthnicity: new Map<string, SplitFigures>(), byPovertyStatus: new Map<string, SplitFigures>() };
+  const countSplit = (facts: MemberFacts | undefined, field: keyof SplitFigures) => {
+    if (!facts) return;
+    for (const [map, key] of [
+      [splits.bySex, facts.sex],
+      [splits.byEthnicity, facts.ethnicity],
+      [splits.byPovertyStatus, facts.povertyStatus],
+    ] as const) {
+      const figures = map.get(key) ?? emptySplit();
+      figures[field] += 1;
+      map.set(key, figures);
+    }
+  };
+
+  for (const group of scope.groups) {
+    const row = scope.rowOf(group.id);
+    const formed = group.formedOn >= query.from && group.formedOn <= query.to;
+    const active = group.formedOn <= query.to && (group.dissolvedOn === null || group.dissolvedOn > query.to);
+    for (const figures of tally.for(row)) {
+      if (formed) figures.groupsFormed += 1;
+      if (active) figures.activeGroups += 1;
+    }
+  }
+
+  // A household's status as of the period's end, and whether it moved out of poverty during the period.
+  const statusAtEnd = new Map<string, string>();
+  const leftPoverty = new Set<string>();
+  let previous: { memberId: string; status: string } | null = null;
+  for (const change of repo.povertyChangesThrough(db, query.to)) {
+    if (previous?.memberId === change.memberId && change.effectiveOn >= query.from && poorOrNearPoor.has(previous.status) && outOfPoverty.has(change.status)) leftPoverty.add(change.memberId);
+    statusAtEnd.set(change.memberId, change.status);
+    previous = change;
+  }
+  const facts = new Map<string, MemberFacts>();
+  const currentGroup = new Map<string, string>();
+  for (const member of repo.membersForReports(db)) {
+    facts.set(member.id, { sex: member.sex, ethnicity: member.ethnicity, povertyStatus: statusAtEnd.get(member.id) ?? 'other' });
+    currentGroup.set(member.id, member.groupId);
+    if (member.joinedOn >= query.from && member.joinedOn <= query.to && scope.groupIds.has(member.groupId)) {
+      for (const figures of tally.for(scope.rowOf(member.groupId))) figures.membersJoined += 1;
+      countSplit(facts.get(member.id), 'membersJoined');
+    }
+  }
+  for (const memberId of leftPoverty) {
+    const groupId = currentGroup.get(memberId);
+    if (groupId && scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
+  }
+  for (const membership of repo.membershipsOn(db, query.to)) {
+    if (!scope.groupIds.has(membership.groupId)) continue;
+    for (const figures of tally.for(scope.rowOf(membership.groupId))) figures.members += 1;
+    countSplit(facts.get(membership.memberId), 'members');
+  }
+
+  const borrowers = new Map<string, string>();
+  for (const loan of repo.disbursementsBetween(db, query.from, query.to)) {
+    if (!scope.groupIds.has(loan.groupId)) continue;
+    for (const figures of tally.for(scope.rowOf(loan.groupId))) {
+      figures.loansDisbursed.count += 1;
+      figures.loansDisbursed.amount += BigInt(loan.principal);
+    }
+    borrowers.set(loan.memberId, loan.groupId);
+  }
+  for (const [memberId, groupId] of borrowers) {
+    const poor = poorOrNearPoor.has(facts.get(memberId)?.povertyStatus ?? '');
+    for (const figures of tally.for(scope.rowOf(groupId))) {
+      figures.borrowingMembers += 1;
+      if (poor) figures.poorOrNearPoorBorrowers += 1;
+    }
+    countSplit(facts.get(memberId), 'borrowingMembers');
+  }
+
+  // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
+  const endDay = parseIsoDate(query.to) as number;
+  const activeBorrowers = new Map<string, string>();
+  for (const state of repo.loanStatesOn(db, endDay)) {
+    if (state.principalOutstanding > 0 && !state.writtenOff && scope.groupIds.has(state.groupId)) activeBorrowers.set(state.memberId, state.groupId);
+  }
+  for (const [memberId, groupId] of activeBorrowers) {
+    for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
+    countSplit(facts.get(memberId), 'activeBorrowers');
+  }
+
+  const planned = repo.plansFor(db, query.from, query.to, scope.areaIds);
+  // Figures as integers (amounts in minor units), compared with targets stored the same way.
+  const actualOf = (metric: string, figures: Figures): bigint => {
+    if (metric === 'loansDisbursed') return BigInt(figures.loansDisbursed.count);
+    if (metric === 'amountDisbursed') return figures.loansDisbursed.amount;
+    return BigInt(figures[metric as 'groupsFormed' | 'membersJoined' | 'borrowingMembers' | 'householdsOutOfPoverty']);
+  };
+  const show = (metric: string, value: bigint) => (metric === 'amountDisbursed' ? formatAmount(value, currency) : value.toString());
+  const plan = planned.map((target) => {
+    const actual = actualOf(target.metric, tally.total);
+    // Percent of plan, one decimal, as the fund reports it ("đạt 101.5% kế hoạch").
+    const percent = target.target === 0 ? null : formatDecimal(roundToPlaces(new Decimal(actual.toString()).mul(100).div(target.target), 1, 'half_up'), 1);
+    return { metric: target.metric, areaId: target.areaId, target: show(target.metric, BigInt(target.target)), actual: show(target.metric, actual), percentOfPlan: percent };
+  });
+
+  const shape = (figures: Figures) => ({ ...figures, loansDisbursed: { count: figures.loansDisbursed.count, amount: formatAmount(figures.loansDisbursed.amount, currency) } });
+  const splitOut = (map: Map<string, SplitFigures>) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)));
+  const kinh = splits.byEthnicity.get('01') ?? emptySplit();
+  const minorities = [...splits.byEthnicity].filter(([code]) => code !== '01').reduce((sum, [, figures]) => ({
+    membersJoined: sum.membersJoined + figures.membersJoined,
+    borrowingMembers: sum.borrowingMembers + figures.borrowingMembers,
+    members: sum.members + figures.members,
+    activeBorrowers: sum.activeBorrowers + figures.activeBorrowers,
+  }), emptySplit());
+  const report = {
+    from: query.from,
+    to: query.to,
+    areaId: scope.areaId,
+    groupBy: query.groupBy ?? null,
+    currency,
+    totals: shape(tally.total),
+    splits: {
+      bySex: splitOut(splits.bySex),
+      byEthnicity: { kinh, minorities, byCode: splitOut(splits.byEthnicity) },
+      byPovertyStatus: splitOut(splits.byPovertyStatus),
+    },
+    plan,
+    rows: tally.sortedRows().map((row) => ({ key: row.key, code: row.code, name: row.name, ...shape(row.value) })),
+  };
+  return report;
+}
+
+export type OutreachReport = ReturnType<typeof outreachReport>;
+
+export function outreachCsv(report: OutreachReport): string {
+  const header = [
+    'row',
+    'code',
+    'name',
+    'groupsFormed',
+    'membersJoined',
+    'borrowingMembers',
+    'loansDisbursedCount',
+    'loansDisbursedAmount',
+    'activeGroups',
+    'members',
+    'activeBorrowers',
+    'householdsOutOfPoverty',
+    'poorOrNearPoorBorrowers',
+  ];
+  const line = (kind: string, code: string, name: string, figures: OutreachReport['totals']) => [
+    kind,
+    code,
+    name,
+    figures.groupsFormed,
+    figures.membersJoined,
+    figures.borrowingMembers,
+    figures.loansDisbursed.count,
+    figures.loansDisbursed.amount,
+    figures.activeGroups,
+    figures.members,
+    figures.activeBorrowers,
+    figures.householdsOutOfPoverty,
+    figures.poorOrNearPoorBorrowers,
+  ];
+  return toCsv(header, [...report.rows.map((row) => line(report.groupBy ?? 'row', row.code, row.name, row)), line('total', '', `${report.from} – ${report.to}`, report.totals)]);
+}

@@ -1,0 +1,67 @@
+// Debt groups, aging buckets and provisions: the thresholds of both presets, hand-checked at their edges.
+import { describe, expect, it } from 'vitest';
+import { agingBucketOf, debtGroupOf, debtGroupPresets, generalProvision, percentOf, provisionPresets, specificProvision } from '../../src/domain/classification.js';
+
+describe('debt groups', () => {
+  it.each([
+    [0, 1, 1],
+    [9, 1, 1],
+    [10, 2, 2],
+    [29, 2, 2],
+    [30, 3, 2],
+    [89, 3, 2],
+    [90, 4, 2],
+    [91, 4, 3],
+    [179, 4, 3],
+    [180, 5, 3],
+    [181, 5, 4],
+    [360, 5, 4],
+    [361, 5, 5],
+  ])('%i days past due: microfinance group %i, bank group %i', (days, microfinance, bank) => {
+    expect(debtGroupOf(days, 0, debtGroupPresets.microfinance)).toEqual({ debtGroup: microfinance, reason: 'days_past_due' });
+    expect(debtGroupOf(days, 0, debtGroupPresets.bank).debtGroup).toBe(bank);
+  });
+
+  it('raises a rescheduled loan whatever its days: once 2, twice 4, three times or more 5 (microfinance)', () => {
+    expect(debtGroupOf(0, 1, debtGroupPresets.microfinance)).toEqual({ debtGroup: 2, reason: 'rescheduling' });
+    expect(debtGroupOf(0, 2, debtGroupPresets.microfinance)).toEqual({ debtGroup: 4, reason: 'rescheduling' });
+    expect(debtGroupOf(0, 5, debtGroupPresets.microfinance)).toEqual({ debtGroup: 5, reason: 'rescheduling' });
+    // Days win when they are worse.
+    expect(debtGroupOf(95, 1, debtGroupPresets.microfinance)).toEqual({ debtGroup: 4, reason: 'days_past_due' });
+  });
+});
+
+describe('aging buckets', () => {
+  it.each([
+    [0, 'current'],
+    [1, '1-30'],
+    [30, '1-30'],
+    [31, '31-60'],
+    [60, '31-60'],
+    [61, '61-90'],
+    [90, '61-90'],
+    [91, '91-180'],
+    [180, '91-180'],
+    [181, 'over_180'],
+  ])('%i days is %s', (days, bucket) => {
+    expect(agingBucketOf(days)).toBe(bucket);
+  });
+});
+
+describe('provisions', () => {
+  it('takes each group’s share of the outstanding principal, rounded half up', () => {
+    // Microfinance: 2 % of 9,166,667 = 183,333.34 -> 183,333; 25 % = 2,291,666.75 -> 2,291,667.
+    expect(specificProvision(9_166_667n, 1, provisionPresets.microfinance)).toBe(0n);
+    expect(specificProvision(9_166_667n, 2, provisionPresets.microfinance)).toBe(183_333n);
+    expect(specificProvision(9_166_667n, 3, provisionPresets.microfinance)).toBe(2_291_667n);
+    expect(specificProvision(9_166_667n, 5, provisionPresets.microfinance)).toBe(9_166_667n);
+    // Bank group 2: 5 %.
+    expect(specificProvision(9_166_667n, 2, provisionPresets.bank)).toBe(458_333n);
+    // General: 0.5 % of 100,000,001 = 500,000.005 -> 500,000; bank 0.75 % = 750,000.0075 -> 750,000.
+    expect(generalProvision(100_000_001n, provisionPresets.microfinance)).toBe(500_000n);
+    expect(generalProvision(100_000_001n, provisionPresets.bank)).toBe(750_000n);
+    expect(percentOf(3n, '50', 'half_up')).toBe(2n);
+    expect(percentOf(3n, '50', 'half_even')).toBe(2n);
+    expect(percentOf(5n, '50', 'half_even')).toBe(2n);
+  });
+});

@@ -1,0 +1,166 @@
+// Arrears, debt groups, provisions and the fund's reports, as of any date, checked number by number.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addDays, formatIsoDate, parseIsoDate } from '../../src/domain/calendar.js';
+import { adminPassword, asWithKeys, buildTestApp, login, type Caller, type TestApp } from '../helper.js';
+import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
+
+let test: TestApp;
+beforeEach(async () => {
+  test = await buildTestApp();
+});
+afterEach(async () => {
+  await test.close();
+});
+
+const plusDays = (date: string, days: number) => formatIsoDate(addDays(parseIsoDate(date) as number, days));
+
+describe('arrears and classification', () => {
+  let fund: SmallFund;
+  let loanId: string;
+  beforeEach(async () => {
+    fund = await buildSmallFund(test, 2);
+    ({ loanId } = await disbursedLoan(fund));
+  });
+
+  // Installment 1 falls due on 2025-02-15 and is never paid: on 2025-02-15 + N the loan is N days past due.
+  it.each([
+    [9, 1, 1, '1-30'],
+    [10, 2, 2, '1-30'],
+    [29, 2, 2, '1-30'],
+    [30, 3, 2, '1-30'],
+    [89, 3, 2, '61-90'],
+    [90, 4, 2, '61-90'],
+    [179, 4, 3, '91-180'],
+    [180, 5, 3, '91-180'],
+  ])('%i days past due: microfinance group %i, bank group %i, bucket %s', async (days, microfinance, bank, bucket) => {
+    const asOf = plusDays('2025-02-15', days);
+    const arrears = (await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=${asOf}`)).json();
+    expect(arrears).toMatchObject({ daysPastDue: days, debtGroup: microfinance, debtGroupReason: 'days_past_due', agingBucket: bucket, oldestUnpaidDueOn: '2025-02-15' });
+    // Provision: the group's share of the outstanding 10,000,000 (0 / 2 / 25 / 50 / 100 %).
+    expect(arrears.provision).toBe({ 1: '0', 2: '200000', 3: '2500000', 4: '5000000', 5: '10000000' }[microfinance]);
+    await fund.admin('PATCH', '/v1/settings', { debtGroupPreset: 'bank', provisionPreset: 'bank' });
+    const asBank = (await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=${asOf}`)).json();
+    expect(asBank.debtGroup).toBe(bank);
+    expect(asBank.provision).toBe({ 1: '0', 2: '500000', 3: '2000000', 4: '5000000', 5: '10000000' }[bank]);
+  });
+
+  it('moves days past due to the next unpaid installment when the oldest is cleared, and keeps the past as it was', async () => {
+    // On 2025-03-20 installments 1 and 2 are unpaid: 33 days past due (from 2025-02-15).
+    expect((await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-03-20`)).json()).toMatchObject({ daysPastDue: 33, overduePrincipal: '1666666', overdueInterest: String(81534 + 67507) });
+    // Installment 1 paid on 2025-03-20 (with its penalty): installment 2, due 2025-03-15, is now the oldest: 5 days.
+    await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '923467', paidOn: '2025-03-20' });
+    expect((await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-03-20`)).json()).toMatchObject({ daysPastDue: 5, oldestUnpaidDueOn: '2025-03-15' });
+    // As of a date before the late payment, the loan still shows the arrears it had then.
+    expect((await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-03-10`)).json()).toMatchObject({ daysPastDue: 23, debtGroup: 2 });
+    const arrearsList = (await fund.officer('GET', '/v1/reports/arrears?asOf=2025-03-10')).json();
+    expect(arrearsList.items).toHaveLength(1);
+    // 23 days late on 833,333: penalty 833,333 x 12.48 % x 23 / 365 = 6,553.4 -> 6,553.
+    expect(arrearsList.items[0]).toMatchObject({ loanId, daysPastDue: 23, memberName: 'Hà Thị Thu 1', phone: '0912345678', overduePrincipal: '833333', overdueInterest: '81534', penalty: '6553', amountToCollect: String(833333 + 81534 + 6553) });
+  });
+
+  it('counts a rescheduled loan in PAR whatever its days, and raises its debt group', async () => {
+    await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' });
+    await fund.officer('POST', `/v1/loans/${loanId}/reschedule`, { effectiveOn: '2025-03-01', installments: 18, reason: 'Lũ' });
+    const arrears = (await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-03-05`)).json();
+    expect(arrears).toMatchObject({ daysPastDue: 0, debtGroup: 2, debtGroupReason: 'rescheduling', rescheduleCount: 1 });
+    const portfolio = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-05')).json();
+    expect(portfolio.totals).toMatchObject({ outstandingPrincipal: '9166667', activeLoans: 1, par1: '100.00', par30: '100.00', par90: '100.00' });
+  });
+
+  it('runs the month-end provision: the entry moves the provision account to what the portfolio requires', async () => {
+    // On 2025-03-31 the loan is 44 days past due: group 3, 25 % of 10,000,000; general 0.5 % of groups 1-4: 50,000.
+    const run = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-03-31' });
+    expect(run.statusCode, run.body).toBe(201);
+    expect(run.json()).toMatchObject({ specific: '2500000', general: '50000', required: '2550000', previousBalance: '0', change: '2550000' });
+    const trial = (await fund.auditor('GET', '/v1/ledger/trial-balance?asOf=2025-03-31')).json();
+    expect(trial.accounts.find((account: { code: string }) => account.code === '2191').credit).toBe('2550000');
+    expect(trial.accounts.find((account: { code: string }) => account.code === '8823').debit).toBe('2550000');
+    // A month later the loan is 74 days past due, still group 3: nothing changes but nothing is posted twice.
+    expect((await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-30' })).json()).toMatchObject({ required: '2550000', change: '0', journalEntryId: null });
+    const notMonthEnd = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-29' });
+    expect([notMonthEnd.statusCode, notMonthEnd.json().error.details[0].path]).toEqual([400, 'asOf']);
+  });
+});
+
+describe('the outreach report', () => {
+  it('counts a half-year number by number, for the fund and for one commune, beside the plan', async () => {
+    const admin: Caller = asWithKeys(test.app, await login(test.app, 'admin', adminPassword));
+    const create = async (url: string, body: unknown) => {
+      const reply = await admin('POST', url, body);
+      expect(reply.statusCode, reply.body).toBeLessThan(300);
+      return reply.json();
+    };
+    const province = await create('/v1/areas', { code: 'P', name: 'Tỉnh', level: 'province' });
+    const communeOne = await create('/v1/areas', { code: 'C1', name: 'Xã Một', level: 'commune', parentId: province.id });
+    const communeTwo = await create('/v1/areas', { code: 'C2', name: 'Xã Hai', level: 'commune', parentId: province.id });
+    const villageOne = await create('/v1/areas', { code: 'V1', name: 'Thôn Một', level: 'village', parentId: communeOne.id });
+    const villageTwo = await create('/v1/areas', { code: 'V2', name: 'Thôn Hai', level: 'village', parentId: communeTwo.id });
+    const g1 = await create('/v1/groups', { code: 'G1', name: 'Tổ 1', areaId: villageOne.id, formedOn: '2025-02-01' });
+    const g2 = await create('/v1/groups', { code: 'G2', name: 'Tổ 2', areaId: villageTwo.id, formedOn: '2024-11-01' });
+    const g3 = await create('/v1/groups', { code: 'G3', name: 'Tổ 3', areaId: villageOne.id, formedOn: '2025-07-10' });
+    const member = async (groupId: string, fullName: string, joinedOn: string, extra: Record<string, unknown> = {}) => (await create('/v1/members', memberInput(groupId, { fullName, joinedOn, ...extra }))).id as string;
+    const a = await member(g1.id, 'A', '2025-02-05');
+    const b = await member(g1.id, 'B', '2025-02-05', { ethnicity: '02', povertyStatus: 'near_poor' });
+    await member(g1.id, 'Anh Ba', '2025-02-05', { sex: 'male', povertyStatus: 'other' });
+    const c = await member(g2.id, 'C', '2025-03-01');
+    const d = await member(g2.id, 'D', '2024-11-05');
+    const f = await member(g2.id, 'F', '2024-11-05');
+    const e = await member(g3.id, 'E', '2025-07-15');
+    await admin('PATCH', `/v1/members/${f}`, { povertyStatus: 'recently_out_of_poverty', povertyStatusOn: '2025-04-01' });
+    await admin('PATCH', `/v1/members/${d}`, { povertyStatus: 'other', povertyStatusOn: '2025-08-01' });
+
+    const product = await create('/v1/loan-products', { code: 'P12', name: '12 tháng', minPrincipal: '1000000', maxPrincipal: '30000000', minInstallments: 12, maxInstallments: 12, monthlyRate: '0.8', method: 'declining_equal_principal' });
+    const lend = async (memberId: string, principal: string, on: string) => {
+      const loan = await create('/v1/loans', { memberId, productId: product.id, principal, installments: 12, appliedOn: on, purpose: 'x' });
+      await create(`/v1/loans/${loan.id}/approve`, { decidedOn: on });
+      await create(`/v1/loans/${loan.id}/disburse`, { disbursedOn: on });
+    };
+    await lend(a, '10000000', '2025-03-01');
+    await lend(a, '5000000', '2025-05-01');
+    await lend(b, '8000000', '2025-04-01');
+    await lend(c, '6000000', '2025-06-30');
+    await lend(d, '7000000', '2024-12-01');
+    await lend(e, '9000000', '2025-07-20');
+    await create('/v1/plans', { areaId: null, periodStart: '2025-01-01', periodEnd: '2025-06-30', targets: { groupsFormed: 2, borrowingMembers: 3, amountDisbursed: '40000000' } });
+
+    const fundWide = (await admin('GET', '/v1/reports/outreach?from=2025-01-01&to=2025-06-30&groupBy=commune')).json();
+    expect(fundWide.totals).toEqual({
+      groupsFormed: 1, // G1; G2 was formed before, G3 after
+      membersJoined: 4, // A, B and Anh Ba in G1, C in G2
+      borrowingMembers: 3, // A (twice), B, C
+      loansDisbursed: { count: 4, amount: String(10000000 + 5000000 + 8000000 + 6000000) },
+      activeGroups: 2, // G1 and G2 on 30 June
+      members: 6, // everyone but E, who joined in July
+      activeBorrowers: 4, // A, B, C and D (lent in 2024, still owing)
+      householdsOutOfPoverty: 1, // F, in April; D's change in August is outside
+      poorOrNearPoorBorrowers: 3, // A and C poor, B near poor
+    });
+    expect(fundWide.splits.bySex.male).toEqual({ membersJoined: 1, borrowingMembers: 0, members: 1, activeBorrowers: 0 });
+    expect(fundWide.splits.byEthnicity.minorities).toEqual({ membersJoined: 1, borrowingMembers: 1, members: 1, activeBorrowers: 1 });
+    expect(fundWide.rows.map((row: { code: string; groupsFormed: number; members: number }) => [row.code, row.groupsFormed, row.members])).toEqual([
+      ['C1', 1, 3],
+      ['C2', 0, 3],
+    ]);
+    expect(fundWide.plan).toEqual([
+      { metric: 'amountDisbursed', areaId: null, target: '40000000', actual: '29000000', percentOfPlan: '72.5' },
+      { metric: 'borrowingMembers', areaId: null, target: '3', actual: '3', percentOfPlan: '100.0' },
+      { metric: 'groupsFormed', areaId: null, target: '2', actual: '1', percentOfPlan: '50.0' },
+    ]);
+
+    const communeOnly = (await admin('GET', `/v1/reports/outreach?from=2025-01-01&to=2025-06-30&areaId=${communeOne.id}`)).json();
+    expect(communeOnly.totals).toMatchObject({ groupsFormed: 1, membersJoined: 3, borrowingMembers: 2, loansDisbursed: { count: 3, amount: '23000000' }, activeGroups: 1, members: 3, activeBorrowers: 2, householdsOutOfPoverty: 0 });
+
+    const csv = await admin('GET', '/v1/reports/outreach?from=2025-01-01&to=2025-06-30&groupBy=commune&format=csv');
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.body.slice(1).trim().split('\r\n');
+    expect(lines[0]?.split(',').slice(0, 4)).toEqual(['row', 'code', 'name', 'groupsFormed']);
+    expect(lines[1]).toContain('Xã Một');
+    expect(lines).toHaveLength(4);
+
+    const portfolio = (await admin('GET', '/v1/reports/portfolio?asOf=2025-06-30&from=2025-06-01&to=2025-06-30')).json();
+    const control = (await admin('GET', '/v1/ledger/trial-balance?asOf=2025-06-30')).json().accounts.find((account: { code: string }) => account.code === '2111');
+    expect(portfolio.totals.outstandingPrincipal).toBe(control.debit);
+    expect(portfolio.totals.activeLoans).toBe(5);
+  });
+});
