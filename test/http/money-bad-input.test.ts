@@ -18,7 +18,7 @@ beforeAll(async () => {
   fund = await buildSmallFund(test, 3);
   const made = await disbursedLoan(fund);
   ({ loanId, productId } = made);
-  disbursementId = (made.loan as { transactions: { id: string }[] }).transactions[0]?.id ?? '';
+  disbursementId = (made.loan as unknown as { transactions: { id: string }[] }).transactions[0]?.id ?? '';
   const paid = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' }, { 'idempotency-key': 'used-key-0001' });
   usedKeyBody = { amount: '914867', paidOn: '2025-02-15' };
   const second = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '100000', paidOn: '2025-03-01' });
@@ -99,7 +99,7 @@ describe('money-moving bad input', () => {
   it.each(cases)('$name → $status $code, nothing changed', async (testCase) => {
     const before = snapshot(test.database, ['login_attempts']);
     const caller: Caller = fund[testCase.who];
-    const headers = testCase.key === undefined ? {} : { 'idempotency-key': testCase.key };
+    const headers: Record<string, string> = testCase.key === undefined ? {} : { 'idempotency-key': testCase.key };
     const response = await caller(testCase.method ?? 'POST', testCase.url(), testCase.payload(), headers);
     expect(response.statusCode, response.body).toBe(testCase.status);
     const error = response.json().error;

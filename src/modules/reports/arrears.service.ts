@@ -18,7 +18,7 @@ import { classifyLoans } from './portfolio.service.js';
 import type { ArrearsQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
 
-const debtGroupReasons = { days_past_due: 'days past due', rescheduling: 'rescheduled', member_worst: 'the member’s worst loan' } as const;
+type DebtGroupReason = 'days_past_due' | 'rescheduling' | 'member_worst';
 
 /** One loan's arrears as of a date, replayed from its history. */
 export function loanArrears(context: ServiceContext, actor: Actor, loanId: string, asOf?: string) {
@@ -33,7 +33,7 @@ export function loanArrears(context: ServiceContext, actor: Actor, loanId: strin
   const { table, rates, memberWorst } = classificationRules(settings);
   const position = positionOf(loanHistory(db, loan), date);
   const rescheduleCount = position.version - 1;
-  let { debtGroup, reason } = debtGroupOf(position.daysPastDue, rescheduleCount, table) as { debtGroup: number; reason: keyof typeof debtGroupReasons };
+  let { debtGroup, reason } = debtGroupOf(position.daysPastDue, rescheduleCount, table) as { debtGroup: number; reason: DebtGroupReason };
   if (memberWorst && !position.closed && !position.writtenOff) {
     // All of a member's loans take her worst group.
     for (const other of loanRepo.loansOfMember(db, loan.memberId)) {
