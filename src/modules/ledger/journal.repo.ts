@@ -6,6 +6,7 @@ import { accounts, journalEntries, journalLines, periodCloses } from '../../../d
 import { chartOfAccounts } from '../../ledger/chart.js';
 import { type JournalEntryDraft, type PostedJournalEntry, assertBalanced, canonicalEntryText, genesisHash } from '../../ledger/journal.js';
 import { newId } from '../shared/ids.js';
+import { placeholdersFor, prepared } from '../shared/prepared.js';
 
 /** Amounts are stored as INTEGER minor units; a per-row amount always fits a double exactly. */
 export function toStoredAmount(amount: bigint): number {
@@ -27,7 +28,7 @@ export function sha256(text: string): string {
 }
 
 export function lastEntry(db: FundDatabase): { sequence: number; hash: string } | undefined {
-  return db.select({ sequence: journalEntries.sequence, hash: journalEntries.hash }).from(journalEntries).orderBy(desc(journalEntries.sequence)).limit(1).get();
+  return prepared(db, 'lastEntry', (on) => on.select({ sequence: journalEntries.sequence, hash: journalEntries.hash }).from(journalEntries).orderBy(desc(journalEntries.sequence)).limit(1).prepare()).get();
 }
 
 /** Appends one balanced entry at the end of the chain. Must run inside the command's transaction. */
@@ -36,8 +37,7 @@ export function appendEntry(db: FundDatabase, draft: JournalEntryDraft, postedBy
   const previous = lastEntry(db);
   const unhashed = { ...draft, id: newId('je'), sequence: (previous?.sequence ?? 0) + 1, postedAt, previousHash: previous?.hash ?? genesisHash };
   const entry: PostedJournalEntry = { ...unhashed, hash: sha256(canonicalEntryText(unhashed)) };
-  db.insert(journalEntries)
-    .values({
+  prepared(db, 'insertEntry', (on) => on.insert(journalEntries).values(placeholdersFor(journalEntries)).prepare()).run({
       id: entry.id,
       sequence: entry.sequence,
       entryDate: entry.entryDate,
@@ -50,21 +50,24 @@ export function appendEntry(db: FundDatabase, draft: JournalEntryDraft, postedBy
       postedBy,
       previousHash: entry.previousHash,
       hash: entry.hash,
-    })
-    .run();
-  db.insert(journalLines)
-    .values(
-      entry.lines.map((line, index) => ({
-        entryId: entry.id,
-        lineNumber: index + 1,
-        accountCode: line.accountCode,
-        debit: toStoredAmount(line.debit),
-        credit: toStoredAmount(line.credit),
-        memberId: line.memberId,
-        loanId: line.loanId,
-      })),
-    )
-    .run();
+    });
+  const insertLine = prepared(db, 'insertLine', (on) =>
+    on
+      .insert(journalLines)
+      .values({
+        entryId: sql.placeholder('entryId'),
+        lineNumber: sql.placeholder('lineNumber'),
+        accountCode: sql.placeholder('accountCode'),
+        debit: sql.placeholder('debit'),
+        credit: sql.placeholder('credit'),
+        memberId: sql.placeholder('memberId'),
+        loanId: sql.placeholder('loanId'),
+      })
+      .prepare(),
+  );
+  entry.lines.forEach((line, index) =>
+    insertLine.run({ entryId: entry.id, lineNumber: index + 1, accountCode: line.accountCode, debit: toStoredAmount(line.debit), credit: toStoredAmount(line.credit), memberId: line.memberId, loanId: line.loanId }),
+  );
   return entry;
 }
 
@@ -149,7 +152,7 @@ export function accountTotals(db: FundDatabase, asOf: string, accountCodes?: str
 }
 
 export function closedThrough(db: FundDatabase): string | null {
-  return db.select({ through: periodCloses.through }).from(periodCloses).orderBy(desc(periodCloses.through)).limit(1).get()?.through ?? null;
+  return prepared(db, 'closedThrough', (on) => on.select({ through: periodCloses.through }).from(periodCloses).orderBy(desc(periodCloses.through)).limit(1).prepare()).get()?.through ?? null;
 }
 
 export function insertPeriodClose(db: FundDatabase, row: typeof periodCloses.$inferInsert): void {

@@ -12,8 +12,18 @@ import { type LoanHistory, rulesOf } from './loan-history.js';
 /** Days to the far future: the last segment of a loan's timeline is open-ended. */
 export const openEndedDay = 99_999_999;
 
-/** Timeline and allocation lines of one loan, from its history (the position, when the caller has one at hand). */
-export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null): void {
+/** What changed in a loan's history: nothing before `fromDay`, and the splits of these repayments. */
+export interface HistoryChange {
+  fromDay: number;
+  transactionIds: string[];
+}
+
+/**
+ * Timeline and allocation lines of one loan, from its history and its position. With a change, only what it can
+ * reach is rewritten: segments ending after its day (the history before it, and so every segment that ends by
+ * then, is the same) and the lines of the repayments it re-split. Without one, everything.
+ */
+export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null, change?: HistoryChange): void {
   if (!loan.disbursedOn || history.versions.length === 0) {
     repo.replaceLoanReadModels(db, loan.id, [], []);
     return;
@@ -45,7 +55,8 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       lateInterestAmountPerDay: segment.lateInterestAmountPerDay.toString(),
     }),
   }));
-  const lines = [...(position?.allocations.values() ?? [])].flatMap((allocation) =>
+  const allocations = [...(position?.allocations.values() ?? [])].filter((allocation) => !change || change.transactionIds.includes(allocation.id));
+  const lines = allocations.flatMap((allocation) =>
     allocation.byInstallment.map((part) => ({
       transactionId: allocation.id,
       loanId: loan.id,
@@ -55,5 +66,14 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       interest: toStoredAmount(part.interest),
     })),
   );
-  repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
+  if (change) {
+    repo.replaceLoanReadModelsFrom(
+      db,
+      loan.id,
+      change.fromDay,
+      segmentRows.filter((segment) => segment.toDay >= change.fromDay),
+      change.transactionIds,
+      lines,
+    );
+  } else repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
 }

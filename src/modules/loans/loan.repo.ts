@@ -1,5 +1,5 @@
 // Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
-import { type SQL, and, asc, desc, eq, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gte, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import {
   areas,
@@ -18,6 +18,9 @@ import {
   transactionReversals,
 } from '../../../db/schema.js';
 import { toStoredAmount } from '../ledger/journal.repo.js';
+import { placeholdersFor, prepared } from '../shared/prepared.js';
+
+const id = () => sql.placeholder('id');
 
 export type ProductRow = typeof loanProducts.$inferSelect;
 export type LoanRow = typeof loans.$inferSelect;
@@ -62,15 +65,17 @@ export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; mem
 
 const loanWithPlace = { loan: loans, areaPath: areas.path, groupCode: groups.code, memberName: members.fullName, memberStatus: members.status };
 
-export function findLoan(db: FundDatabase, id: string): LoanWithPlace | undefined {
-  const row = db
-    .select(loanWithPlace)
-    .from(loans)
-    .innerJoin(groups, eq(groups.id, loans.groupId))
-    .innerJoin(areas, eq(areas.id, groups.areaId))
-    .innerJoin(members, eq(members.id, loans.memberId))
-    .where(eq(loans.id, id))
-    .get();
+export function findLoan(db: FundDatabase, loanId: string): LoanWithPlace | undefined {
+  const row = prepared(db, 'findLoan', (on) =>
+    on
+      .select(loanWithPlace)
+      .from(loans)
+      .innerJoin(groups, eq(groups.id, loans.groupId))
+      .innerJoin(areas, eq(areas.id, groups.areaId))
+      .innerJoin(members, eq(members.id, loans.memberId))
+      .where(eq(loans.id, id()))
+      .prepare(),
+  ).get({ id: loanId });
   return row ? { ...row.loan, areaPath: row.areaPath, groupCode: row.groupCode, memberName: row.memberName, memberStatus: row.memberStatus } : undefined;
 }
 
@@ -142,13 +147,10 @@ export function insertScheduleVersion(
 }
 
 export function scheduleVersionsOf(db: FundDatabase, loanId: string) {
-  const versions = db.select().from(scheduleVersions).where(eq(scheduleVersions.loanId, loanId)).orderBy(asc(scheduleVersions.version)).all();
-  const installments = db
-    .select()
-    .from(scheduleInstallments)
-    .where(eq(scheduleInstallments.loanId, loanId))
-    .orderBy(asc(scheduleInstallments.version), asc(scheduleInstallments.number))
-    .all();
+  const versions = prepared(db, 'scheduleVersionsOf', (on) => on.select().from(scheduleVersions).where(eq(scheduleVersions.loanId, id())).orderBy(asc(scheduleVersions.version)).prepare()).all({ id: loanId });
+  const installments = prepared(db, 'scheduleInstallmentsOf', (on) =>
+    on.select().from(scheduleInstallments).where(eq(scheduleInstallments.loanId, id())).orderBy(asc(scheduleInstallments.version), asc(scheduleInstallments.number)).prepare(),
+  ).all({ id: loanId });
   return versions.map((version) => ({
     ...version,
     installments: installments
@@ -160,9 +162,7 @@ export function scheduleVersionsOf(db: FundDatabase, loanId: string) {
 // Transactions
 
 export function insertLoanTransaction(db: FundDatabase, row: Omit<LoanTransactionRow, 'amount'> & { amount: bigint }): void {
-  db.insert(loanTransactions)
-    .values({ ...row, amount: toStoredAmount(row.amount) })
-    .run();
+  prepared(db, 'insertLoanTransaction', (on) => on.insert(loanTransactions).values(placeholdersFor(loanTransactions)).prepare()).run({ ...row, amount: toStoredAmount(row.amount) });
 }
 
 export function findLoanTransaction(db: FundDatabase, id: string): LoanTransactionRow | undefined {
@@ -170,13 +170,16 @@ export function findLoanTransaction(db: FundDatabase, id: string): LoanTransacti
 }
 
 export function transactionsOf(db: FundDatabase, loanId: string) {
-  return db
-    .select({ row: loanTransactions, reversedAt: transactionReversals.reversedAt, reversalReason: transactionReversals.reason })
-    .from(loanTransactions)
-    .leftJoin(transactionReversals, eq(transactionReversals.transactionId, loanTransactions.id))
-    .where(eq(loanTransactions.loanId, loanId))
-    .orderBy(asc(loanTransactions.transactionDate), asc(loanTransactions.recordedAt), asc(loanTransactions.id))
-    .all()
+  return prepared(db, 'transactionsOf', (on) =>
+    on
+      .select({ row: loanTransactions, reversedAt: transactionReversals.reversedAt, reversalReason: transactionReversals.reason })
+      .from(loanTransactions)
+      .leftJoin(transactionReversals, eq(transactionReversals.transactionId, loanTransactions.id))
+      .where(eq(loanTransactions.loanId, id()))
+      .orderBy(asc(loanTransactions.transactionDate), asc(loanTransactions.recordedAt), asc(loanTransactions.id))
+      .prepare(),
+  )
+    .all({ id: loanId })
     .map(({ row, reversedAt, reversalReason }) => ({ ...row, reversed: reversedAt !== null, reversalReason }));
 }
 
@@ -191,11 +194,13 @@ export function insertReversal(db: FundDatabase, row: typeof transactionReversal
 // Allocations
 
 export function currentAllocations(db: FundDatabase, loanId: string): Map<string, AllocationRow> {
-  const rows = db
-    .select()
-    .from(repaymentAllocations)
-    .where(and(eq(repaymentAllocations.loanId, loanId), eq(repaymentAllocations.current, true)))
-    .all();
+  const rows = prepared(db, 'currentAllocations', (on) =>
+    on
+      .select()
+      .from(repaymentAllocations)
+      .where(and(eq(repaymentAllocations.loanId, id()), eq(repaymentAllocations.current, true)))
+      .prepare(),
+  ).all({ id: loanId });
   return new Map(rows.map((row) => [row.transactionId, row]));
 }
 
@@ -211,30 +216,24 @@ export function insertAllocation(
   },
 ): void {
   // The newest split of a repayment is the one that counts; older ones stay for the record.
-  db.update(repaymentAllocations).set({ current: false }).where(eq(repaymentAllocations.transactionId, row.transactionId)).run();
-  db.insert(repaymentAllocations)
-    .values({
-      ...row,
-      principal: toStoredAmount(row.principal),
-      interest: toStoredAmount(row.interest),
-      penalty: toStoredAmount(row.penalty),
-      lateInterest: toStoredAmount(row.lateInterest),
-      creditAdded: toStoredAmount(row.creditAdded),
-      creditUsed: toStoredAmount(row.creditUsed),
-      current: true,
-    })
-    .run();
+  prepared(db, 'retireAllocations', (on) => on.update(repaymentAllocations).set({ current: false }).where(eq(repaymentAllocations.transactionId, id())).prepare()).run({ id: row.transactionId });
+  prepared(db, 'insertAllocation', (on) => on.insert(repaymentAllocations).values(placeholdersFor(repaymentAllocations)).prepare()).run({
+    ...row,
+    principal: toStoredAmount(row.principal),
+    interest: toStoredAmount(row.interest),
+    penalty: toStoredAmount(row.penalty),
+    lateInterest: toStoredAmount(row.lateInterest),
+    creditAdded: toStoredAmount(row.creditAdded),
+    creditUsed: toStoredAmount(row.creditUsed),
+    current: 1,
+  });
 }
 
 export function latestAllocationVersion(db: FundDatabase, transactionId: string): number {
   return (
-    db
-      .select({ version: repaymentAllocations.version })
-      .from(repaymentAllocations)
-      .where(eq(repaymentAllocations.transactionId, transactionId))
-      .orderBy(desc(repaymentAllocations.version))
-      .limit(1)
-      .get()?.version ?? 0
+    prepared(db, 'latestAllocationVersion', (on) =>
+      on.select({ version: repaymentAllocations.version }).from(repaymentAllocations).where(eq(repaymentAllocations.transactionId, id())).orderBy(desc(repaymentAllocations.version)).limit(1).prepare(),
+    ).get({ id: transactionId })?.version ?? 0
   );
 }
 
@@ -308,11 +307,35 @@ export function replaceLoanReadModels(
   segments: (typeof loanTimelineSegments.$inferInsert)[],
   lines: (typeof repaymentAllocationLines.$inferInsert)[],
 ): void {
-  db.delete(loanTimelineSegments).where(eq(loanTimelineSegments.loanId, loanId)).run();
-  db.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, loanId)).run();
-  // Inserted in slices: SQLite binds at most 32,766 values in one statement.
-  for (let start = 0; start < segments.length; start += 500) db.insert(loanTimelineSegments).values(segments.slice(start, start + 500)).run();
-  for (let start = 0; start < lines.length; start += 1000) db.insert(repaymentAllocationLines).values(lines.slice(start, start + 1000)).run();
+  prepared(db, 'deleteSegments', (on) => on.delete(loanTimelineSegments).where(eq(loanTimelineSegments.loanId, id())).prepare()).run({ id: loanId });
+  prepared(db, 'deleteAllocationLines', (on) => on.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, id())).prepare()).run({ id: loanId });
+  const insertSegment = prepared(db, 'insertSegment', (on) => on.insert(loanTimelineSegments).values(placeholdersFor(loanTimelineSegments)).prepare());
+  for (const segment of segments) insertSegment.run({ ...segment, closed: segment.closed ? 1 : 0, writtenOff: segment.writtenOff ? 1 : 0 });
+  const insertLine = prepared(db, 'insertAllocationLine', (on) => on.insert(repaymentAllocationLines).values(placeholdersFor(repaymentAllocationLines)).prepare());
+  for (const line of lines) insertLine.run(line);
+}
+
+/** Rewrites the timeline from a day on (segments ending on or after it) and the lines of some repayments. */
+export function replaceLoanReadModelsFrom(
+  db: FundDatabase,
+  loanId: string,
+  fromDay: number,
+  segments: (typeof loanTimelineSegments.$inferInsert)[],
+  transactionIds: string[],
+  lines: (typeof repaymentAllocationLines.$inferInsert)[],
+): void {
+  prepared(db, 'deleteSegmentsFrom', (on) =>
+    on
+      .delete(loanTimelineSegments)
+      .where(and(eq(loanTimelineSegments.loanId, id()), gte(loanTimelineSegments.toDay, sql.placeholder('fromDay'))))
+      .prepare(),
+  ).run({ id: loanId, fromDay });
+  const deleteLines = prepared(db, 'deleteLinesOfTransaction', (on) => on.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.transactionId, id())).prepare());
+  for (const transactionId of transactionIds) deleteLines.run({ id: transactionId });
+  const insertSegment = prepared(db, 'insertSegment', (on) => on.insert(loanTimelineSegments).values(placeholdersFor(loanTimelineSegments)).prepare());
+  for (const segment of segments) insertSegment.run({ ...segment, closed: segment.closed ? 1 : 0, writtenOff: segment.writtenOff ? 1 : 0 });
+  const insertLine = prepared(db, 'insertAllocationLine', (on) => on.insert(repaymentAllocationLines).values(placeholdersFor(repaymentAllocationLines)).prepare());
+  for (const line of lines) insertLine.run(line);
 }
 
 export function loanSegments(db: FundDatabase, loanId: string) {
@@ -327,4 +350,9 @@ export function disbursedLoanIds(db: FundDatabase): string[] {
     .orderBy(asc(loans.id))
     .all()
     .map((row) => row.id);
+}
+
+
+export function allocationLinesOf(db: FundDatabase, loanId: string) {
+  return db.select().from(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, loanId)).all();
 }

@@ -53,6 +53,17 @@ function refreshAfterChange(context: ServiceContext, db: FundDatabase, loanId: s
   refreshLoanReadModels(db, loan, history, positionOf(history, horizon(history, context)));
 }
 
+function storedRowOf(allocation: Allocation) {
+  return {
+    principal: Number(allocation.principal),
+    interest: Number(allocation.interest),
+    penalty: Number(allocation.penalty),
+    lateInterest: Number(allocation.lateInterest),
+    creditAdded: Number(allocation.creditAdded),
+    creditUsed: Number(allocation.creditUsed),
+  };
+}
+
 function splitOf(allocation: Allocation): recipes.RepaymentSplit {
   return {
     principal: allocation.principal,
@@ -80,12 +91,13 @@ function sameAsStored(allocation: Allocation, stored: repo.AllocationRow | undef
  * Replays the loan and books every repayment whose split is new or changed: the old entry is mirrored, the new
  * one posted, and the split stored as a new version. Returns the position as of the horizon and what changed.
  */
-function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Actor, loan: repo.LoanWithPlace, now: string) {
-  const history = loanHistory(db, loan);
+function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Actor, loan: repo.LoanWithPlace, now: string, known?: LoanHistory, fromDate?: string) {
+  const history = known ?? loanHistory(db, loan);
   const position = positionOf(history, horizon(history, context));
   const stored = repo.currentAllocations(db, loan.id);
   const sources = new Map(history.transactions.map((transaction) => [transaction.id, transaction]));
   const changed: { transactionId: string; allocation: Allocation }[] = [];
+  const journalEntryOf = new Map<string, string>();
   for (const [transactionId, allocation] of position.allocations) {
     const previous = stored.get(transactionId);
     if (sameAsStored(allocation, previous)) continue;
@@ -104,9 +116,10 @@ function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Acto
       actor,
       now,
     );
+    journalEntryOf.set(transactionId, entry.id);
     repo.insertAllocation(db, {
       transactionId,
-      version: repo.latestAllocationVersion(db, transactionId) + 1,
+      version: (previous ? repo.latestAllocationVersion(db, transactionId) : 0) + 1,
       loanId: loan.id,
       ...splitOf(allocation),
       journalEntryId: entry.id,
@@ -115,12 +128,17 @@ function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Acto
     changed.push({ transactionId, allocation });
   }
   // Allocations of reversed repayments are no longer replayed; their entries were mirrored by the reversal.
-  refreshLoanReadModels(db, loan, history, position);
+  // A repayment on or after the first changed day may fall on other installments even when its totals stand.
+  const fromDay = fromDate === undefined ? undefined : day(fromDate);
+  const reached = fromDay === undefined ? [] : [...position.allocations.values()].filter((allocation) => allocation.on >= fromDay).map((allocation) => allocation.id);
+  refreshLoanReadModels(db, loan, history, position, fromDay === undefined ? undefined : { fromDay, transactionIds: reached });
   const status = position.closed ? 'closed' : 'active';
   if (!position.writtenOff && loan.status !== status) {
     repo.updateLoan(db, loan.id, { status, closedOn: position.closedOn === null ? null : formatIsoDate(position.closedOn), updatedAt: now });
   }
-  return { position, changed };
+  const booked = new Map(stored);
+  for (const change of changed) booked.set(change.transactionId, { ...(stored.get(change.transactionId) as repo.AllocationRow), ...storedRowOf(change.allocation), journalEntryId: journalEntryOf.get(change.transactionId) as string });
+  return { history, position, changed, booked, status: position.writtenOff ? loan.status : status };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -526,7 +544,9 @@ export function recordRepaymentIn(
       actor,
       now,
     );
-    return { transactionId, journalEntryId: entry.id, changed: [], position: positionOf(loanHistory(tx, loan), input.paidOn) };
+    const row = { id: transactionId, loanId: loan.id, memberId: loan.memberId, type: 'recovery' as const, amount: Number(input.amount), transactionDate: input.paidOn, note, collectionSheetId: input.collectionSheetId, recordedBy: actor.userId, recordedAt: now, reversed: false, reversalReason: null };
+    const after = { ...history, transactions: [...history.transactions, row] };
+    return { transactionId, journalEntryId: entry.id, allocation: null, changed: [], history: after, position: positionOf(after, horizon(after, context)), booked: repo.currentAllocations(tx, loan.id), status: loan.status };
   }
   const before = positionOf(history, input.paidOn, history.events.filter((event) => event.on <= day(input.paidOn)));
   if (input.amount > before.payoff.total) {
@@ -536,29 +556,44 @@ export function recordRepaymentIn(
       [{ path: 'amount', message: 'more than the payoff' }],
     );
   }
-  repo.insertLoanTransaction(tx, { id: transactionId, loanId: loan.id, memberId: loan.memberId, type: 'repayment', amount: input.amount, transactionDate: input.paidOn, note, collectionSheetId: input.collectionSheetId, recordedBy: actor.userId, recordedAt: now });
-  const settled = settleRepayments(context, tx, actor, loan, now);
+  const row = { id: transactionId, loanId: loan.id, memberId: loan.memberId, type: 'repayment' as const, amount: Number(input.amount), transactionDate: input.paidOn, note, collectionSheetId: input.collectionSheetId, recordedBy: actor.userId, recordedAt: now };
+  repo.insertLoanTransaction(tx, { ...row, amount: input.amount });
+  // The history just read, with this repayment added where a fresh read would put it (last on its date).
+  const after: LoanHistory = {
+    ...history,
+    transactions: [...history.transactions, { ...row, reversed: false, reversalReason: null }],
+    events: [...history.events, { kind: 'repayment', id: transactionId, on: day(input.paidOn), amount: input.amount }],
+  };
+  const settled = settleRepayments(context, tx, actor, loan, now, after, input.paidOn);
   const allocation = settled.position.allocations.get(transactionId);
   if (!allocation) throw new Error(`repayment ${transactionId} was not replayed`);
-  const entryId = repo.currentAllocations(tx, loan.id).get(transactionId)?.journalEntryId;
+  const entryId = settled.booked.get(transactionId)?.journalEntryId;
   if (!entryId) throw new Error(`repayment ${transactionId} was not booked`);
-  return { transactionId, journalEntryId: entryId, allocation, changed: settled.changed.filter((change) => change.transactionId !== transactionId), position: settled.position };
+  return {
+    transactionId,
+    journalEntryId: entryId,
+    allocation,
+    changed: settled.changed.filter((change) => change.transactionId !== transactionId),
+    history: settled.history,
+    position: settled.position,
+    booked: settled.booked,
+    status: settled.status,
+  };
 }
 
-function repaymentResult(tx: FundDatabase, actor: Actor, loanId: string, recorded: ReturnType<typeof recordRepaymentIn>, asOf: string) {
-  const loan = requireLoan(tx, actor, loanId);
-  const history = loanHistory(tx, loan);
+/** The answer to a repayment, from what recording it already computed (the position is as of today or its date). */
+function repaymentResult(recorded: ReturnType<typeof recordRepaymentIn>) {
+  const { history, position } = recorded;
   const currency = history.currency;
   const transaction = history.transactions.find((candidate) => candidate.id === recorded.transactionId);
   if (!transaction) throw new Error(`transaction ${recorded.transactionId} is missing`);
-  const allocationRow = repo.currentAllocations(tx, loanId).get(recorded.transactionId);
-  const split = 'allocation' in recorded && recorded.allocation ? recorded.allocation : { principal: 0n, interest: 0n, penalty: 0n, lateInterest: 0n, creditAdded: 0n, creditUsed: 0n };
+  const split = recorded.allocation ?? { principal: 0n, interest: 0n, penalty: 0n, lateInterest: 0n, creditAdded: 0n, creditUsed: 0n };
   return {
-    transaction: transactionReply(transaction, allocationRow, currency),
+    transaction: transactionReply(transaction, recorded.booked.get(recorded.transactionId), currency),
     allocation: allocationReply(split, currency),
     reposted: recorded.changed.map((change) => ({ transactionId: change.transactionId, allocation: allocationReply(change.allocation, currency) })),
-    balances: balancesReply(positionOf(history, asOf), history),
-    loanStatus: loan.status,
+    balances: balancesReply(position, history),
+    loanStatus: recorded.status,
   };
 }
 
@@ -569,7 +604,7 @@ export function recordRepayment(context: ServiceContext, actor: Actor, loanId: s
       const loan = requireLoan(tx, actor, loanId);
       const amount = amountInMinorUnits(input.amount, loan.currency as CurrencyCode, 'amount');
       const recorded = recordRepaymentIn(context, tx, actor, loan, { amount, paidOn: input.paidOn, note: input.note ?? null, collectionSheetId: null, from: 'cash' });
-      return repaymentResult(tx, actor, loanId, recorded, today(context) > input.paidOn ? today(context) : input.paidOn);
+      return repaymentResult(recorded);
     }),
   );
 }
@@ -597,7 +632,7 @@ export function applySavingsToLoan(context: ServiceContext, actor: Actor, loanId
         { member: { id: loan.memberId }, kind: 'compulsory', type: 'transfer_to_loan', amount, date: input.paidOn, loanId, note: `applied to loan ${loanId}`, journalEntryId: recorded.journalEntryId },
         nowTimestamp(context),
       );
-      return repaymentResult(tx, actor, loanId, recorded, today(context));
+      return repaymentResult(recorded);
     }),
   );
 }

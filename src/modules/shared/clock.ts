@@ -6,8 +6,16 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+// Making a formatter costs a tenth of a millisecond; a fund has one time zone, so each is made once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The business date (`YYYY-MM-DD`) of an instant in the fund's time zone. */
 export function businessDate(instant: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    // en-CA formats dates as YYYY-MM-DD.
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter.format(instant);
 }

@@ -2,10 +2,11 @@
 // same transaction as the write. The same key with the same input answers the first result again; with other
 // input it is refused.
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import { idempotencyRecords } from '../../../db/schema.js';
 import { DomainError } from './domain-error.js';
+import { placeholdersFor, prepared } from './prepared.js';
 
 export interface IdempotentRequest {
   key: string;
@@ -40,7 +41,7 @@ export function requestHash(request: Pick<IdempotentRequest, 'route' | 'input'>)
 /** Runs `write` once per key, inside the caller's transaction; a repeat answers the stored result. */
 export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt: string, statusCode: number, write: () => T): IdempotentResult<T> {
   const hash = requestHash(request);
-  const existing = db.select().from(idempotencyRecords).where(eq(idempotencyRecords.key, request.key)).get();
+  const existing = prepared(db, 'findIdempotencyRecord', (on) => on.select().from(idempotencyRecords).where(eq(idempotencyRecords.key, sql.placeholder('key'))).prepare()).get({ key: request.key });
   if (existing) {
     if (existing.requestHash !== hash || existing.userId !== request.userId) {
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request. Use a new key for a new request.');
@@ -48,8 +49,14 @@ export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt:
     return { statusCode: existing.statusCode, body: JSON.parse(existing.responseBody) as T, replayed: true };
   }
   const body = write();
-  db.insert(idempotencyRecords)
-    .values({ key: request.key, userId: request.userId, route: request.route, requestHash: hash, statusCode, responseBody: JSON.stringify(body), createdAt })
-    .run();
+  prepared(db, 'insertIdempotencyRecord', (on) => on.insert(idempotencyRecords).values(placeholdersFor(idempotencyRecords)).prepare()).run({
+    key: request.key,
+    userId: request.userId,
+    route: request.route,
+    requestHash: hash,
+    statusCode,
+    responseBody: JSON.stringify(body),
+    createdAt,
+  });
   return { statusCode, body, replayed: false };
 }
