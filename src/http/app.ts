@@ -29,6 +29,7 @@ import { savingsRoutes } from './routes/savings.routes.js';
 import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
+import { scheduleRoutes } from './routes/schedule.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -39,6 +40,8 @@ export type App = FastifyInstance;
 
 /** Routes under /v1 that answer without a token. */
 const publicRoutes = new Set(['/v1/auth/login']);
+/** POSTs that change nothing in the fund's records, so an auditor may send them. */
+const readOnlyPosts = new Set(['/v1/auth/logout', '/v1/schedules/preview']);
 
 export function sendError(code: ErrorCode, message: string, details?: ErrorDetail[]) {
   return { status: statusOf(code), body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };
@@ -123,7 +126,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     if (!match?.[1]) throw new DomainError('unauthenticated', 'Sign in first: send the token from POST /v1/auth/login as "Authorization: Bearer <token>".');
     request.actor = auth.authenticate(context, match[1]);
     const reads = request.method === 'GET' || request.method === 'HEAD';
-    if (request.actor.role === 'auditor' && !reads && path !== '/v1/auth/logout') {
+    if (request.actor.role === 'auditor' && !reads && !readOnlyPosts.has(path)) {
       throw new DomainError('role_forbidden', 'An auditor reads and exports; she changes nothing.');
     }
   });
@@ -157,5 +160,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(loanRoutes(context), { prefix: '/v1' });
   await app.register(collectionRoutes(context), { prefix: '/v1' });
   await app.register(reportRoutes(context), { prefix: '/v1' });
+  await app.register(scheduleRoutes(), { prefix: '/v1' });
   return app;
 }
