@@ -415,7 +415,11 @@ export const savingsTransactions = sqliteTable(
     recordedBy: text('recorded_by').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
-  (table) => [index('savings_transactions_member_idx').on(table.memberId, table.kind, table.transactionDate)],
+  (table) => [
+    index('savings_transactions_member_idx').on(table.memberId, table.kind, table.transactionDate),
+    // Covers balances as of a date for every member at once.
+    index('savings_transactions_balance_idx').on(table.transactionDate, table.memberId, table.kind, table.amount, table.id),
+  ],
 );
 
 export const collectionSheets = sqliteTable(
@@ -443,6 +447,9 @@ export const loanTimelineSegments = sqliteTable(
     loanId: text('loan_id')
       .notNull()
       .references(() => loans.id),
+    /** The loan's member and group, copied so a report reads segments alone. */
+    memberId: text('member_id').notNull().default(''),
+    groupId: text('group_id').notNull().default(''),
     fromDay: integer('from_day').notNull(),
     /** Exclusive; the last segment runs to 99,999,999 (open-ended). */
     toDay: integer('to_day').notNull(),
@@ -459,10 +466,31 @@ export const loanTimelineSegments = sqliteTable(
     writtenOff: integer('written_off', { mode: 'boolean' }).notNull(),
     principalWrittenOff: integer('principal_written_off').notNull(),
     rescheduleCount: integer('reschedule_count').notNull(),
+    /** Principal of installments due before the segment's days (the cumulative repayment rate's denominator). */
+    principalFallenDue: integer('principal_fallen_due').notNull().default(0),
     /** What penalty and late interest on a day inside the segment are computed from (exact, JSON). */
     accrual: text('accrual').notNull(),
   },
-  (table) => [index('loan_timeline_to_idx').on(table.toDay, table.fromDay), index('loan_timeline_loan_idx').on(table.loanId, table.fromDay)],
+  (table) => [
+    // Covers the as-of read of reports: every column they aggregate, so the table itself is not visited.
+    index('loan_timeline_as_of_idx').on(
+      table.toDay,
+      table.fromDay,
+      table.loanId,
+      table.memberId,
+      table.groupId,
+      table.principalOutstanding,
+      table.principalPaid,
+      table.overduePrincipal,
+      table.overdueInterest,
+      table.oldestUnpaidDueDay,
+      table.closed,
+      table.writtenOff,
+      table.rescheduleCount,
+      table.principalFallenDue,
+    ),
+    index('loan_timeline_loan_idx').on(table.loanId, table.fromDay),
+  ],
 );
 
 /** How each repayment's current split falls on installments: collection rates read it. */

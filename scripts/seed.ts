@@ -1,4 +1,4 @@
-// npm run seed -- --scale province|national-lite|tenth [--seed N] [--database FILE]
+// npm run seed -- --scale province|national-lite|tenth|sample [--seed N] [--database FILE]
 // Builds a synthetic fund through the service layer, reproducibly for a seed: provinces, communes and villages,
 // groups formed over several years, members with Vietnamese names, loans of three products with on-time, late,
 // partly paid, rescheduled and written-off histories, compulsory and voluntary savings, meeting-day repayments.
@@ -21,6 +21,7 @@ import { DomainError } from '../src/modules/shared/domain-error.js';
 import { prepareFund } from '../src/modules/system/setup.service.js';
 
 const scales = {
+  sample: { provinces: 1, communesPerProvince: 2, groups: 12 },
   tenth: { provinces: 1, communesPerProvince: 17, groups: 500 },
   province: { provinces: 1, communesPerProvince: 170, groups: 5000 },
   'national-lite': { provinces: 10, communesPerProvince: 170, groups: 50000 },
@@ -215,7 +216,16 @@ function payOn(loanId: string, amount: bigint, day: number): boolean {
   }
 }
 
+// Each loan's whole history is written in one outer transaction: the services' own transactions become savepoints
+// inside it (a refused command still rolls back only itself), and the file takes one commit per loan, not fifty.
+const inOneTransaction = (work: () => void) => database.sqlite.transaction(work)();
 while (counts.loans < loanTarget && allMembers.length > 0) {
+  inOneTransaction(() => seedNextLoan());
+  progress('loans', counts.loans, loanTarget);
+  if (memberIndex > allMembers.length * 30) break;
+}
+
+function seedNextLoan(): void {
   const member = allMembers[memberIndex % allMembers.length] as (typeof allMembers)[number];
   memberIndex += 1;
   const productIndex = random.integer(0, 2);
@@ -224,10 +234,7 @@ while (counts.loans < loanTarget && allMembers.length > 0) {
   // The member's next loan starts after her previous one would have ended.
   const previousEnd = (member as { nextFree?: number }).nextFree ?? member.joinedOn + 15;
   const disbursedOn = previousEnd + random.integer(0, 120);
-  if (disbursedOn > today - 20) {
-    if (memberIndex > allMembers.length * 30) break;
-    continue;
-  }
+  if (disbursedOn > today - 20) return;
   const principal = BigInt(random.integer(productIndex === 2 ? 1 : 5, productIndex === 1 ? 40 : productIndex === 2 ? 10 : 30)) * 1_000_000n;
   const appliedOn = formatIsoDate(disbursedOn - 7);
   try {
@@ -278,7 +285,6 @@ while (counts.loans < loanTarget && allMembers.length > 0) {
     if (!(error instanceof DomainError)) throw error;
     counts.refused += 1;
   }
-  progress('loans', counts.loans, loanTarget);
 }
 
 database.sqlite.pragma('synchronous = FULL');

@@ -67,6 +67,21 @@ describe('arrears and classification', () => {
     expect(portfolio.totals).toMatchObject({ outstandingPrincipal: '9166667', activeLoans: 1, par1: '100.00', par30: '100.00', par90: '100.00' });
   });
 
+  it('reports the collection rate on time and including late, beside the cumulative repayment rate', async () => {
+    await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' });
+    // Installment 2 (900,840, due 2025-03-15) is paid five days late, with its penalty:
+    // 833,333 x 12.48 % x 5 / 365 = 1,424.7 -> 1,425.
+    const late = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: String(900840 + 1425), paidOn: '2025-03-20' });
+    expect(late.json().allocation).toMatchObject({ principal: '833333', interest: '67507', penalty: '1425' });
+    const portfolio = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-31&from=2025-02-01&to=2025-03-31')).json();
+    // Fell due: 914,867 + 900,840 = 1,815,707; on time 914,867 (50.39 %); including late all of it.
+    expect(portfolio.totals.collection).toEqual({ due: '1815707', paidOnTime: '914867', paidIncludingLate: '1815707', onTimeRate: '50.39', rateIncludingLate: '100.00' });
+    // Principal fallen due by 31 March: 2 x 833,333, all repaid.
+    expect(portfolio.totals.cumulativeRepaymentRate).toBe('100.00');
+    // On 10 March installment 2 is not due yet and installment 1 was paid: still 100 %; on 18 March it is 3 days late.
+    expect((await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-18')).json().totals).toMatchObject({ cumulativeRepaymentRate: '50.00', par1: '100.00', par30: '0.00' });
+  });
+
   it('runs the month-end provision: the entry moves the provision account to what the portfolio requires', async () => {
     // On 2025-03-31 the loan is 44 days past due: group 3, 25 % of 10,000,000; general 0.5 % of groups 1-4: 50,000.
     const run = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-03-31' });

@@ -7,7 +7,7 @@ import { loanTimeline } from '../../domain/loan-timeline.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { toStoredAmount } from '../ledger/journal.repo.js';
 import * as repo from './loan.repo.js';
-import { type LoanHistory, rulesOf } from './loan-history.js';
+import { type LoanHistory, loanHistory, positionOf, rulesOf } from './loan-history.js';
 
 /** Days to the far future: the last segment of a loan's timeline is open-ended. */
 export const openEndedDay = 99_999_999;
@@ -30,8 +30,17 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
   }
   const principal = BigInt(loan.principal);
   const segments = loanTimeline({ principal, disbursedOn: history.versions[0]?.effectiveOn ?? 0, rules: rulesOf(history.terms), scheduleVersions: history.versions, events: history.events });
+  const versionOf = new Map(history.versions.map((version) => [version.version, version]));
+  // Principal fallen due is constant inside a segment: its boundaries include the day after each due date. A loan
+  // repaid in full has had its whole principal fall due.
+  const fallenDue = (segment: (typeof segments)[number]) =>
+    segment.closed
+      ? principal
+      : (versionOf.get(segment.version)?.installments ?? []).reduce((sum, installment) => (installment.dueOn < segment.fromDay ? sum + installment.principalDue : sum), 0n);
   const segmentRows = segments.map((segment) => ({
     loanId: loan.id,
+    memberId: loan.memberId,
+    groupId: loan.groupId,
     fromDay: segment.fromDay,
     toDay: segment.toDay ?? openEndedDay,
     version: segment.version,
@@ -46,6 +55,7 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     writtenOff: segment.writtenOff,
     principalWrittenOff: toStoredAmount(segment.principalWrittenOff),
     rescheduleCount: segment.version - 1,
+    principalFallenDue: toStoredAmount(fallenDue(segment)),
     accrual: JSON.stringify({
       penaltyPaid: segment.penaltyPaid.toString(),
       lateInterestPaid: segment.lateInterestPaid.toString(),
@@ -76,4 +86,22 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       lines,
     );
   } else repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
+}
+
+/** Rebuilds every disbursed loan's read models, a thousand loans per transaction. */
+export function rebuildAllReadModels(db: FundDatabase, onProgress?: (done: number, total: number) => void): { loans: number } {
+  const ids = repo.disbursedLoanIds(db);
+  for (let start = 0; start < ids.length; start += 1000) {
+    db.transaction((tx) => {
+      for (const loanId of ids.slice(start, start + 1000)) {
+        const loan = repo.findLoan(tx, loanId);
+        if (!loan) continue;
+        const history = loanHistory(tx, loan);
+        const horizonDay = history.transactions.reduce((max, transaction) => (transaction.transactionDate > max ? transaction.transactionDate : max), '9999-12-31');
+        refreshLoanReadModels(tx, loan, history, positionOf(history, horizonDay));
+      }
+    });
+    onProgress?.(Math.min(start + 1000, ids.length), ids.length);
+  }
+  return { loans: ids.length };
 }

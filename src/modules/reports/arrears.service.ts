@@ -14,7 +14,7 @@ import * as loanRepo from '../loans/loan.repo.js';
 import { termsOf } from '../loans/product.service.js';
 import { classificationRules, readSettings } from '../settings/settings.service.js';
 import { coverage, toCsv } from './grouping.js';
-import { classifyLoans } from './portfolio.service.js';
+import { type ClassifiedLoanRow, classifiedPastDue } from './classification.repo.js';
 import type { ArrearsQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
 
@@ -69,24 +69,25 @@ export function loanArrears(context: ServiceContext, actor: Actor, loanId: strin
   };
 }
 
-function segmentOf(row: repo.LoanStateRow): TimelineSegment {
-  const accrual = JSON.parse(row.accrual) as Record<string, string>;
+/** The part of a stored segment that penalty to date needs: where it starts and its accrual state. */
+function segmentOf(row: ClassifiedLoanRow, day: number, accrualText: string): TimelineSegment {
+  const accrual = JSON.parse(accrualText) as Record<string, string>;
   const big = (key: string) => BigInt(accrual[key] ?? '0');
   return {
     fromDay: row.fromDay,
     toDay: null,
-    version: row.rescheduleCount + 1,
-    principalOutstanding: BigInt(row.principalOutstanding),
-    principalPaid: BigInt(row.principalPaid),
+    version: 1,
+    principalOutstanding: BigInt(row.outstanding),
+    principalPaid: 0n,
     interestPaid: 0n,
     penaltyPaid: big('penaltyPaid'),
     lateInterestPaid: big('lateInterestPaid'),
     overduePrincipal: BigInt(row.overduePrincipal),
     overdueInterest: BigInt(row.overdueInterest),
-    oldestUnpaidDueOn: row.oldestUnpaidDueDay,
+    oldestUnpaidDueOn: day - row.daysPastDue,
     credit: 0n,
-    closed: row.closed,
-    writtenOff: row.writtenOff,
+    closed: false,
+    writtenOff: false,
     principalWrittenOff: 0n,
     penaltyAmountDays: big('penaltyAmountDays'),
     penaltyAmountPerDay: big('penaltyAmountPerDay'),
@@ -102,37 +103,41 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const day = parseIsoDate(asOf) as number;
   const currency = readSettings(db).currency as CurrencyCode;
   const scope = coverage(db, actor, query.areaId, 'group');
-  const groupIds = query.groupId ? new Set([...scope.groupIds].filter((id) => id === query.groupId)) : scope.groupIds;
-  const members = new Map(repo.membersForReports(db).map((member) => [member.id, member]));
   const groups = new Map(scope.groups.map((group) => [group.id, group]));
+  const { table, rates: provisionRates, memberWorst } = classificationRules(readSettings(db));
+  const pastDue = classifiedPastDue(db, day, table, provisionRates, memberWorst, query.minimumDaysPastDue).filter(
+    (loan) => scope.groupIds.has(loan.groupId) && (query.groupId === undefined || loan.groupId === query.groupId),
+  );
+  const termsByLoan = repo.termsOfLoans(db, pastDue.map((loan) => loan.loanId));
+  const accruals = repo.accrualsOf(db, pastDue.map((loan) => ({ loanId: loan.loanId, fromDay: loan.fromDay })));
+  const members = repo.memberContacts(db, [...new Set(pastDue.map((loan) => loan.memberId))]);
   const ratesByTerms = new Map<string, AccrualRates>();
-  const items = classifyLoans(context, day, groupIds)
-    .filter((loan) => loan.daysPastDue >= query.minimumDaysPastDue)
+  const items = pastDue
     .map((loan) => {
-      let rates = ratesByTerms.get(loan.state.terms);
+      const terms = termsByLoan.get(loan.loanId) ?? '';
+      let rates = ratesByTerms.get(terms);
       if (!rates) {
-        rates = accrualRatesOf(rulesOf(termsOf(loan.state.terms)));
-        ratesByTerms.set(loan.state.terms, rates);
+        rates = accrualRatesOf(rulesOf(termsOf(terms)));
+        ratesByTerms.set(terms, rates);
       }
-      const accrued = stateOn(segmentOf(loan.state), day, rates);
+      const accrued = stateOn(segmentOf(loan, day, accruals.get(loan.loanId) ?? '{}'), day, rates);
       const penalty = accrued.penaltyAccrued + accrued.lateInterestAccrued;
-      const member = members.get(loan.state.memberId);
-      const group = groups.get(loan.state.groupId);
+      const member = members.get(loan.memberId);
       return {
-        loanId: loan.state.loanId,
-        memberId: loan.state.memberId,
+        loanId: loan.loanId,
+        memberId: loan.memberId,
         memberName: member?.fullName ?? '',
         phone: member?.phone ?? null,
-        groupId: loan.state.groupId,
-        groupCode: group?.code ?? '',
+        groupId: loan.groupId,
+        groupCode: groups.get(loan.groupId)?.code ?? '',
         daysPastDue: loan.daysPastDue,
         agingBucket: loan.bucket,
         debtGroup: loan.debtGroup,
-        principalOutstanding: formatAmount(loan.outstanding, currency),
-        overduePrincipal: formatAmount(BigInt(loan.state.overduePrincipal), currency),
-        overdueInterest: formatAmount(BigInt(loan.state.overdueInterest), currency),
+        principalOutstanding: formatAmount(BigInt(loan.outstanding), currency),
+        overduePrincipal: formatAmount(BigInt(loan.overduePrincipal), currency),
+        overdueInterest: formatAmount(BigInt(loan.overdueInterest), currency),
         penalty: formatAmount(penalty, currency),
-        amountToCollect: formatAmount(BigInt(loan.state.overduePrincipal) + BigInt(loan.state.overdueInterest) + penalty, currency),
+        amountToCollect: formatAmount(BigInt(loan.overduePrincipal) + BigInt(loan.overdueInterest) + penalty, currency),
       };
     })
     .sort((a, b) => b.daysPastDue - a.daysPastDue || a.groupCode.localeCompare(b.groupCode) || a.memberName.localeCompare(b.memberName));

@@ -10,6 +10,7 @@ import { readSettings } from '../settings/settings.service.js';
 import { coverage, Tally, toCsv } from './grouping.js';
 import type { OutreachQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
+import { activeBorrowersOn } from './classification.repo.js';
 
 const outOfPoverty = new Set(['recently_out_of_poverty', 'other']);
 const poorOrNearPoor = new Set(['poor', 'near_poor']);
@@ -127,9 +128,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const endDay = parseIsoDate(query.to) as number;
   const activeBorrowers = new Map<string, string>();
-  for (const state of repo.loanStatesOn(db, endDay)) {
-    if (state.principalOutstanding > 0 && !state.writtenOff && scope.groupIds.has(state.groupId)) activeBorrowers.set(state.memberId, state.groupId);
-  }
+  for (const borrower of activeBorrowersOn(db, endDay)) if (scope.groupIds.has(borrower.groupId)) activeBorrowers.set(borrower.memberId, borrower.groupId);
   for (const [memberId, groupId] of activeBorrowers) {
     for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
     countSplit(facts.get(memberId), 'activeBorrowers');

@@ -2,7 +2,8 @@
 // collection rates for a period beside the cumulative repayment rate, write-offs, recoveries and savings. Read from
 // each loan's timeline segment on the date, so the answer for 30 June is the same in June and in December.
 import { parseIsoDate } from '../../domain/calendar.js';
-import { type AgingBucket, type DebtGroup, agingBucketOf, agingBuckets, debtGroupOf, generalProvision, specificProvision } from '../../domain/classification.js';
+import { type AgingBucket, type DebtGroup, agingBuckets, generalProvision } from '../../domain/classification.js';
+import { classifiedTotals, repaymentProgress } from './classification.repo.js';
 import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import { type ServiceContext, today } from '../shared/context.js';
@@ -14,51 +15,19 @@ import * as repo from './report.repo.js';
 
 export const parThresholds = [1, 30, 90] as const;
 
-/** A loan on the books on a date, classified. */
-export interface ClassifiedLoan {
-  state: repo.LoanStateRow;
-  outstanding: bigint;
-  daysPastDue: number;
-  bucket: AgingBucket;
-  debtGroup: DebtGroup;
-  reason: 'days_past_due' | 'rescheduling' | 'member_worst';
-  provision: bigint;
-}
-
-/** Every loan with principal outstanding on the day, with its days past due, bucket, debt group and provision. */
-export function classifyLoans(context: ServiceContext, day: number, groupIds?: Set<string>): ClassifiedLoan[] {
-  const { table, rates, memberWorst } = classificationRules(readSettings(context.db));
-  const onBooks = repo.loanStatesOn(context.db, day).filter((state) => state.principalOutstanding > 0 && !state.writtenOff && !state.closed && (!groupIds || groupIds.has(state.groupId)));
-  const classified = onBooks.map((state) => {
-    const daysPastDue = state.oldestUnpaidDueDay === null ? 0 : day - state.oldestUnpaidDueDay;
-    const { debtGroup, reason } = debtGroupOf(daysPastDue, state.rescheduleCount, table);
-    return { state, outstanding: BigInt(state.principalOutstanding), daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason: reason as ClassifiedLoan['reason'], provision: 0n };
-  });
-  if (memberWorst) {
-    // All of a member's loans take her worst group.
-    const worst = new Map<string, DebtGroup>();
-    for (const loan of classified) worst.set(loan.state.memberId, Math.max(worst.get(loan.state.memberId) ?? 1, loan.debtGroup) as DebtGroup);
-    for (const loan of classified) {
-      const group = worst.get(loan.state.memberId) ?? loan.debtGroup;
-      if (group > loan.debtGroup) {
-        loan.debtGroup = group;
-        loan.reason = 'member_worst';
-      }
-    }
-  }
-  for (const loan of classified) loan.provision = specificProvision(loan.outstanding, loan.debtGroup, rates);
-  return classified;
-}
-
 /** The provision the fund must hold on a day: specific by group plus general on groups 1 to 4. */
-export function requiredProvision(loans: ClassifiedLoan[], context: ServiceContext): { specific: bigint; general: bigint; total: bigint } {
-  const { rates } = classificationRules(readSettings(context.db));
-  const specific = loans.reduce((sum, loan) => sum + loan.provision, 0n);
-  const general = generalProvision(
-    loans.filter((loan) => loan.debtGroup <= 4).reduce((sum, loan) => sum + loan.outstanding, 0n),
-    rates,
-  );
-  return { specific, general, total: specific + general };
+export function requiredProvision(context: ServiceContext, day: number): { specific: bigint; general: bigint; total: bigint; loans: number } {
+  const { table, rates, memberWorst } = classificationRules(readSettings(context.db));
+  let specific = 0n;
+  let groups1to4 = 0n;
+  let loans = 0;
+  for (const row of classifiedTotals(context.db, day, table, rates, memberWorst)) {
+    specific += BigInt(row.provision);
+    if (row.debtGroup <= 4) groups1to4 += BigInt(row.outstanding);
+    loans += row.loans;
+  }
+  const general = generalProvision(groups1to4, rates);
+  return { specific, general, total: specific + general, loans };
 }
 
 function ratio(part: bigint, whole: bigint): string | null {
@@ -86,44 +55,55 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const to = query.to ?? asOf;
   const day = parseIsoDate(asOf) as number;
   const scope = coverage(db, actor, query.areaId, query.groupBy);
-  const loans = classifyLoans(context, day, scope.groupIds);
+  const { table, rates, memberWorst } = classificationRules(readSettings(db));
   const tally = new Tally(emptyRow);
   const buckets = new Map<AgingBucket, { loans: number; outstanding: bigint }>(agingBuckets.map((bucket) => [bucket, { loans: 0, outstanding: 0n }]));
   const groups = new Map<DebtGroup, { loans: number; outstanding: bigint; provision: bigint }>([1, 2, 3, 4, 5].map((group) => [group as DebtGroup, { loans: 0, outstanding: 0n, provision: 0n }]));
-  for (const loan of loans) {
-    const atRisk = (threshold: number) => loan.daysPastDue > threshold || loan.state.rescheduleCount > 0;
-    for (const figures of tally.for(scope.rowOf(loan.state.groupId))) {
-      figures.outstanding += loan.outstanding;
-      figures.activeLoans += 1;
-      figures.provision += loan.provision;
-      for (const threshold of parThresholds) if (atRisk(threshold)) figures.par[threshold] += loan.outstanding;
+  let groups1to4 = 0n;
+  for (const row of classifiedTotals(db, day, table, rates, memberWorst)) {
+    if (!scope.groupIds.has(row.groupId)) continue;
+    const outstanding = BigInt(row.outstanding);
+    const provision = BigInt(row.provision);
+    for (const figures of tally.for(scope.rowOf(row.groupId))) {
+      figures.outstanding += outstanding;
+      figures.activeLoans += row.loans;
+      figures.provision += provision;
+      figures.par[1] += BigInt(row.par1);
+      figures.par[30] += BigInt(row.par30);
+      figures.par[90] += BigInt(row.par90);
     }
-    const bucket = buckets.get(loan.bucket);
+    const bucket = buckets.get(row.bucket as AgingBucket);
     if (bucket) {
-      bucket.loans += 1;
-      bucket.outstanding += loan.outstanding;
+      bucket.loans += row.loans;
+      bucket.outstanding += outstanding;
     }
-    const group = groups.get(loan.debtGroup);
+    const group = groups.get(row.debtGroup as DebtGroup);
     if (group) {
-      group.loans += 1;
-      group.outstanding += loan.outstanding;
-      group.provision += loan.provision;
+      group.loans += row.loans;
+      group.outstanding += outstanding;
+      group.provision += provision;
+    }
+    if (row.debtGroup <= 4) groups1to4 += outstanding;
+  }
+  for (const row of repo.dueBetween(db, from, to)) {
+    if (!scope.groupIds.has(row.groupId)) continue;
+    for (const figures of tally.for(scope.rowOf(row.groupId))) figures.due += BigInt(row.due);
+  }
+  for (const row of repo.paidOnDueBetween(db, from, to, asOf)) {
+    if (!scope.groupIds.has(row.groupId)) continue;
+    for (const figures of tally.for(scope.rowOf(row.groupId))) {
+      figures.paidOnTime += BigInt(row.onTime);
+      figures.paidIncludingLate += BigInt(row.byDay);
     }
   }
-  for (const installment of repo.installmentsDueBetween(db, from, to, asOf)) {
-    if (!scope.groupIds.has(installment.groupId)) continue;
-    for (const figures of tally.for(scope.rowOf(installment.groupId))) {
-      const due = BigInt(installment.due);
-      figures.due += due;
-      // What was paid against an installment never counts above what it asked.
-      figures.paidOnTime += BigInt(installment.paidOnTime) < due ? BigInt(installment.paidOnTime) : due;
-      figures.paidIncludingLate += BigInt(installment.paidBy) < due ? BigInt(installment.paidBy) : due;
-    }
-  }
+  // Cumulative repayment rate: principal repaid, up to what had fallen due on each loan, over principal fallen due.
   let principalFellDue = 0n;
-  for (const row of repo.principalDueThrough(db, asOf)) if (scope.groupIds.has(row.groupId)) principalFellDue += BigInt(row.due);
   let principalRepaid = 0n;
-  for (const state of repo.loanStatesOn(db, day)) if (scope.groupIds.has(state.groupId)) principalRepaid += BigInt(state.principalPaid);
+  for (const row of repaymentProgress(db, day)) {
+    if (!scope.groupIds.has(row.groupId)) continue;
+    principalFellDue += BigInt(row.fallenDue);
+    principalRepaid += BigInt(row.repaid);
+  }
   const sumTransactions = (type: 'write_off' | 'recovery') => {
     let count = 0;
     let amount = 0n;
@@ -135,8 +115,15 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     return { count, amount: formatAmount(amount, currency) };
   };
   const savings = { compulsory: 0n, voluntary: 0n };
-  for (const row of repo.savingsByGroupOn(db, asOf)) if (scope.groupIds.has(row.groupId)) savings[row.kind] += BigInt(row.amount);
-  const provision = requiredProvision(loans, context);
+  if (query.areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor')) {
+    for (const row of repo.savingsTotalsOn(db, asOf)) savings[row.kind] += BigInt(row.amount);
+  } else {
+    const groupOf = repo.memberGroups(db);
+    for (const row of repo.savingsByMemberOn(db, asOf)) if (scope.groupIds.has(groupOf.get(row.memberId) ?? '')) savings[row.kind] += BigInt(row.amount);
+  }
+  const specific = [...groups.values()].reduce((sum, group) => sum + group.provision, 0n);
+  const general = generalProvision(groups1to4, rates);
+  const provision = { specific, general, total: specific + general };
   const shape = (figures: RowFigures) => ({
     outstandingPrincipal: formatAmount(figures.outstanding, currency),
     activeLoans: figures.activeLoans,

@@ -13,7 +13,7 @@ import { formatAmount } from '../shared/money-input.js';
 import { accountTotals, toStoredAmount } from '../ledger/journal.repo.js';
 import { post, requireOpenPeriod } from '../ledger/ledger.service.js';
 import { readSettings } from '../settings/settings.service.js';
-import { classifyLoans, requiredProvision } from './portfolio.service.js';
+import { requiredProvision } from './portfolio.service.js';
 import * as repo from './report.repo.js';
 
 export function runProvisions(context: ServiceContext, actor: Actor, asOf: string, idempotency: { key: string; route: string }) {
@@ -27,8 +27,7 @@ export function runProvisions(context: ServiceContext, actor: Actor, asOf: strin
     once(tx, { key: idempotency.key, userId: actor.userId, route: idempotency.route, input: { asOf } }, nowTimestamp(context), 201, () => {
       if (asOf > today(context)) throw new DomainError('date_in_future', `${asOf} has not ended yet.`, [{ path: 'asOf', message: 'must not be in the future' }]);
       requireOpenPeriod(tx, asOf, 'asOf');
-      const loans = classifyLoans({ ...context, db: tx }, parseIsoDate(asOf) as number);
-      const required = requiredProvision(loans, { ...context, db: tx });
+      const required = requiredProvision({ ...context, db: tx }, parseIsoDate(asOf) as number);
       const totals = accountTotals(tx, asOf, [accountCodes.loanLossProvision]).get(accountCodes.loanLossProvision) ?? { debit: 0n, credit: 0n };
       // The provision account is credit-normal: its balance is what the fund holds against losses.
       const balance = totals.credit - totals.debit;
@@ -44,7 +43,7 @@ export function runProvisions(context: ServiceContext, actor: Actor, asOf: strin
         id,
         asOf,
         currency,
-        loansClassified: loans.length,
+        loansClassified: required.loans,
         specific: formatAmount(required.specific, currency),
         general: formatAmount(required.general, currency),
         required: formatAmount(required.total, currency),

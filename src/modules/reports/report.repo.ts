@@ -16,7 +16,6 @@ import {
   repaymentAllocationLines,
   savingsTransactions,
   scheduleInstallments,
-  scheduleVersions,
   transactionReversals,
   users,
 } from '../../../db/schema.js';
@@ -66,10 +65,17 @@ export function officerNames(db: FundDatabase): Map<string, string> {
 }
 
 export function membersForReports(db: FundDatabase) {
-  return db
-    .select({ id: members.id, sex: members.sex, ethnicity: members.ethnicity, joinedOn: members.joinedOn, groupId: members.groupId, fullName: members.fullName, phone: members.phone })
-    .from(members)
-    .all();
+  return db.select({ id: members.id, sex: members.sex, ethnicity: members.ethnicity, joinedOn: members.joinedOn, groupId: members.groupId }).from(members).all();
+}
+
+export function memberContacts(db: FundDatabase, memberIds: string[]): Map<string, { fullName: string; phone: string | null }> {
+  const contacts = new Map<string, { fullName: string; phone: string | null }>();
+  for (let start = 0; start < memberIds.length; start += 500) {
+    for (const row of db.select({ id: members.id, fullName: members.fullName, phone: members.phone }).from(members).where(inArray(members.id, memberIds.slice(start, start + 500))).all()) {
+      contacts.set(row.id, { fullName: row.fullName, phone: row.phone });
+    }
+  }
+  return contacts;
 }
 
 /** Which group each member belonged to on a date. */
@@ -98,15 +104,13 @@ export function disbursementsBetween(db: FundDatabase, from: string, to: string)
     .all();
 }
 
-/** Every loan's timeline segment containing a day: its state on that day. */
+/** Every loan's timeline segment containing a day: its state on that day (read from the covering index alone). */
 export function loanStatesOn(db: FundDatabase, day: number) {
   return db
     .select({
       loanId: loanTimelineSegments.loanId,
-      memberId: loans.memberId,
-      groupId: loans.groupId,
-      productId: loans.productId,
-      terms: loans.terms,
+      memberId: loanTimelineSegments.memberId,
+      groupId: loanTimelineSegments.groupId,
       fromDay: loanTimelineSegments.fromDay,
       principalOutstanding: loanTimelineSegments.principalOutstanding,
       principalPaid: loanTimelineSegments.principalPaid,
@@ -116,47 +120,67 @@ export function loanStatesOn(db: FundDatabase, day: number) {
       closed: loanTimelineSegments.closed,
       writtenOff: loanTimelineSegments.writtenOff,
       rescheduleCount: loanTimelineSegments.rescheduleCount,
-      accrual: loanTimelineSegments.accrual,
+      principalFallenDue: loanTimelineSegments.principalFallenDue,
     })
     .from(loanTimelineSegments)
-    .innerJoin(loans, eq(loans.id, loanTimelineSegments.loanId))
     .where(and(sql`${loanTimelineSegments.toDay} > ${day}`, lte(loanTimelineSegments.fromDay, day)))
     .all();
 }
 
+/** The accrual state of some loans' segments (penalty to date for the arrears list). */
+export function accrualsOf(db: FundDatabase, segments: { loanId: string; fromDay: number }[]): Map<string, string> {
+  const accruals = new Map<string, string>();
+  const statement = db
+    .select({ accrual: loanTimelineSegments.accrual })
+    .from(loanTimelineSegments)
+    .where(and(eq(loanTimelineSegments.loanId, sql.placeholder('loanId')), eq(loanTimelineSegments.fromDay, sql.placeholder('fromDay'))))
+    .prepare();
+  for (const segment of segments) accruals.set(segment.loanId, statement.get(segment)?.accrual ?? '{}');
+  return accruals;
+}
+
 export type LoanStateRow = ReturnType<typeof loanStatesOn>[number];
 
-/** Installments (of each loan's newest schedule version) falling due in a range, with what was paid on them by two dates. */
-export function installmentsDueBetween(db: FundDatabase, from: string, to: string, paidBy: string) {
-  const newest = sql`(SELECT MAX(${scheduleVersions.version}) FROM ${scheduleVersions} WHERE ${scheduleVersions.loanId} = ${scheduleInstallments.loanId})`;
-  const paid = (until: ReturnType<typeof sql>) =>
-    sql<string>`CAST(COALESCE((SELECT SUM(${repaymentAllocationLines.principal} + ${repaymentAllocationLines.interest}) FROM ${repaymentAllocationLines}
-      WHERE ${repaymentAllocationLines.loanId} = ${scheduleInstallments.loanId} AND ${repaymentAllocationLines.installmentNumber} = ${scheduleInstallments.number}
-      AND ${repaymentAllocationLines.paidOn} <= ${until}), 0) AS TEXT)`;
+/** The schedule version in force for each loan is its newest: version = reschedule count + 1. */
+const newestVersion = sql`${scheduleInstallments.version} = ${loans.rescheduleCount} + 1`;
+
+/** Per group: principal and interest of installments falling due in a range (newest schedule versions). */
+export function dueBetween(db: FundDatabase, from: string, to: string) {
   return db
-    .select({
-      loanId: scheduleInstallments.loanId,
-      groupId: loans.groupId,
-      dueOn: scheduleInstallments.dueOn,
-      due: sql<string>`CAST(${scheduleInstallments.principalDue} + ${scheduleInstallments.interestDue} AS TEXT)`,
-      paidOnTime: paid(sql`${scheduleInstallments.dueOn}`),
-      paidBy: paid(sql`${paidBy}`),
-    })
+    .select({ groupId: loans.groupId, due: sql<string>`CAST(SUM(${scheduleInstallments.principalDue} + ${scheduleInstallments.interestDue}) AS TEXT)` })
     .from(scheduleInstallments)
-    .innerJoin(loans, eq(loans.id, scheduleInstallments.loanId))
-    .where(and(gte(scheduleInstallments.dueOn, from), lte(scheduleInstallments.dueOn, to), eq(scheduleInstallments.version, newest)))
+    .innerJoin(loans, and(eq(loans.id, scheduleInstallments.loanId), newestVersion))
+    .where(and(gte(scheduleInstallments.dueOn, from), lte(scheduleInstallments.dueOn, to)))
+    .groupBy(loans.groupId)
     .all();
 }
 
-/** Principal that fell due through a day, per loan's newest schedule version (for the cumulative repayment rate). */
-export function principalDueThrough(db: FundDatabase, day: string) {
-  const newest = sql`(SELECT MAX(${scheduleVersions.version}) FROM ${scheduleVersions} WHERE ${scheduleVersions.loanId} = ${scheduleInstallments.loanId})`;
-  return db
-    .select({ groupId: loans.groupId, due: sql<string>`CAST(SUM(${scheduleInstallments.principalDue}) AS TEXT)` })
+/**
+ * Per group: what was paid on installments falling due in a range, by their due date (on time) and by a later day,
+ * each installment counted at most up to what it asked.
+ */
+export function paidOnDueBetween(db: FundDatabase, from: string, to: string, paidBy: string) {
+  const paid = db
+    .select({
+      groupId: sql<string>`${loans.groupId}`.as('group_id'),
+      due: sql<number>`${scheduleInstallments.principalDue} + ${scheduleInstallments.interestDue}`.as('due'),
+      onTime: sql<number>`SUM(CASE WHEN ${repaymentAllocationLines.paidOn} <= ${scheduleInstallments.dueOn} THEN ${repaymentAllocationLines.principal} + ${repaymentAllocationLines.interest} ELSE 0 END)`.as('on_time'),
+      byDay: sql<number>`SUM(CASE WHEN ${repaymentAllocationLines.paidOn} <= ${paidBy} THEN ${repaymentAllocationLines.principal} + ${repaymentAllocationLines.interest} ELSE 0 END)`.as('by_day'),
+    })
     .from(scheduleInstallments)
-    .innerJoin(loans, eq(loans.id, scheduleInstallments.loanId))
-    .where(and(lte(scheduleInstallments.dueOn, day), eq(scheduleInstallments.version, newest)))
-    .groupBy(loans.groupId)
+    .innerJoin(loans, and(eq(loans.id, scheduleInstallments.loanId), newestVersion))
+    .innerJoin(repaymentAllocationLines, and(eq(repaymentAllocationLines.loanId, scheduleInstallments.loanId), eq(repaymentAllocationLines.installmentNumber, scheduleInstallments.number)))
+    .where(and(gte(scheduleInstallments.dueOn, from), lte(scheduleInstallments.dueOn, to)))
+    .groupBy(scheduleInstallments.loanId, scheduleInstallments.number)
+    .as('paid');
+  return db
+    .select({
+      groupId: paid.groupId,
+      onTime: sql<string>`CAST(SUM(CASE WHEN ${paid.onTime} < ${paid.due} THEN ${paid.onTime} ELSE ${paid.due} END) AS TEXT)`,
+      byDay: sql<string>`CAST(SUM(CASE WHEN ${paid.byDay} < ${paid.due} THEN ${paid.byDay} ELSE ${paid.due} END) AS TEXT)`,
+    })
+    .from(paid)
+    .groupBy(sql`${paid.groupId}`)
     .all();
 }
 
@@ -177,14 +201,36 @@ export function loanTransactionTotals(db: FundDatabase, type: 'write_off' | 'rec
     .all();
 }
 
-export function savingsByGroupOn(db: FundDatabase, day: string) {
+const notReversedSavings = sql`${savingsTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`;
+
+/** The fund's savings of each kind as of a day. */
+export function savingsTotalsOn(db: FundDatabase, day: string) {
   return db
-    .select({ groupId: members.groupId, kind: savingsTransactions.kind, amount: sql<string>`CAST(SUM(${savingsTransactions.amount}) AS TEXT)` })
+    .select({ kind: savingsTransactions.kind, amount: sql<string>`CAST(SUM(${savingsTransactions.amount}) AS TEXT)` })
     .from(savingsTransactions)
-    .innerJoin(members, eq(members.id, savingsTransactions.memberId))
-    .where(and(lte(savingsTransactions.transactionDate, day), sql`${savingsTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`))
-    .groupBy(members.groupId, savingsTransactions.kind)
+    .where(and(lte(savingsTransactions.transactionDate, day), notReversedSavings))
+    .groupBy(savingsTransactions.kind)
     .all();
+}
+
+/** Each member's savings of each kind as of a day (for a report covering part of the fund). */
+export function savingsByMemberOn(db: FundDatabase, day: string) {
+  return db
+    .select({ memberId: savingsTransactions.memberId, kind: savingsTransactions.kind, amount: sql<string>`CAST(SUM(${savingsTransactions.amount}) AS TEXT)` })
+    .from(savingsTransactions)
+    .where(and(lte(savingsTransactions.transactionDate, day), notReversedSavings))
+    .groupBy(savingsTransactions.memberId, savingsTransactions.kind)
+    .all();
+}
+
+export function memberGroups(db: FundDatabase): Map<string, string> {
+  return new Map(
+    db
+      .select({ id: members.id, groupId: members.groupId })
+      .from(members)
+      .all()
+      .map((row) => [row.id, row.groupId]),
+  );
 }
 
 export function plansFor(db: FundDatabase, from: string, to: string, areaIds: (string | null)[]) {
@@ -212,4 +258,13 @@ export function listPlans(db: FundDatabase) {
 
 export function insertProvisionRun(db: FundDatabase, row: typeof provisionRuns.$inferInsert): void {
   db.insert(provisionRuns).values(row).run();
+}
+
+/** The terms each of some loans was made on (penalty rates for the arrears list). */
+export function termsOfLoans(db: FundDatabase, loanIds: string[]): Map<string, string> {
+  const terms = new Map<string, string>();
+  for (let start = 0; start < loanIds.length; start += 500) {
+    for (const row of db.select({ id: loans.id, terms: loans.terms }).from(loans).where(inArray(loans.id, loanIds.slice(start, start + 500))).all()) terms.set(row.id, row.terms);
+  }
+  return terms;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `loan_timeline_segments` ADD `principal_fallen_due` integer DEFAULT 0 NOT NULL;
