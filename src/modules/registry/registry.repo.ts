@@ -2,7 +2,7 @@
 import { type SQL, and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { FundDatabase } from '../../../db/client.js';
-import { areas, groups, members, memberships, povertyStatusChanges, userAreas, users } from '../../../db/schema.js';
+import { areas, groups, members, memberships, povertyStatusChanges, users } from '../../../db/schema.js';
 import type { Actor } from '../shared/access.js';
 
 export type AreaRow = typeof areas.$inferSelect;
@@ -213,16 +213,6 @@ export function povertyStatusHistory(db: FundDatabase, memberId: string) {
     .where(eq(povertyStatusChanges.memberId, memberId))
     .orderBy(asc(povertyStatusChanges.effectiveOn), asc(povertyStatusChanges.id))
     .all();
-}
-
-export function officerAreaPaths(db: FundDatabase, userId: string): string[] {
-  return db
-    .select({ path: areas.path })
-    .from(userAreas)
-    .innerJoin(areas, eq(areas.id, userAreas.areaId))
-    .where(eq(userAreas.userId, userId))
-    .all()
-    .map((row) => row.path);
 }
 
 /** The group's active members who had joined it by a date, by name. */

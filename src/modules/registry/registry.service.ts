@@ -27,6 +27,7 @@ import type {
   UpdateMemberInput,
 } from './registry.commands.js';
 import * as repo from './registry.repo.js';
+import { userAreaPaths } from '../auth/auth.repo.js';
 
 /** A member must be an adult when she joins: loans are made to adults only. */
 export const minimumMemberAge = 18;
@@ -149,7 +150,7 @@ function requireOfficerFor(db: FundDatabase, officerId: string, area: { path: st
   if (!officer || officer.role !== 'officer' || officer.status !== 'active') {
     throw new DomainError('group_officer_invalid', `User ${officerId} is not an active fund officer.`, [{ path: 'officerId', message: 'must be an active officer' }]);
   }
-  const officerPaths = repo.officerAreaPaths(db, officerId);
+  const officerPaths = userAreaPaths(db, officerId);
   if (!officerPaths.some((path) => area.path.startsWith(path))) {
     throw new DomainError('group_officer_invalid', `The officer is not assigned to area ${area.code}.`, [{ path: 'officerId', message: 'must be assigned to the group’s area' }]);
   }
