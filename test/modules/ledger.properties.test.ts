@@ -17,6 +17,7 @@ import { createProduct } from '../../src/modules/loans/product.service.js';
 import { createProductBody } from '../../src/modules/loans/loan.commands.js';
 import { createArea, createGroup, createMember } from '../../src/modules/registry/registry.service.js';
 import { deposit, withdraw } from '../../src/modules/savings/savings.service.js';
+import { portfolioReport } from '../../src/modules/reports/portfolio.service.js';
 import { savingsBalance } from '../../src/modules/savings/savings.repo.js';
 import { systemActor } from '../../src/modules/shared/access.js';
 import { DomainError } from '../../src/modules/shared/domain-error.js';
@@ -98,6 +99,14 @@ function checkBooks(context: TestApp['context']) {
   expect(trial.totalDebit).toBe(trial.totalCredit);
   const reconciliation = reconcile(db, asOf);
   expect(reconciliation.checks.filter((check) => !check.ok)).toEqual([]);
+  // The portfolio report, read from the timelines, equals the loans control account and the sum of loan balances,
+  // as of today and as of a day in the middle of the histories.
+  for (const day of [asOf, '2025-06-30']) {
+    const portfolio = portfolioReport(context, actor, { asOf: day, format: 'json' });
+    const control = reconcile(db, day).checks.find((check) => check.controlAccount === '2111');
+    expect(portfolio.totals.outstandingPrincipal).toBe(String(control?.ledger));
+    expect(portfolio.totals.outstandingPrincipal).toBe(String(control?.subledger));
+  }
   expect(accountTotals(db, asOf).size).toBeGreaterThanOrEqual(0);
 }
 
