@@ -1,5 +1,6 @@
 // Storage of users, their area scopes, sign-in sessions and sign-in attempts.
-import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { prepared } from '../shared/prepared.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { areas, groups, loginAttempts, sessions, userAreas, users } from '../../../db/schema.js';
 
@@ -14,7 +15,7 @@ export function findUserByUsername(db: FundDatabase, username: string): UserRow 
 }
 
 export function findUserById(db: FundDatabase, id: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.id, id)).get();
+  return prepared(db, 'findUserById', (on) => on.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare()).get({ id });
 }
 
 export function listUsers(db: FundDatabase, filter: { role?: UserRow['role']; after?: string; limit: number }): UserRow[] {
@@ -44,12 +45,8 @@ export function userAreaIds(db: FundDatabase, userId: string): string[] {
 }
 
 export function userAreaPaths(db: FundDatabase, userId: string): string[] {
-  return db
-    .select({ path: areas.path })
-    .from(userAreas)
-    .innerJoin(areas, eq(areas.id, userAreas.areaId))
-    .where(eq(userAreas.userId, userId))
-    .all()
+  return prepared(db, 'userAreaPaths', (on) => on.select({ path: areas.path }).from(userAreas).innerJoin(areas, eq(areas.id, userAreas.areaId)).where(eq(userAreas.userId, sql.placeholder('userId'))).prepare())
+    .all({ userId })
     .map((row) => row.path);
 }
 
@@ -70,7 +67,7 @@ export function insertSession(db: FundDatabase, session: typeof sessions.$inferI
 }
 
 export function findSessionByTokenHash(db: FundDatabase, tokenHash: string) {
-  return db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash)).get();
+  return prepared(db, 'findSessionByTokenHash', (on) => on.select().from(sessions).where(eq(sessions.tokenHash, sql.placeholder('tokenHash'))).prepare()).get({ tokenHash });
 }
 
 export function revokeSession(db: FundDatabase, sessionId: string, revokedAt: string): void {
