@@ -16,11 +16,10 @@
 // Penalty rate: 9.6 % x 1.30 = 12.48 % a year, on actual days / 365: one day on 833,333 overdue is
 // 833,333 x 12.48 / 36,500 = 10,399,995.84 / 36,500 = 284.9314... đồng (kept exact, rounded once).
 import { describe, expect, it } from 'vitest';
-import { addMonths, parseIsoDate, type DayNumber } from '../../src/domain/calendar.js';
+import { addMonths } from '../../src/domain/calendar.js';
 import {
   amountDueOn,
   composeRescheduledInstallments,
-  defaultLoanRules,
   LoanReplayError,
   payoffQuote,
   replayLoan,
@@ -30,31 +29,11 @@ import {
   type LoanPosition,
   type LoanRules,
   type ReplayInput,
-  type ScheduledInstallment,
   type ScheduleVersion,
 } from '../../src/domain/loan-replay.js';
 import { Decimal } from '../../src/domain/money.js';
+import { day, disbursedOn, installments, repayment, rules, version1 } from './loan-fixtures.js';
 
-function day(iso: string): DayNumber {
-  const parsed = parseIsoDate(iso);
-  if (parsed === null) throw new Error(`bad date ${iso}`);
-  return parsed;
-}
-
-const disbursedOn = day('2025-01-10');
-const interestDue = [80_000n, 73_333n, 66_667n, 60_000n, 53_333n, 46_667n, 40_000n, 33_333n, 26_667n, 20_000n, 13_333n, 6_667n];
-const installments: ScheduledInstallment[] = interestDue.map((interest, index) => ({
-  number: index + 1,
-  dueOn: addMonths(disbursedOn, index + 1),
-  principalDue: index < 11 ? 833_333n : 833_337n,
-  interestDue: interest,
-}));
-const version1: ScheduleVersion = { version: 1, effectiveOn: disbursedOn, installments };
-const rules = defaultLoanRules(new Decimal('9.6'));
-
-function repayment(id: string, on: string, amount: bigint): LoanEvent {
-  return { kind: 'repayment', id, on: day(on), amount };
-}
 
 function replay(events: LoanEvent[], asOf: string, overrides: Partial<Omit<ReplayInput, 'rules'>> & { rules?: Partial<LoanRules> } = {}): LoanPosition {
   const { rules: ruleOverrides, ...rest } = overrides;

@@ -9,42 +9,21 @@
 // round(amount-days x 12.48 / 36,500). An installment due on the 10th is overdue from the 11th: a
 // payment on the due date is on time, and the 11th is where a segment starts.
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, formatIsoDate, parseIsoDate, type DayNumber } from '../../src/domain/calendar.js';
+import { addDays, addMonths, formatIsoDate, type DayNumber } from '../../src/domain/calendar.js';
 import {
   accrualRatesOf,
   composeRescheduledInstallments,
-  defaultLoanRules,
   LoanReplayError,
   replayLoan,
   type LoanEvent,
   type LoanRules,
   type ReplayInput,
-  type ScheduledInstallment,
   type ScheduleVersion,
 } from '../../src/domain/loan-replay.js';
 import { loanTimeline, segmentOn, stateOn, type TimelineSegment } from '../../src/domain/loan-timeline.js';
 import { Decimal } from '../../src/domain/money.js';
+import { day, disbursedOn, installments, repayment, rules, version1 } from './loan-fixtures.js';
 
-function day(iso: string): DayNumber {
-  const parsed = parseIsoDate(iso);
-  if (parsed === null) throw new Error(`bad date ${iso}`);
-  return parsed;
-}
-
-const disbursedOn = day('2025-01-10');
-const interestDue = [80_000n, 73_333n, 66_667n, 60_000n, 53_333n, 46_667n, 40_000n, 33_333n, 26_667n, 20_000n, 13_333n, 6_667n];
-const installments: ScheduledInstallment[] = interestDue.map((interest, index) => ({
-  number: index + 1,
-  dueOn: addMonths(disbursedOn, index + 1),
-  principalDue: index < 11 ? 833_333n : 833_337n,
-  interestDue: interest,
-}));
-const version1: ScheduleVersion = { version: 1, effectiveOn: disbursedOn, installments };
-const rules = defaultLoanRules(new Decimal('9.6'));
-
-function repayment(id: string, on: string, amount: bigint): LoanEvent {
-  return { kind: 'repayment', id, on: day(on), amount };
-}
 
 function loan(events: LoanEvent[], overrides: Partial<Omit<ReplayInput, 'asOf' | 'rules'>> & { rules?: Partial<LoanRules> } = {}): Omit<ReplayInput, 'asOf'> {
   const { rules: ruleOverrides, ...rest } = overrides;
