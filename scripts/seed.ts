@@ -2,7 +2,7 @@
 // Builds a synthetic fund through the service layer, reproducibly for a seed: provinces, communes and villages,
 // groups formed over several years, members with Vietnamese names, loans of three products with on-time, late,
 // partly paid, rescheduled and written-off histories, compulsory and voluntary savings, meeting-day repayments.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { addMonths, formatIsoDate, parseIsoDate } from '../src/domain/calendar.js';
 import { loadConfig } from '../src/config.js';
@@ -74,11 +74,14 @@ const placeWords = ['Tân', 'Đồng', 'Phú', 'Yên', 'Hòa', 'Thuận', 'An', 
 const ethnicities = ['01', '01', '01', '01', '01', '01', '01', '01', '02', '03', '06', '07', '08', '09', '05'];
 const povertyStatuses = ['poor', 'poor', 'poor', 'near_poor', 'near_poor', 'recently_out_of_poverty', 'other', 'other', 'other', 'other'];
 
-const config = loadConfig({ ...process.env, ...(values.database ? { DATABASE_PATH: values.database } : {}) }, false);
-if (existsSync(config.databasePath)) {
-  console.error(`${config.databasePath} exists: seed into a new file (--database FILE) or remove it first.`);
+const target = loadConfig({ ...process.env, ...(values.database ? { DATABASE_PATH: values.database } : {}) }, false);
+if (existsSync(target.databasePath)) {
+  console.error(`${target.databasePath} exists: seed into a new file (--database FILE) or remove it first.`);
   process.exit(1);
 }
+// The fund is built under another name and renamed when complete, so an interrupted seed never passes for a whole one.
+const config = { ...target, databasePath: `${target.databasePath}.partial` };
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${config.databasePath}${suffix}`, { force: true });
 const database = openDatabase(config.databasePath);
 migrateDatabase(database);
 // A synthetic fund needs no power-cut durability while it is built: skip the fsync of each of its million commits.
@@ -290,10 +293,12 @@ function seedNextLoan(): void {
 database.sqlite.pragma('synchronous = FULL');
 database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
 database.close();
+for (const suffix of ['-wal', '-shm']) rmSync(`${config.databasePath}${suffix}`, { force: true });
+renameSync(config.databasePath, target.databasePath);
 const seconds = (performance.now() - started) / 1000;
-say(`Seeded ${scaleName} (seed ${seed}) into ${config.databasePath} in ${seconds.toFixed(1)} s:`);
+say(`Seeded ${scaleName} (seed ${seed}) into ${target.databasePath} in ${seconds.toFixed(1)} s:`);
 console.table(counts);
 if (counts.loans === 0) {
-  rmSync(config.databasePath, { force: true });
+  rmSync(target.databasePath, { force: true });
   process.exit(1);
 }
