@@ -54,6 +54,7 @@ describe('arrears and classification', () => {
     expect((await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-03-10`)).json()).toMatchObject({ daysPastDue: 23, debtGroup: 2 });
     const arrearsList = (await fund.officer('GET', '/v1/reports/arrears?asOf=2025-03-10')).json();
     expect(arrearsList.items).toHaveLength(1);
+    expect([arrearsList.count, arrearsList.nextCursor]).toEqual([1, null]);
     // 23 days late on 833,333: penalty 833,333 x 12.48 % x 23 / 365 = 6,553.4 -> 6,553.
     expect(arrearsList.items[0]).toMatchObject({ loanId, daysPastDue: 23, memberName: 'Hà Thị Thu 1', phone: '0912345678', overduePrincipal: '833333', overdueInterest: '81534', penalty: '6553', amountToCollect: String(833333 + 81534 + 6553) });
   });

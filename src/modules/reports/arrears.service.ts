@@ -105,15 +105,19 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const scope = coverage(db, actor, query.areaId, 'group');
   const groups = new Map(scope.groups.map((group) => [group.id, group]));
   const { table, rates: provisionRates, memberWorst } = classificationRules(readSettings(db));
-  const pastDue = classifiedPastDue(db, day, table, provisionRates, memberWorst, query.minimumDaysPastDue).filter(
-    (loan) => scope.groupIds.has(loan.groupId) && (query.groupId === undefined || loan.groupId === query.groupId),
-  );
+  const code = (groupId: string) => groups.get(groupId)?.code ?? '';
+  const all = classifiedPastDue(db, day, table, provisionRates, memberWorst, query.minimumDaysPastDue)
+    .filter((loan) => scope.groupIds.has(loan.groupId) && (query.groupId === undefined || loan.groupId === query.groupId))
+    .sort((a, b) => b.daysPastDue - a.daysPastDue || code(a.groupId).localeCompare(code(b.groupId)) || a.loanId.localeCompare(b.loanId));
+  // The JSON list comes a page at a time (the whole fund's list can run to tens of thousands); the CSV has it all.
+  const start = query.format === 'csv' ? 0 : Number(query.cursor ?? '0');
+  const end = query.format === 'csv' ? all.length : start + query.limit;
+  const pastDue = all.slice(start, end);
   const termsByLoan = repo.termsOfLoans(db, pastDue.map((loan) => loan.loanId));
   const accruals = repo.accrualsOf(db, pastDue.map((loan) => ({ loanId: loan.loanId, fromDay: loan.fromDay })));
   const members = repo.memberContacts(db, [...new Set(pastDue.map((loan) => loan.memberId))]);
   const ratesByTerms = new Map<string, AccrualRates>();
-  const items = pastDue
-    .map((loan) => {
+  const items = pastDue.map((loan) => {
       const terms = termsByLoan.get(loan.loanId) ?? '';
       let rates = ratesByTerms.get(terms);
       if (!rates) {
@@ -139,9 +143,8 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
         penalty: formatAmount(penalty, currency),
         amountToCollect: formatAmount(BigInt(loan.overduePrincipal) + BigInt(loan.overdueInterest) + penalty, currency),
       };
-    })
-    .sort((a, b) => b.daysPastDue - a.daysPastDue || a.groupCode.localeCompare(b.groupCode) || a.memberName.localeCompare(b.memberName));
-  return { asOf, currency, count: items.length, items };
+    });
+  return { asOf, currency, count: all.length, items, nextCursor: end < all.length ? String(end) : null };
 }
 
 export function arrearsCsv(report: ReturnType<typeof arrearsReport>): string {

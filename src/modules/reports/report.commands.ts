@@ -32,6 +32,8 @@ export const arrearsQuery = z.strictObject({
   groupId: entityId.optional(),
   minimumDaysPastDue: z.coerce.number().int().min(1).max(10000).default(1),
   format: z.enum(['json', 'csv']).default('json'),
+  limit: z.coerce.number().int().min(1).max(1000).default(200).meta({ description: 'Loans per page of the JSON list; the CSV has them all' }),
+  cursor: z.string().regex(/^\d{1,9}$/, 'is not a cursor this service gave out').optional(),
 });
 export type ArrearsQuery = z.infer<typeof arrearsQuery>;
 
