@@ -4,7 +4,8 @@
 // and their entries are reversed and re-posted.
 import { formatIsoDate } from '../../domain/calendar.js';
 import { type Allocation, type LoanPosition, composeRescheduledInstallments } from '../../domain/loan-replay.js';
-import { type CurrencyCode, divideRounded, toMinorUnits } from '../../domain/money.js';
+import { type CurrencyCode, toMinorUnits } from '../../domain/money.js';
+import { percentOf } from '../../domain/classification.js';
 import { ScheduleInputError, buildSchedule, scheduleInputProblems } from '../../domain/schedule.js';
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
@@ -484,7 +485,7 @@ export function disburseLoan(context: ServiceContext, actor: Actor, id: string, 
         recordedAt: now,
       });
       repo.insertScheduleVersion(tx, { loanId: id, version: 1, effectiveOn: input.disbursedOn, reason: 'disbursement', createdBy: actor.userId, createdAt: now }, installments);
-      const withheld = divideRounded(principal * toScaled(terms.compulsorySavingsPercentOfPrincipal).units, 100n * toScaled(terms.compulsorySavingsPercentOfPrincipal).scale, 'half_up');
+      const withheld = percentOf(principal, terms.compulsorySavingsPercentOfPrincipal, 'half_up');
       const entry = post(
         tx,
         recipes.disbursement(
@@ -503,11 +504,6 @@ export function disburseLoan(context: ServiceContext, actor: Actor, id: string, 
       return loanDetail(tx, requireLoan(tx, actor, id), input.disbursedOn > today(context) ? input.disbursedOn : today(context));
     }),
   );
-}
-
-function toScaled(text: string): { units: bigint; scale: bigint } {
-  const [whole = '0', fraction = ''] = text.split('.');
-  return { units: BigInt(whole + fraction), scale: 10n ** BigInt(fraction.length) };
 }
 
 // ---------------------------------------------------------------------------------------------------
