@@ -1,6 +1,6 @@
 // Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
 // rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
-import { type RoundingModeName, divideRounded } from './money.js';
+import { type RoundingModeName, percentOf } from './money.js';
 
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
@@ -64,13 +64,6 @@ export function generalProvision(outstandingGroups1to4: bigint, rates: Provision
   return percentOf(outstandingGroups1to4, rates.generalPercent, mode);
 }
 
-/** amount x percent / 100, multiplied before dividing and rounded once. */
-export function percentOf(amount: bigint, percent: string, mode: RoundingModeName): bigint {
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(percent);
-  if (!match) throw new RangeError(`not a percentage: ${percent}`);
-  const fraction = match[2] ?? '';
-  return divideRounded(amount * BigInt(`${match[1]}${fraction}`), 100n * 10n ** BigInt(fraction.length), mode);
-}
 
 export function validDebtGroupTable(table: DebtGroupTable): boolean {
   const [a, b, c, d] = table.minimumDaysPastDue;

@@ -277,3 +277,11 @@ export function powerOfTen(exponent: number): bigint {
   if (!Number.isInteger(exponent) || exponent < 0) throw new RangeError(`bad exponent ${exponent}`);
   return 10n ** BigInt(exponent);
 }
+
+/** amount x percent / 100, multiplied before dividing and rounded once. */
+export function percentOf(amount: bigint, percent: string, mode: RoundingModeName): bigint {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(percent);
+  if (!match) throw new RangeError(`not a percentage: ${percent}`);
+  const fraction = match[2] ?? '';
+  return divideRounded(amount * BigInt(`${match[1]}${fraction}`), 100n * 10n ** BigInt(fraction.length), mode);
+}

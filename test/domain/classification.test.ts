@@ -1,6 +1,7 @@
 // Debt groups, aging buckets and provisions: the thresholds of both presets, hand-checked at their edges.
 import { describe, expect, it } from 'vitest';
-import { agingBucketOf, debtGroupOf, debtGroupPresets, generalProvision, percentOf, provisionPresets, specificProvision } from '../../src/domain/classification.js';
+import { agingBucketOf, debtGroupOf, debtGroupPresets, generalProvision, provisionPresets, specificProvision } from '../../src/domain/classification.js';
+import { percentOf } from '../../src/domain/money.js';
 
 describe('debt groups', () => {
   it.each([

@@ -4,8 +4,7 @@
 // and their entries are reversed and re-posted.
 import { formatIsoDate } from '../../domain/calendar.js';
 import { type Allocation, type LoanPosition, composeRescheduledInstallments } from '../../domain/loan-replay.js';
-import { type CurrencyCode, toMinorUnits } from '../../domain/money.js';
-import { percentOf } from '../../domain/classification.js';
+import { type CurrencyCode, percentOf, toMinorUnits } from '../../domain/money.js';
 import { ScheduleInputError, buildSchedule, scheduleInputProblems } from '../../domain/schedule.js';
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
