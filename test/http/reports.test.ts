@@ -98,6 +98,23 @@ describe('arrears and classification', () => {
   });
 });
 
+describe('report requests that are wrong', () => {
+  it.each([
+    ['/v1/reports/outreach?from=2025-13-01&to=2025-06-30', 400, 'invalid_request'],
+    ['/v1/reports/outreach?from=2025-07-01&to=2025-06-30', 400, 'invalid_request'],
+    ['/v1/reports/outreach?from=2025-01-01&to=2025-06-30&groupBy=planet', 400, 'invalid_request'],
+    ['/v1/reports/portfolio?asOf=2025-02-30', 400, 'invalid_request'],
+    ['/v1/reports/portfolio?areaId=ar-nowhere', 404, 'area_not_found'],
+    ['/v1/reports/arrears?cursor=abc', 400, 'invalid_request'],
+    ['/v1/reports/arrears?limit=5000', 400, 'invalid_request'],
+    ['/v1/loans/ln-nothing/arrears', 404, 'loan_not_found'],
+  ])('%s → %i %s', async (url, status, code) => {
+    const fund = await buildSmallFund(test, 1);
+    const reply = await fund.auditor('GET', url);
+    expect([reply.statusCode, reply.json().error.code]).toEqual([status, code]);
+  });
+});
+
 describe('the outreach report', () => {
   it('counts a half-year number by number, for the fund and for one commune, beside the plan', async () => {
     const admin: Caller = asWithKeys(test.app, await login(test.app, 'admin', adminPassword));
