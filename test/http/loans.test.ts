@@ -209,6 +209,8 @@ describe('rescheduling, write-off and recovery', () => {
     expect(writtenOff.json()).toMatchObject({ status: 'written_off', writtenOffOn: '2025-09-30' });
     expect(await balanceOf('2111')).toEqual({ debit: '0', credit: '0' });
     expect(await balanceOf('2191')).toEqual({ debit: '9166667', credit: '0' });
+    const beforeWriteOff = await repay(loanId, '1000000', '2025-09-01');
+    expect([beforeWriteOff.statusCode, beforeWriteOff.json().error.code]).toEqual([422, 'loan_written_off']);
     const recovery = await repay(loanId, '1000000', '2025-11-10');
     expect(recovery.statusCode, recovery.body).toBe(201);
     expect(recovery.json().transaction.type).toBe('recovery');

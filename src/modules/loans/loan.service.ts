@@ -526,6 +526,12 @@ export function recordRepaymentIn(
   const note = input.from === 'compulsory_savings' ? appliedSavingsNote : input.note;
 
   if (loan.status === 'written_off') {
+    if (input.paidOn < (loan.writtenOffOn ?? '')) {
+      // Money dated before the write-off would change what was written off: reverse nothing, record it after.
+      throw new DomainError('loan_written_off', `The loan was written off on ${loan.writtenOffOn}; money received now is a recovery dated on or after it.`, [
+        { path: 'paidOn', message: `must be on or after ${loan.writtenOffOn}` },
+      ]);
+    }
     // Money received after a write-off is a recovery: income, up to what was written off.
     const position = positionOf(history, input.paidOn);
     const recoverable = position.principalWrittenOff + position.interestWrittenOff + position.penaltyWrittenOff + position.lateInterestWrittenOff - recoveredTotal(history);
