@@ -674,6 +674,10 @@ export function reverseTransaction(context: ServiceContext, actor: Actor, loanId
       if (transaction.type !== 'repayment' && transaction.type !== 'recovery') {
         throw new DomainError('reversal_not_allowed', `A ${transaction.type.replace('_', '-')} is not reversed here: only repayments and recoveries are.`);
       }
+      if (loan.status === 'written_off' && transaction.type === 'repayment') {
+        // The write-off took the principal left after this repayment; taking the repayment back would change it.
+        throw new DomainError('reversal_not_allowed', `The loan was written off on ${loan.writtenOffOn}: a repayment made before it stays as it is.`);
+      }
       const history = loanHistory(tx, loan);
       requireOpenPeriod(tx, transaction.transactionDate, 'transactionId');
       const latestVersion = history.versions[history.versions.length - 1];
