@@ -26,52 +26,41 @@ const movementErrors = [
 export function savingsRoutes(context: ServiceContext): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
-    app.post(
-      '/members/:id/savings/:kind/deposits',
+    // Deposits and withdrawals share their shape; a withdrawal can also meet the balance and the compulsory lock.
+    const movements = [
+      { path: 'deposits', summary: 'Record a savings deposit', record: savings.deposit, errors: movementErrors },
       {
-        schema: {
-          tags: ['savings'],
-          summary: 'Record a savings deposit',
-          params: movementParams,
-          headers: idempotentHeaders,
-          body: savingsMovementBody,
-          response: replies({ 201: savingsMovementReply }, [...movementErrors]),
+        path: 'withdrawals',
+        summary: 'Pay out savings (compulsory savings only when the member owes no principal)',
+        record: savings.withdraw,
+        errors: [...movementErrors, 'amount_exceeds_balance', 'compulsory_savings_locked'] as const,
+      },
+    ] as const;
+    for (const movement of movements) {
+      app.post(
+        `/members/:id/savings/:kind/${movement.path}`,
+        {
+          schema: {
+            tags: ['savings'],
+            summary: movement.summary,
+            params: movementParams,
+            headers: idempotentHeaders,
+            body: savingsMovementBody,
+            response: replies({ 201: savingsMovementReply }, [...movement.errors]),
+          },
         },
-      },
-      async (request, reply) => {
-        const result = savings.deposit(context, actorOf(request), {
-          memberId: request.params.id,
-          kind: request.params.kind,
-          input: request.body,
-          idempotencyKey: request.headers['idempotency-key'],
-          route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/deposits`,
-        });
-        return reply.status(result.statusCode).send(result.body);
-      },
-    );
-    app.post(
-      '/members/:id/savings/:kind/withdrawals',
-      {
-        schema: {
-          tags: ['savings'],
-          summary: 'Pay out savings (compulsory savings only when the member owes no principal)',
-          params: movementParams,
-          headers: idempotentHeaders,
-          body: savingsMovementBody,
-          response: replies({ 201: savingsMovementReply }, [...movementErrors, 'amount_exceeds_balance', 'compulsory_savings_locked']),
+        async (request, reply) => {
+          const result = movement.record(context, actorOf(request), {
+            memberId: request.params.id,
+            kind: request.params.kind,
+            input: request.body,
+            idempotencyKey: request.headers['idempotency-key'],
+            route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/${movement.path}`,
+          });
+          return reply.status(result.statusCode).send(result.body);
         },
-      },
-      async (request, reply) => {
-        const result = savings.withdraw(context, actorOf(request), {
-          memberId: request.params.id,
-          kind: request.params.kind,
-          input: request.body,
-          idempotencyKey: request.headers['idempotency-key'],
-          route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/withdrawals`,
-        });
-        return reply.status(result.statusCode).send(result.body);
-      },
-    );
+      );
+    }
     app.get(
       '/members/:id/savings',
       {
