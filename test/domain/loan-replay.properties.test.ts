@@ -14,7 +14,8 @@ import {
   type ReplayInput,
   type ScheduledInstallment,
 } from '../../src/domain/loan-replay.js';
-import { Decimal, divideRounded, type RoundingModeName } from '../../src/domain/money.js';
+import { Decimal, divideRounded } from '../../src/domain/money.js';
+import { repaymentDraw, rulesArbitrary } from './loan-arbitraries.js';
 
 const runs = { numRuns: 250 };
 const epoch = parseIsoDate('2020-01-01') as DayNumber;
@@ -30,23 +31,7 @@ interface Scenario {
   readonly totalScheduled: bigint;
 }
 
-const rulesArbitrary = fc.record({
-  rateHundredths: fc.integer({ min: 0, max: 3000 }),
-  multiplierHundredths: fc.constantFrom(100, 130, 150),
-  lateRateHundredths: fc.constantFrom(0, 500, 960, 1333),
-  overdueOrder: fc.constantFrom('principal_interest_penalty' as const, 'penalty_interest_principal' as const),
-  currentOrder: fc.constantFrom('interest_principal' as const, 'principal_interest' as const),
-  overpayment: fc.constantFrom('prepay' as const, 'hold_credit' as const),
-  roundingMode: fc.constantFrom<RoundingModeName>('half_up', 'half_even', 'down', 'up'),
-});
 
-/** A repayment drawn relative to the loan: a date in the window, an amount as a share of what is scheduled. */
-const repaymentDraw = fc.record({
-  dateDraw: fc.integer({ min: 0, max: 1_000_000 }),
-  amountDraw: fc.integer({ min: 1, max: 1_000_000 }),
-  /** Amounts up to 1.1 x everything scheduled divided by the scale: large, medium, small, tiny. */
-  scale: fc.constantFrom(1n, 10n, 100n, 10_000n),
-});
 
 function amountOf(total: bigint, draw: { amountDraw: number; scale: bigint }): bigint {
   return 1n + (total * BigInt(draw.amountDraw) * 11n) / (1_000_000n * 10n * draw.scale);

@@ -17,7 +17,8 @@ import {
   type ScheduleVersion,
 } from '../../src/domain/loan-replay.js';
 import { loanTimeline, segmentOn, stateOn, type TimelineSegment } from '../../src/domain/loan-timeline.js';
-import { Decimal, type RoundingModeName } from '../../src/domain/money.js';
+import { Decimal } from '../../src/domain/money.js';
+import { repaymentDraw, rulesArbitrary } from './loan-arbitraries.js';
 
 const epoch = parseIsoDate('2020-01-01') as DayNumber;
 
@@ -29,23 +30,7 @@ interface Scenario {
   readonly horizon: DayNumber;
 }
 
-const rulesArbitrary = fc.record({
-  rateHundredths: fc.integer({ min: 0, max: 3000 }),
-  multiplierHundredths: fc.constantFrom(100, 130, 150),
-  lateRateHundredths: fc.constantFrom(0, 500, 960, 1333),
-  overdueOrder: fc.constantFrom('principal_interest_penalty' as const, 'penalty_interest_principal' as const),
-  currentOrder: fc.constantFrom('interest_principal' as const, 'principal_interest' as const),
-  overpayment: fc.constantFrom('prepay' as const, 'hold_credit' as const),
-  roundingMode: fc.constantFrom<RoundingModeName>('half_up', 'half_even', 'down', 'up'),
-});
 
-/** A repayment drawn relative to the loan: a date in a window, an amount as a share of what is owed. */
-const repaymentDraw = fc.record({
-  dateDraw: fc.integer({ min: 0, max: 1_000_000 }),
-  amountDraw: fc.integer({ min: 1, max: 1_000_000 }),
-  /** Amounts up to 1.1 x the total divided by the scale: large, medium, small, tiny. */
-  scale: fc.constantFrom(1n, 10n, 100n, 10_000n),
-});
 
 type RepaymentDraw = { dateDraw: number; amountDraw: number; scale: bigint };
 
