@@ -91,3 +91,16 @@ export function ageOn(dateOfBirth: DayNumber, on: DayNumber): number {
   const hadBirthday = then.month > birth.month || (then.month === birth.month && then.day >= birth.day);
   return then.year - birth.year - (hadBirthday ? 0 : 1);
 }
+
+/**
+ * The latest date on or before `onOrBefore` that falls on the given day of the month (a group's monthly meeting day),
+ * the month's last day standing in for a day the month lacks (a group meeting on the 31st meets on 30 April).
+ */
+export function latestMonthlyDay(dayOfMonth: number, onOrBefore: DayNumber): DayNumber {
+  const { year, month, day } = civilFromDayNumber(onOrBefore);
+  const thisMonth = Math.min(dayOfMonth, daysInMonth(year, month));
+  if (thisMonth <= day) return dayNumberFromCivil(year, month, thisMonth);
+  const previousYear = month === 1 ? year - 1 : year;
+  const previousMonth = month === 1 ? 12 : month - 1;
+  return dayNumberFromCivil(previousYear, previousMonth, Math.min(dayOfMonth, daysInMonth(previousYear, previousMonth)));
+}

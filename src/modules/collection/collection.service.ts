@@ -210,3 +210,12 @@ export function getPostedSheet(context: ServiceContext, actor: Actor, sheetId: s
   requireGroupFor(context.db, actor, sheet.groupId);
   return postedSheet(context.db, sheetId);
 }
+
+/** The sheets posted for a group, the latest meeting first (on one date only, when given): the receipts to open again. */
+export function listCollectionSheets(context: ServiceContext, actor: Actor, groupId: string, options: { date?: string; limit: number }) {
+  requireGroupFor(context.db, actor, groupId);
+  const currency = readSettings(context.db).currency;
+  return loanRepo
+    .collectionSheetsOfGroup(context.db, groupId, { meetingOn: options.date, limit: options.limit })
+    .map((sheet) => ({ id: sheet.id, date: sheet.meetingOn, cashTotal: formatAmount(BigInt(sheet.cashTotal), currency), postedAt: sheet.postedAt }));
+}

@@ -295,6 +295,12 @@ export function findCollectionSheet(db: FundDatabase, id: string) {
   return db.select().from(collectionSheets).where(eq(collectionSheets.id, id)).get();
 }
 
+/** A group's sheets, the latest meeting first (on one date only, when given). */
+export function collectionSheetsOfGroup(db: FundDatabase, groupId: string, options: { meetingOn?: string; limit: number }) {
+  const where = options.meetingOn === undefined ? eq(collectionSheets.groupId, groupId) : and(eq(collectionSheets.groupId, groupId), eq(collectionSheets.meetingOn, options.meetingOn));
+  return db.select().from(collectionSheets).where(where).orderBy(desc(collectionSheets.meetingOn), desc(collectionSheets.id)).limit(options.limit).all();
+}
+
 export function loanTransactionsOfSheet(db: FundDatabase, sheetId: string) {
   return db.select().from(loanTransactions).where(eq(loanTransactions.collectionSheetId, sheetId)).orderBy(asc(loanTransactions.id)).all();
 }
