@@ -153,3 +153,23 @@ export function listUsers(context: ServiceContext, actor: Actor, query: { role?:
   const page = toPage(rows, query.limit);
   return { items: page.items.map((row) => userReply(context, row)), nextCursor: page.nextCursor };
 }
+
+/** Staff names by id, for the screens that show who is in charge (any signed-in user may read them). */
+export function staffNames(context: ServiceContext, ids: string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    const user = repo.findUserById(context.db, id);
+    if (user) names.set(id, user.fullName);
+  }
+  return names;
+}
+
+/** The officers an actor may put in charge of a group: any active officer for the admin, herself for an officer. */
+export function assignableOfficers(context: ServiceContext, actor: Actor): { id: string; fullName: string }[] {
+  if (actor.role === 'officer') return [{ id: actor.userId, fullName: repo.findUserById(context.db, actor.userId)?.fullName ?? actor.username }];
+  if (actor.role !== 'admin') return [];
+  return repo
+    .listUsers(context.db, { role: 'officer', limit: 5000 })
+    .filter((user) => user.status === 'active')
+    .map((user) => ({ id: user.id, fullName: user.fullName }));
+}
