@@ -90,6 +90,20 @@ export function classifiedPastDue(db: FundDatabase, day: number, table: DebtGrou
     FROM p WHERE dpd >= ${minimumDaysPastDue} ORDER BY dpd DESC`);
 }
 
+/**
+ * Per group: outstanding principal on the books on a day, and the part at risk beyond a number of days past due (the
+ * whole balance of each such loan, and of every rescheduled loan): PAR as classifiedTotals counts it, without the
+ * debt groups, so a trend over many days stays cheap.
+ */
+export function portfolioAtRisk(db: FundDatabase, day: number, threshold: number) {
+  return db.all<{ groupId: string; outstanding: string; atRisk: string }>(sql`
+    SELECT group_id AS groupId, CAST(SUM(principal_outstanding) AS TEXT) AS outstanding,
+      CAST(SUM(CASE WHEN (oldest_unpaid_due_day IS NOT NULL AND ${day} - oldest_unpaid_due_day > ${threshold}) OR reschedule_count > 0 THEN principal_outstanding ELSE 0 END) AS TEXT) AS atRisk
+    FROM loan_timeline_segments
+    WHERE to_day > ${day} AND from_day <= ${day} AND principal_outstanding > 0 AND written_off = 0 AND closed = 0
+    GROUP BY group_id`);
+}
+
 /** Per group: principal fallen due and principal repaid up to it, over every loan's state on a day. */
 export function repaymentProgress(db: FundDatabase, day: number) {
   return db.all<{ groupId: string; fallenDue: string; repaid: string }>(sql`

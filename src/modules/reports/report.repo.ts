@@ -201,6 +201,24 @@ export function loanTransactionTotals(db: FundDatabase, type: 'write_off' | 'rec
     .all();
 }
 
+/** Per month (YYYY-MM), group and type: the loan money that moved in a range, reversed transactions left out. */
+export function loanTransactionsByMonth(db: FundDatabase, from: string, to: string) {
+  const month = sql<string>`substr(${loanTransactions.transactionDate}, 1, 7)`;
+  return db
+    .select({ month, groupId: loans.groupId, type: loanTransactions.type, amount: sql<string>`CAST(SUM(${loanTransactions.amount}) AS TEXT)` })
+    .from(loanTransactions)
+    .innerJoin(loans, eq(loans.id, loanTransactions.loanId))
+    .where(
+      and(
+        gte(loanTransactions.transactionDate, from),
+        lte(loanTransactions.transactionDate, to),
+        sql`${loanTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`,
+      ),
+    )
+    .groupBy(month, loans.groupId, loanTransactions.type)
+    .all();
+}
+
 const notReversedSavings = sql`${savingsTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`;
 
 /** The fund's savings of each kind as of a day. */
