@@ -13,6 +13,15 @@ export default tseslint.config(
     },
   },
   {
+    // The web app's few browser scripts: plain JavaScript served as written, with the browser's globals.
+    files: ['src/web/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', FormData: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { caughtErrors: 'none' }] },
+  },
+  {
     files: ['src/domain/**/*.ts', 'src/ledger/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

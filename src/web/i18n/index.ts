@@ -1,0 +1,36 @@
+// Which language a page speaks, and how a refusal from the services reads in it.
+import type { ErrorCode } from '../../http/error-table.js';
+import type { ErrorDetail } from '../../modules/shared/domain-error.js';
+import { en } from './en.js';
+import { errorMessagesVi, fieldMessagesVi } from './errors.vi.js';
+import { type Messages, vi } from './vi.js';
+
+export type Lang = 'vi' | 'en';
+export const languages: readonly Lang[] = ['vi', 'en'];
+export type { Messages };
+
+const dictionaries: Record<Lang, Messages> = { vi, en };
+
+export function messagesFor(lang: Lang): Messages {
+  return dictionaries[lang];
+}
+
+export function isLang(value: unknown): value is Lang {
+  return value === 'vi' || value === 'en';
+}
+
+/** The refusal as a whole, in the page's language: Vietnamese from the table, English as the API says it. */
+export function errorText(lang: Lang, code: ErrorCode, apiMessage: string): string {
+  if (lang === 'en') return apiMessage;
+  return errorMessagesVi[code] ?? apiMessage;
+}
+
+/** The reason beside one field: in English the service's own words; in Vietnamese a known phrase, else the code's message. */
+export function fieldText(lang: Lang, code: ErrorCode, detail: ErrorDetail): string {
+  if (lang === 'en') return detail.message;
+  for (const [pattern, say] of fieldMessagesVi) {
+    const match = pattern.exec(detail.message);
+    if (match) return say(match);
+  }
+  return errorMessagesVi[code] ?? detail.message;
+}

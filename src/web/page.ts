@@ -1,0 +1,71 @@
+// What every page knows about its request: who is signed in, the language, the CSRF token, where it is. Route handlers
+// ask for it with the roles the page is for; a page for other roles answers 403, a page without a session sends the
+// browser to sign in. The services check role and scope again: this guard only keeps the navigation honest.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor, Role } from '../modules/shared/access.js';
+import type { Html } from './html.js';
+import type { Lang, Messages } from './i18n/index.js';
+
+export interface Page {
+  lang: Lang;
+  t: Messages;
+  actor: (Actor & { sessionId: string; fullName: string }) | null;
+  csrf: string;
+  /** The path and query of this request, for the language switch and for coming back after sign-in. */
+  url: string;
+  timeZone: string;
+  currency: string;
+  /** The business date today, in the fund's time zone. */
+  today: string;
+}
+
+export interface SignedInPage extends Page {
+  actor: Actor & { sessionId: string; fullName: string };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    page: Page | null;
+  }
+}
+
+/** Thrown to send the browser elsewhere (sign-in, a role's home); the web error handler answers it. */
+export class Redirect extends Error {
+  constructor(readonly location: string) {
+    super(`redirect to ${location}`);
+  }
+}
+
+/** Thrown when the signed-in role has no business on a page. */
+export class PageForbidden extends Error {}
+
+/** Thrown when a form's CSRF token is missing or wrong. */
+export class FormExpired extends Error {}
+
+export function pageOf(request: FastifyRequest): Page {
+  if (!request.page) throw new Error('the web context is set by the web plugin’s hook');
+  return request.page;
+}
+
+export function signedIn(request: FastifyRequest, roles?: readonly Role[]): SignedInPage {
+  const page = pageOf(request);
+  if (!page.actor) throw new Redirect(`/app/login?next=${encodeURIComponent(page.url)}`);
+  if (roles && !roles.includes(page.actor.role)) throw new PageForbidden();
+  return page as SignedInPage;
+}
+
+export function sendPage(reply: FastifyReply, body: Html, status = 200) {
+  return reply.status(status).type('text/html; charset=utf-8').send(body.text);
+}
+
+/** After a successful POST: see the result with a GET (303), so a reload never posts again. */
+export function seeOther(reply: FastifyReply, location: string) {
+  return reply.status(303).header('location', location).send();
+}
+
+/** Only a path of this app may be a target for coming back (no open redirect). */
+export function localPath(target: unknown, fallback: string): string {
+  return typeof target === 'string' && /^\/app(\/|$|\?)/.test(target) && !target.startsWith('//') ? target : fallback;
+}
+
+export const roleHomes: Record<Role, string> = { admin: '/app/admin', officer: '/app/dashboard', leader: '/app/meeting', auditor: '/app/audit' };

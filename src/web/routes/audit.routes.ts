@@ -1,0 +1,196 @@
+// The auditor's pages: the exports with their manifests, the ledger check, the audit log; and the journal as CSV.
+//
+// Exports, the ledger check and the audit log are the API's (GET /v1/exports/{name}.{csv|xlsx|manifest.json},
+// /v1/ledger/verify, /v1/audit-log). A browser has the session cookie, not a bearer token, so the pages reach those
+// routes through /app/api/..., which replays a GET into the API in-process with the session's own token: the same
+// route, actor and refusals, streamed through. Only reading routes of an allowed list pass.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import * as ledger from '../../modules/ledger/ledger.service.js';
+import type { Role } from '../../modules/shared/access.js';
+import type { ServiceContext } from '../../modules/shared/context.js';
+import type { CurrencyCode } from '../../domain/money.js';
+import { isIsoDate } from '../../domain/calendar.js';
+import { type Html, html } from '../html.js';
+import { type SignedInPage, sendPage, signedIn } from '../page.js';
+import { cookieOf, sessionCookie } from '../session.js';
+import { dateField, facts, inputField, money, notice, scrollTable } from '../views/components.js';
+import { layout } from '../views/layout.js';
+
+const auditors: Role[] = ['auditor', 'admin'];
+const exportNames = ['journal', 'general-ledger', 'trial-balance', 'loan-book', 'savings-balances', 'member-statement'] as const;
+/** The API routes a page may read through /app/api. */
+const readable = [/^\/v1\/exports\//, /^\/v1\/ledger\/(verify|journal|trial-balance|reconciliation)(\?|$)/, /^\/v1\/audit-log(\?|$)/, /^\/v1\/reports\//];
+
+interface ApiAnswer {
+  status: number;
+  json: unknown;
+}
+
+/** A GET into the API with the session's token, answered as parsed JSON (for pages that show an API's answer). */
+async function readApi(request: FastifyRequest, path: string): Promise<ApiAnswer> {
+  const token = cookieOf(request, sessionCookie) ?? '';
+  const answer = await request.server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+  let json: unknown = null;
+  try {
+    json = answer.json();
+  } catch {
+    json = null;
+  }
+  return { status: answer.statusCode, json };
+}
+
+function period(request: FastifyRequest, page: SignedInPage): { from: string; to: string } {
+  const query = request.query as { from?: string; to?: string };
+  const to = query.to && isIsoDate(query.to) ? query.to : page.today;
+  const from = query.from && isIsoDate(query.from) ? query.from : `${to.slice(0, 4)}-01-01`;
+  return { from, to };
+}
+
+/** Rows of a JSON list shown as a table of its own fields (the audit log's shape belongs to the API). */
+function genericTable(caption: string, items: Record<string, unknown>[]): Html {
+  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))].slice(0, 8);
+  const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  return scrollTable(
+    caption,
+    html`<table><thead><tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead><tbody>${items.map(
+      (item) => html`<tr>${columns.map((column) => html`<td>${cell(item[column])}</td>`)}</tr>`,
+    )}</tbody></table>`,
+  );
+}
+
+export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/audit', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const t = page.t.auditor;
+      const { from, to } = period(request, page);
+      const memberId = String((request.query as { memberId?: string }).memberId ?? '');
+      const range = `from=${from}&to=${to}`;
+      const rows = exportNames.map((name) => {
+        const query = name === 'member-statement' ? `${range}&memberId=${encodeURIComponent(memberId)}` : range;
+        return html`<tr><th scope="row">${t.exportNames[name]}</th><td><a href="/app/api/v1/exports/${name}.csv?${query}" download>CSV</a></td><td><a href="/app/api/v1/exports/${name}.xlsx?${query}" download>XLSX</a></td><td><a href="/app/api/v1/exports/${name}.manifest.json?${query}">${t.manifest}</a></td></tr>`;
+      });
+      return sendPage(
+        reply,
+        layout(
+          page,
+          t.exports,
+          html`<p>${t.exportsIntro}</p>
+<form method="get" action="/app/audit" class="inline-form">
+${dateField(page, { name: 'from', label: page.t.common.from, value: from })}
+${dateField(page, { name: 'to', label: page.t.common.to, value: to })}
+${inputField(page, { name: 'memberId', label: t.memberId, value: memberId })}
+<button type="submit">${page.t.common.show}</button>
+</form>
+${scrollTable(t.exports, html`<table><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col">CSV</th><th scope="col">XLSX</th><th scope="col">${t.manifest}</th></tr></thead><tbody>${rows}</tbody></table>`)}
+<p><a class="button" href="/app/ledger/journal.csv?${range}" download>${t.journalCsv}</a></p>`,
+        ),
+      );
+    });
+
+    app.get('/audit/verify', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const t = page.t.auditor;
+      const currency = page.currency as CurrencyCode;
+      const verify = await readApi(request, '/v1/ledger/verify');
+      const reconciliation = ledger.reconciliation(context, currency, page.today);
+      const trial = ledger.trialBalance(context, currency, page.today);
+      const verified = verify.status === 200 && verify.json && typeof verify.json === 'object' ? (verify.json as Record<string, unknown>) : null;
+      const intact = verified ? verified.ok === true || verified.valid === true || verified.intact === true : null;
+      return sendPage(
+        reply,
+        layout(
+          page,
+          t.verify,
+          html`<p>${t.verifyIntro}</p>
+${
+  verified
+    ? html`<p class="notice${intact ? '' : ' warn'}" role="status"><strong>${intact ? t.verifyOk : t.verifyBroken}</strong></p>${facts(
+        Object.entries(verified)
+          .filter(([, shown]) => typeof shown !== 'object')
+          .map(([key, shown]): [string, string] => [key, String(shown)]),
+      )}`
+    : html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/ledger/verify)</p>`
+}
+<h2>${t.reconciliation}</h2>
+${scrollTable(
+  t.reconciliation,
+  html`<table><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.control}</th><th scope="col" class="num">${t.subledger}</th><th scope="col" class="num">${t.ledger}</th><th scope="col" class="num">${t.difference}</th></tr></thead><tbody>${reconciliation.checks.map(
+    (check) =>
+      html`<tr><th scope="row">${check.name} ${check.ok ? html`<span class="badge good">OK</span>` : html`<span class="badge bad">!</span>`}</th><td>${check.controlAccount}</td><td class="num">${money(page, check.subledger, currency)}</td><td class="num">${money(page, check.ledger, currency)}</td><td class="num">${money(page, check.difference, currency)}</td></tr>`,
+  )}</tbody></table>`,
+)}
+<h2>${t.trialBalance}</h2>
+${trial.balanced ? notice(t.balanced) : ''}
+${scrollTable(
+  t.trialBalance,
+  html`<table><thead><tr><th scope="col">${t.account}</th><th scope="col" class="num">${t.debit}</th><th scope="col" class="num">${t.credit}</th></tr></thead><tbody>${trial.accounts.map(
+    (account) => html`<tr><th scope="row">${account.code} ${page.lang === 'vi' ? account.nameVi : account.nameEn}</th><td class="num">${money(page, account.debit, currency)}</td><td class="num">${money(page, account.credit, currency)}</td></tr>`,
+  )}</tbody><tfoot><tr><th scope="row">${page.t.common.total}</th><td class="num">${money(page, trial.totalDebit, currency)}</td><td class="num">${money(page, trial.totalCredit, currency)}</td></tr></tfoot></table>`,
+)}`,
+        ),
+      );
+    });
+
+    app.get('/audit/log', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const t = page.t.auditor;
+      const search = new URLSearchParams(request.query as Record<string, string>).toString();
+      const log = await readApi(request, `/v1/audit-log${search ? `?${search}` : ''}`);
+      const items = log.status === 200 && log.json && typeof log.json === 'object' && Array.isArray((log.json as { items?: unknown }).items) ? ((log.json as { items: Record<string, unknown>[] }).items) : null;
+      const next = items ? ((log.json as { nextCursor?: string | null }).nextCursor ?? null) : null;
+      return sendPage(
+        reply,
+        layout(
+          page,
+          t.auditLog,
+          html`<p>${t.auditLogIntro}</p>
+${items === null ? html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/audit-log)</p>` : items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : genericTable(t.auditLog, items)}
+${next ? html`<p><a href="/app/audit/log?cursor=${encodeURIComponent(next)}" rel="next">${page.t.common.next} →</a></p>` : ''}`,
+        ),
+      );
+    });
+
+    // The API's reading routes for a browser: the session's token, the API's answer streamed back as it is.
+    app.get('/api/*', async (request, reply) => {
+      signedIn(request);
+      const target = request.url.slice('/app/api'.length);
+      if (!readable.some((pattern) => pattern.test(target))) return reply.callNotFound();
+      const answer = await request.server.inject({
+        method: 'GET',
+        url: target,
+        headers: { authorization: `Bearer ${cookieOf(request, sessionCookie) ?? ''}` },
+        payloadAsStream: true,
+      });
+      for (const header of ['content-type', 'content-disposition', 'content-length', 'etag', 'last-modified'] as const) {
+        const shown = answer.headers[header];
+        if (shown !== undefined) reply.header(header, shown);
+      }
+      return reply.status(answer.statusCode).send(answer.stream());
+    });
+
+    // The journal as CSV from the ledger as it stands: one row per journal line, streamed a page of entries at a time.
+    app.get('/ledger/journal.csv', async (request, reply: FastifyReply) => {
+      const page = signedIn(request, auditors);
+      const { from, to } = period(request, page);
+      const currency = page.currency as CurrencyCode;
+      async function* rows() {
+        yield ['sequence', 'entryDate', 'entryId', 'kind', 'description', 'accountCode', 'debit', 'credit', 'memberId', 'loanId', 'postedAt', 'hash', 'previousHash'];
+        let cursor: string | undefined;
+        do {
+          const found = ledger.journal(context, currency, { from, to, limit: 500, cursor });
+          for (const entry of found.items) {
+            for (const line of entry.lines) {
+              yield [entry.sequence, entry.entryDate, entry.id, entry.kind, entry.description, line.accountCode, line.debit, line.credit, line.memberId ?? '', line.loanId ?? '', entry.postedAt, entry.hash, entry.previousHash];
+            }
+          }
+          cursor = found.nextCursor ?? undefined;
+        } while (cursor);
+      }
+      const csv = Readable.from(rows()).pipe(stringify({ bom: true }));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="journal-${from}-${to}.csv"`).send(csv);
+    });
+  };
+}

@@ -1,0 +1,73 @@
+// Sign-in and sign-out: auth.service's token goes into an HttpOnly, SameSite=Strict cookie; each role then lands on
+// its own home.
+import type { FastifyPluginAsync } from 'fastify';
+import * as auth from '../../modules/auth/auth.service.js';
+import { nowTimestamp, type ServiceContext } from '../../modules/shared/context.js';
+import { attemptAsync, type FormErrors, postedForm, value } from '../forms.js';
+import { type Html, html } from '../html.js';
+import { type Page, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn } from '../page.js';
+import { clearCookie, cookieOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
+import { errorSummary, inputField, notice } from '../views/components.js';
+import { layout } from '../views/layout.js';
+
+function loginPage(page: Page, options: { username?: string; next: string; errors?: FormErrors | null; message?: string | null }): Html {
+  const t = page.t.login;
+  return layout(
+    page,
+    t.title,
+    html`<p class="lead">${page.t.app.fund}</p>
+${notice(options.message)}
+${errorSummary(page, options.errors, { username: t.username, password: t.password })}
+<form method="post" action="/app/login" class="narrow">
+<input type="hidden" name="_csrf" value="${page.csrf}">
+<input type="hidden" name="next" value="${options.next}">
+${inputField(page, { name: 'username', label: t.username, value: options.username, errors: options.errors, required: true, autocomplete: 'username' })}
+${inputField(page, { name: 'password', label: t.password, type: 'password', errors: options.errors, required: true, autocomplete: 'current-password' })}
+<button type="submit" class="primary">${t.submit}</button>
+</form>`,
+  );
+}
+
+export function sessionRoutes(context: ServiceContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/login', async (request, reply) => {
+      const page = pageOf(request);
+      const query = request.query as { next?: string; done?: string };
+      if (page.actor) return seeOther(reply, localPath(query.next, roleHomes[page.actor.role]));
+      // The sign-in form's CSRF token lives in a cookie until there is a session to derive one from.
+      if (!page.csrf) {
+        page.csrf = newLoginToken();
+        setCookie(request, reply, loginCookie, page.csrf);
+      }
+      const message = query.done === 'signedOut' ? page.t.login.signedOut : null;
+      return sendPage(reply, loginPage(page, { next: localPath(query.next, ''), message }));
+    });
+
+    app.post('/login', async (request, reply) => {
+      const page = pageOf(request);
+      const fields = (request.body ?? {}) as Record<string, string[]>;
+      const next = localPath(value(fields, 'next'), '');
+      const username = value(fields, 'username');
+      if (!page.csrf || !sameToken(page.csrf, cookieOf(request, loginCookie)) || !sameToken(page.csrf, value(fields, '_csrf'))) {
+        page.csrf = newLoginToken();
+        setCookie(request, reply, loginCookie, page.csrf);
+        return sendPage(reply, loginPage(page, { username, next, errors: { summary: page.t.errors.formExpired, fields: {}, status: 403 } }), 403);
+      }
+      const result = await attemptAsync(page.lang, () => auth.login(context, { username, password: value(fields, 'password'), ip: request.ip }));
+      if (!result.ok) return sendPage(reply, loginPage(page, { username, next, errors: result.errors }), result.errors.status);
+      const { token, expiresAt, user } = result.value;
+      const seconds = Math.max(60, Math.floor((Date.parse(expiresAt) - Date.parse(nowTimestamp(context))) / 1000));
+      setCookie(request, reply, sessionCookie, token, { maxAgeSeconds: seconds });
+      clearCookie(request, reply, loginCookie);
+      return seeOther(reply, next || roleHomes[user.role]);
+    });
+
+    app.post('/logout', async (request, reply) => {
+      const page = signedIn(request);
+      postedForm(request, page);
+      auth.logout(context, page.actor.sessionId);
+      clearCookie(request, reply, sessionCookie);
+      return seeOther(reply, '/app/login?done=signedOut');
+    });
+  };
+}

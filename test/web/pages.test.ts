@@ -1,0 +1,122 @@
+// Every page answers for the roles it is for, refuses the others, escapes what users typed, and formats amounts and
+// dates as Vietnamese readers expect.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
+import { buildTestApp, type TestApp } from '../helper.js';
+import { Browser } from './browser.js';
+
+let test: TestApp;
+let fund: SmallFund;
+let loanId: string;
+let productId: string;
+const browsers: Record<string, Browser> = {};
+
+beforeAll(async () => {
+  test = await buildTestApp();
+  fund = await buildSmallFund(test, 3);
+  ({ loanId, productId } = await disbursedLoan(fund));
+  for (const [role, username, password] of [
+    ['admin', 'admin', 'admin-password-1'],
+    ['officer', 'lan.officer', 'officer-pass-1'],
+    ['leader', 'thu.leader', 'leader-pass-1'],
+    ['auditor', 'auditor', 'auditor-pass-1'],
+  ] as const) {
+    browsers[role] = new Browser(test.app);
+    await browsers[role].signIn(username, password);
+  }
+});
+afterAll(async () => test.close());
+
+function pagesOf(role: string): string[] {
+  const group = fund.group.id;
+  const member = fund.memberIds[0];
+  const shared = [`/app/groups/${group}`, `/app/members`, `/app/members/${member}`, `/app/loans/${loanId}`];
+  const officer = [
+    '/app/dashboard',
+    '/app/dashboard/figures',
+    '/app/arrears',
+    '/app/groups',
+    '/app/groups/new',
+    `/app/groups/${group}/edit`,
+    `/app/groups/${group}/meeting`,
+    '/app/members/new',
+    `/app/members/${member}/edit`,
+    '/app/imports',
+    '/app/loans',
+    '/app/loans?status=applied',
+    `/app/loans/new?memberId=${member}`,
+    `/app/loans/${loanId}/repay`,
+    `/app/loans/${loanId}/reschedule`,
+    `/app/loans/${loanId}/write-off`,
+    '/app/reports',
+    '/app/reports/outreach?from=2025-01-01&to=2026-11-23',
+    '/app/reports/portfolio?asOf=2026-11-23&groupBy=group',
+  ];
+  switch (role) {
+    case 'leader':
+      return [...shared, `/app/groups/${group}/meeting`];
+    case 'officer':
+      return [...shared, ...officer];
+    case 'auditor':
+      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
+    default:
+      return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/audit', '/app/audit/verify'];
+  }
+}
+
+describe('pages', () => {
+  for (const role of ['admin', 'officer', 'leader', 'auditor']) {
+    it(`answer the ${role}`, async () => {
+      for (const url of pagesOf(role)) {
+        const page = await (browsers[role] as Browser).get(url);
+        expect(page.statusCode, `${role} ${url}: ${page.body.slice(0, 300)}`).toBe(200);
+        expect(page.headers['content-type']).toContain('text/html');
+      }
+    });
+  }
+
+  it('refuse the roles they are not for', async () => {
+    expect((await (browsers.leader as Browser).get('/app/dashboard')).statusCode).toBe(403);
+    expect((await (browsers.auditor as Browser).get('/app/groups/new')).statusCode).toBe(403);
+    expect((await (browsers.officer as Browser).get('/app/admin/users')).statusCode).toBe(403);
+    // The other officer's group is out of scope: the service refuses, the page says so.
+    const other = await (browsers.officer as Browser).get(`/app/groups/${fund.otherGroup.id}`);
+    expect(other.statusCode).toBe(403);
+    expect(other.body).toContain('Việc này nằm ngoài địa bàn hoặc tổ bạn phụ trách.');
+  });
+
+  it('answer an unknown page with a 404 page', async () => {
+    const page = await (browsers.officer as Browser).get('/app/no-such-page');
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('Không có trang này.');
+  });
+
+  it('show amounts as 1.500.000 ₫ and dates as dd/mm/yyyy, with names’ diacritics', async () => {
+    const page = await (browsers.officer as Browser).get(`/app/loans/${loanId}`);
+    expect(page.body).toContain('10.000.000\u00a0₫');
+    expect(page.body).toContain('15/01/2025');
+    expect(page.body).toContain('Hà Thị Thu 1');
+    expect(page.body).toContain('Lịch trả nợ');
+  });
+
+  it('keep what users typed inert: a name with <script> is shown as text', async () => {
+    const created = await fund.officer('POST', '/v1/members', memberInput(fund.group.id, { fullName: '<script>alert("x")</script> Lò Thị Mai' }));
+    expect(created.statusCode, created.body).toBe(201);
+    const page = await (browsers.officer as Browser).get(`/app/members/${created.json().id}`);
+    expect(page.body).not.toContain('<script>alert');
+    expect(page.body).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Lò Thị Mai');
+  });
+
+  it('serve their scripts and styles from the service, gzipped and cached for good', async () => {
+    const page = await (browsers.officer as Browser).get('/app/dashboard');
+    const assets = [...page.body.matchAll(/(?:src|href)="(\/app\/static\/[^"]+)"/g)].map((match) => match[1] as string);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const url of assets) {
+      const asset = await test.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+      expect(asset.statusCode, url).toBe(200);
+      expect(asset.headers['cache-control']).toContain('immutable');
+      expect(asset.headers['content-encoding']).toBe('gzip');
+    }
+    expect(page.body).not.toMatch(/(?:src|href)="https?:/);
+  });
+});
