@@ -281,6 +281,7 @@ export const en: Messages = {
     effectiveRate: 'Effective annual rate',
     equivalentRate: 'Equivalent declining-balance rate',
     transactions: 'Transactions',
+    type: 'Type',
     arrearsTitle: 'Arrears',
     balances: 'Balances',
     principalDisbursed: 'Principal disbursed',

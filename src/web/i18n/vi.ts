@@ -281,6 +281,7 @@ export const vi = {
     effectiveRate: 'Lãi suất thực tế năm',
     equivalentRate: 'Lãi suất tương đương trên dư nợ giảm dần',
     transactions: 'Giao dịch',
+    type: 'Loại giao dịch',
     arrearsTitle: 'Nợ quá hạn',
     balances: 'Số dư',
     principalDisbursed: 'Gốc đã giải ngân',

@@ -112,13 +112,13 @@ ${
     ? html`<p><strong>${t.count(formatCount(report.count, page.lang))}</strong> · <a href="/app/arrears.csv?${download.toString()}" download>${page.t.common.downloadCsv}</a></p>
 ${scrollTable(
   t.title,
-  html`<table><thead><tr><th scope="col">${t.member}</th><th scope="col">${t.group}</th><th scope="col">${t.phone}</th><th scope="col" class="num">${t.daysPastDue}</th><th scope="col" class="num">${t.debtGroup}</th><th scope="col" class="num">${t.overdue}</th><th scope="col" class="num">${t.penalty}</th><th scope="col" class="num">${t.toCollect}</th><th scope="col" class="num">${t.outstanding}</th></tr></thead>
+  html`<table class="stack"><thead><tr><th scope="col">${t.member}</th><th scope="col">${t.group}</th><th scope="col">${t.phone}</th><th scope="col" class="num">${t.daysPastDue}</th><th scope="col" class="num">${t.debtGroup}</th><th scope="col" class="num">${t.overdue}</th><th scope="col" class="num">${t.penalty}</th><th scope="col" class="num">${t.toCollect}</th><th scope="col" class="num">${t.outstanding}</th></tr></thead>
 <tbody>${report.items.map(
-    (item) => html`<tr><th scope="row"><a href="/app/loans/${item.loanId}">${item.memberName}</a></th><td>${item.groupCode}</td><td>${item.phone ? html`<a href="tel:${item.phone}">${item.phone}</a>` : ''}</td><td class="num">${item.daysPastDue}</td><td class="num">${item.debtGroup}</td><td class="num">${money(
+    (item) => html`<tr><th scope="row"><a href="/app/loans/${item.loanId}">${item.memberName}</a></th><td data-label="${t.group}">${item.groupCode}</td><td data-label="${t.phone}">${item.phone ? html`<a href="tel:${item.phone}">${item.phone}</a>` : ''}</td><td class="num" data-label="${t.daysPastDue}">${item.daysPastDue}</td><td class="num" data-label="${t.debtGroup}">${item.debtGroup}</td><td class="num" data-label="${t.overdue}">${money(
       page,
       sumAmounts([item.overduePrincipal, item.overdueInterest], report.currency),
       report.currency,
-    )}</td><td class="num">${money(page, item.penalty, report.currency)}</td><td class="num"><strong>${money(page, item.amountToCollect, report.currency)}</strong></td><td class="num">${money(page, item.principalOutstanding, report.currency)}</td></tr>`,
+    )}</td><td class="num" data-label="${t.penalty}">${money(page, item.penalty, report.currency)}</td><td class="num" data-label="${t.toCollect}"><strong>${money(page, item.amountToCollect, report.currency)}</strong></td><td class="num" data-label="${t.outstanding}">${money(page, item.principalOutstanding, report.currency)}</td></tr>`,
   )}</tbody></table>`,
 )}
 ${pager(page, '/app/arrears', query, report.nextCursor)}`

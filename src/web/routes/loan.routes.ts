@@ -407,7 +407,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
       const offered = lenders.includes(page.actor.role)
         ? (Object.keys(actions) as ActionName[]).filter((name) => name !== 'reverse' && actions[name].offered(loan))
         : [];
-      const transactions = html`<table><thead><tr><th scope="col">${page.t.common.date}</th><th scope="col">${page.t.common.status}</th><th scope="col" class="num">${page.t.common.amount}</th><th scope="col">${t.allocation}</th>${lenders.includes(page.actor.role) ? html`<th scope="col">${page.t.common.actions}</th>` : ''}</tr></thead>
+      const transactions = html`<table><thead><tr><th scope="col">${page.t.common.date}</th><th scope="col">${t.type}</th><th scope="col" class="num">${page.t.common.amount}</th><th scope="col">${t.allocation}</th>${lenders.includes(page.actor.role) ? html`<th scope="col">${page.t.common.actions}</th>` : ''}</tr></thead>
 <tbody>${loan.transactions.map(
         (transaction) =>
           html`<tr><td>${date(transaction.date)}</td><td>${page.t.transactionType[transaction.type]}${transaction.reversed ? html` <span class="badge bad">${t.reversed}</span>` : ''}</td><td class="num">${money(page, transaction.amount, currency)}</td><td>${

@@ -262,13 +262,14 @@ export function meetingRoutes(context: ServiceContext): FastifyPluginAsync {
       for (const saving of sheet.savings) entry(saving.memberId)[saving.kind === 'compulsory' ? 'compulsory' : 'voluntary'] += minor(saving.amount);
       const t = page.t.receipt;
       const m = page.t.meeting;
-      const table = html`<table><caption>${t.title}</caption>
+      const cells = (amounts: { repayment: string; compulsory: string; voluntary: string }) =>
+        html`<td class="num" data-label="${m.repayment}">${money(page, amounts.repayment, sheet.currency)}</td><td class="num" data-label="${m.compulsory}">${money(page, amounts.compulsory, sheet.currency)}</td><td class="num" data-label="${m.voluntary}">${money(page, amounts.voluntary, sheet.currency)}</td>`;
+      const table = html`<table class="stack"><caption>${t.title}</caption>
 <thead><tr><th scope="col">${m.member}</th><th scope="col" class="num">${m.repayment}</th><th scope="col" class="num">${m.compulsory}</th><th scope="col" class="num">${m.voluntary}</th></tr></thead>
 <tbody>${[...byMember].map(
-        ([memberId, amounts]) =>
-          html`<tr><th scope="row">${nameOf(memberId)}</th><td class="num">${money(page, wire(amounts.repayment), sheet.currency)}</td><td class="num">${money(page, wire(amounts.compulsory), sheet.currency)}</td><td class="num">${money(page, wire(amounts.voluntary), sheet.currency)}</td></tr>`,
+        ([memberId, amounts]) => html`<tr><th scope="row">${nameOf(memberId)}</th>${cells({ repayment: wire(amounts.repayment), compulsory: wire(amounts.compulsory), voluntary: wire(amounts.voluntary) })}</tr>`,
       )}</tbody>
-<tfoot><tr><th scope="row">${page.t.common.total}</th><td class="num">${money(page, sheet.totals.repayments, sheet.currency)}</td><td class="num">${money(page, sheet.totals.compulsorySavings, sheet.currency)}</td><td class="num">${money(page, sheet.totals.voluntarySavings, sheet.currency)}</td></tr></tfoot>
+<tfoot><tr><th scope="row">${page.t.common.total}</th>${cells({ repayment: sheet.totals.repayments, compulsory: sheet.totals.compulsorySavings, voluntary: sheet.totals.voluntarySavings })}</tr></tfoot>
 </table>`;
       const reversed = sheet.repayments.filter((repayment) => repayment.reversed);
       return sendPage(

@@ -100,7 +100,7 @@ ${
 ${
   report.rows.length > 0
     ? scrollTable(
-        t.outreach,
+        `${t.outreach} (${t.row})`,
         html`<table><thead><tr><th scope="col">${t.row}</th>${columns.map((label) => html`<th scope="col" class="num">${label}</th>`)}</tr></thead><tbody>${report.rows.map(
           (row) => html`<tr><th scope="row">${row.name} ${row.code ? html`<span class="muted">(${row.code})</span>` : ''}</th>${figures(row).map(([, shown]) => html`<td class="num">${shown}</td>`)}</tr>`,
         )}</tbody></table>`,
@@ -161,7 +161,7 @@ ${facts([
 ${
   report.rows.length > 0
     ? scrollTable(
-        t.portfolio,
+        `${t.portfolio} (${t.row})`,
         html`<table><thead><tr><th scope="col">${t.row}</th>${columns.map(([label]) => html`<th scope="col" class="num">${label}</th>`)}</tr></thead><tbody>${report.rows.map(
           (row) => html`<tr><th scope="row">${row.name} ${row.code ? html`<span class="muted">(${row.code})</span>` : ''}</th>${columns.map(([, cell]) => html`<td class="num">${cell(row)}</td>`)}</tr>`,
         )}</tbody></table>`,
