@@ -58,7 +58,7 @@ function pagesOf(role: string): string[] {
     case 'officer':
       return [...shared, ...officer];
     case 'auditor':
-      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
+      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify/books', '/app/audit/verify?inline=1', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
     default:
       return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/audit', '/app/audit/verify'];
   }

@@ -72,7 +72,7 @@ export const errorMessagesVi: Record<ErrorCode, string> = {
 
 /** The reasons the services give beside a field, in Vietnamese; the first pattern that matches wins. */
 export const fieldMessagesVi: [RegExp, (match: RegExpExecArray) => string][] = [
-  [/^(must not be empty|required|required for an officer|required for a leader|Required)$/i, () => 'Cần nhập ô này.'],
+  [/^(must not be empty|required|required for an officer|required for a leader|Required)$|received undefined/i, () => 'Cần nhập ô này.'],
   [/calendar date|must be a real date/, () => 'Ngày chưa đúng.'],
   [/must not be in the future/, () => 'Không được sau hôm nay.'],
   [/must be before today/, () => 'Phải trước hôm nay.'],

@@ -90,31 +90,26 @@ ${scrollTable(t.exports, html`<table><thead><tr><th scope="col">${page.t.common.
       );
     });
 
-    app.get('/audit/verify', async (request, reply) => {
-      const page = signedIn(request, auditors);
+    // The check reads the whole journal: the page arrives at once and its two parts follow as fragments (or, without
+    // a script, on the same page after the link is followed).
+    const verifyResult = async (request: FastifyRequest, page: SignedInPage): Promise<Html> => {
       const t = page.t.auditor;
-      const currency = page.currency as CurrencyCode;
       const verify = await readApi(request, '/v1/ledger/verify');
-      const reconciliation = ledger.reconciliation(context, currency, page.today);
-      const trial = ledger.trialBalance(context, currency, page.today);
       const verified = verify.status === 200 && verify.json && typeof verify.json === 'object' ? (verify.json as Record<string, unknown>) : null;
-      const intact = verified ? verified.ok === true || verified.valid === true || verified.intact === true : null;
-      return sendPage(
-        reply,
-        layout(
-          page,
-          t.verify,
-          html`<p>${t.verifyIntro}</p>
-${
-  verified
-    ? html`<p class="notice${intact ? '' : ' warn'}" role="status"><strong>${intact ? t.verifyOk : t.verifyBroken}</strong></p>${facts(
+      if (!verified) return html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/ledger/verify)</p>`;
+      const intact = verified.ok === true || verified.valid === true || verified.intact === true;
+      return html`<p class="notice${intact ? '' : ' warn'}" role="status"><strong>${intact ? t.verifyOk : t.verifyBroken}</strong></p>${facts(
         Object.entries(verified)
           .filter(([, shown]) => typeof shown !== 'object')
           .map(([key, shown]): [string, string] => [key, String(shown)]),
-      )}`
-    : html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/ledger/verify)</p>`
-}
-<h2>${t.reconciliation}</h2>
+      )}`;
+    };
+    const books = (page: SignedInPage): Html => {
+      const t = page.t.auditor;
+      const currency = page.currency as CurrencyCode;
+      const reconciliation = ledger.reconciliation(context, currency, page.today);
+      const trial = ledger.trialBalance(context, currency, page.today);
+      return html`<h2>${t.reconciliation}</h2>
 ${scrollTable(
   t.reconciliation,
   html`<table><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.control}</th><th scope="col" class="num">${t.subledger}</th><th scope="col" class="num">${t.ledger}</th><th scope="col" class="num">${t.difference}</th></tr></thead><tbody>${reconciliation.checks.map(
@@ -129,10 +124,27 @@ ${scrollTable(
   html`<table><thead><tr><th scope="col">${t.account}</th><th scope="col" class="num">${t.debit}</th><th scope="col" class="num">${t.credit}</th></tr></thead><tbody>${trial.accounts.map(
     (account) => html`<tr><th scope="row">${account.code} ${page.lang === 'vi' ? account.nameVi : account.nameEn}</th><td class="num">${money(page, account.debit, currency)}</td><td class="num">${money(page, account.credit, currency)}</td></tr>`,
   )}</tbody><tfoot><tr><th scope="row">${page.t.common.total}</th><td class="num">${money(page, trial.totalDebit, currency)}</td><td class="num">${money(page, trial.totalCredit, currency)}</td></tr></tfoot></table>`,
-)}`,
+)}`;
+    };
+
+    app.get('/audit/verify', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const t = page.t.auditor;
+      const inline = (request.query as { inline?: string }).inline === '1';
+      const part = (url: string) => html`<div data-fragment="${url}" aria-busy="true" aria-live="polite"><p>${page.t.common.loading} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`;
+      return sendPage(
+        reply,
+        layout(
+          page,
+          t.verify,
+          html`<p>${t.verifyIntro}</p>
+${inline ? await verifyResult(request, page) : part('/app/audit/verify/result')}
+${inline ? books(page) : part('/app/audit/verify/books')}`,
         ),
       );
     });
+    app.get('/audit/verify/result', async (request, reply) => reply.type('text/html; charset=utf-8').send((await verifyResult(request, signedIn(request, auditors))).text));
+    app.get('/audit/verify/books', async (request, reply) => reply.type('text/html; charset=utf-8').send(books(signedIn(request, auditors)).text));
 
     app.get('/audit/log', async (request, reply) => {
       const page = signedIn(request, auditors);

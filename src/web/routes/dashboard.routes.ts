@@ -165,7 +165,7 @@ export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
 
     app.get('/dashboard/figures', async (request, reply) => {
       const page = signedIn(request, officers);
-      const entry = current(page, { refresh: false, wait: true }) as Kept;
+      const entry = current(page, { refresh: (request.query as { refresh?: string }).refresh === '1', wait: true }) as Kept;
       return reply.type('text/html; charset=utf-8').send(figuresView(page, entry.data, computedAt(page, entry)).text);
     });
 

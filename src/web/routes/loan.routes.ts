@@ -164,7 +164,11 @@ function actionInput(page: SignedInPage, action: LoanAction, fields: FormFields,
   const input: Record<string, unknown> = {};
   for (const field of action.fields) {
     const typed = optional(fields, field.name);
-    if (typed === undefined) continue;
+    // An empty required field goes through as typed, so the schema refuses it by name ("must not be empty").
+    if (typed === undefined) {
+      if (field.required) input[field.name] = '';
+      continue;
+    }
     input[field.name] = field.kind === 'amount' ? parseAmountInput(typed, currency, page.lang) : field.kind === 'number' ? wholeNumber(typed) : typed;
   }
   return input;

@@ -1,0 +1,130 @@
+// Forms through the pages: each action asks for confirmation before it is recorded, money-moving ones record once,
+// refusals come back beside their field in the page's language (the API's own words in English), and a CSV import
+// lists its bad rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSmallFund, disbursedLoan, type SmallFund } from '../fixtures.js';
+import { buildTestApp, type TestApp } from '../helper.js';
+import { Browser, inputValue } from './browser.js';
+
+let test: TestApp;
+let fund: SmallFund;
+let officer: Browser;
+let loanId: string;
+
+beforeAll(async () => {
+  test = await buildTestApp();
+  fund = await buildSmallFund(test, 3);
+  ({ loanId } = await disbursedLoan(fund, { disbursedOn: '2026-06-15' }));
+  officer = new Browser(test.app);
+  await officer.signIn('lan.officer', 'officer-pass-1');
+});
+afterAll(async () => test.close());
+
+const repayments = () => (test.database.sqlite.prepare("SELECT count(*) AS count FROM loan_transactions WHERE type = 'repayment'").get() as { count: number }).count;
+
+describe('loan actions', () => {
+  it('show what will be recorded, record it on confirmation, and only once', async () => {
+    const form = await officer.get(`/app/loans/${loanId}/repay`);
+    const key = inputValue(form.body, 'idempotencyKey') as string;
+    const typed = { idempotencyKey: key, amount: '1.000.000', paidOn: '2026-11-20', note: '' };
+    const confirm = await officer.post(`/app/loans/${loanId}/repay`, typed);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Xác nhận: Ghi trả nợ');
+    expect(confirm.body).toContain('1.000.000\u00a0₫');
+    expect(confirm.body).toContain('20/11/2026');
+    expect(repayments()).toBe(0);
+    const done = await officer.post(`/app/loans/${loanId}/repay`, { ...typed, confirmed: '1' });
+    expect(done.statusCode, done.body).toBe(303);
+    expect(done.headers.location).toBe(`/app/loans/${loanId}?done=repay`);
+    const twice = await officer.post(`/app/loans/${loanId}/repay`, { ...typed, confirmed: '1' });
+    expect(twice.statusCode).toBe(303);
+    expect(repayments()).toBe(1);
+    const page = await officer.get(String(done.headers.location));
+    expect(page.body).toContain('Đã thực hiện: Ghi trả nợ.');
+  });
+
+  it('reverse a repayment with a reason', async () => {
+    const loan = (await fund.officer('GET', `/v1/loans/${loanId}`)).json() as { transactions: { id: string; type: string }[] };
+    const repayment = loan.transactions.find((transaction) => transaction.type === 'repayment');
+    const url = `/app/loans/${loanId}/transactions/${repayment?.id}/reverse`;
+    const form = await officer.get(url);
+    expect(form.body).toContain('Hủy giao dịch');
+    const missing = await officer.post(url, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, reason: '' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('id="f-reason-error">Cần nhập ô này.');
+    const done = await officer.post(url, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, reason: 'Ghi nhầm số tiền', confirmed: '1' });
+    expect(done.statusCode, done.body).toBe(303);
+    const page = await officer.get(`/app/loans/${loanId}`);
+    expect(page.body).toContain('Đã hủy');
+  });
+
+  it('bring a refusal back beside its field, with what was typed', async () => {
+    const form = await officer.get(`/app/loans/${loanId}/repay`);
+    const refused = await officer.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '999.000.000', paidOn: '2026-11-20', confirmed: '1' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('Số tiền lớn hơn số còn phải trả.');
+    expect(inputValue(refused.body, 'amount')).toBe('999.000.000');
+  });
+
+  it('in English, show the API’s own message', async () => {
+    const english = new Browser(test.app);
+    await english.get('/app/lang?to=en&next=/app/login');
+    await english.signIn('lan.officer', 'officer-pass-1');
+    const form = await english.get(`/app/loans/${loanId}/repay`);
+    expect(form.body).toContain('Record a repayment');
+    const refused = await english.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '1,000', paidOn: '2030-01-01', confirmed: '1' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('is after today');
+    expect(refused.body).toContain('1,000');
+  });
+});
+
+describe('registering', () => {
+  it('keeps the form and names the field when a CCCD is already registered', async () => {
+    const member = (await fund.officer('GET', `/v1/members/${fund.memberIds[0]}`)).json() as { nationalId: string };
+    await officer.get(`/app/members/new?groupId=${fund.group.id}`);
+    const refused = await officer.post('/app/members', {
+      fullName: 'Vàng Thị Dua',
+      sex: 'female',
+      dateOfBirth: '1992-05-06',
+      nationalId: member.nationalId,
+      phone: '',
+      ethnicity: '08',
+      povertyStatus: 'poor',
+      groupId: fund.group.id,
+      joinedOn: '2026-11-01',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('Số CCCD này đã được đăng ký cho một thành viên khác.');
+    expect(refused.body).toContain('id="f-nationalId-error"');
+    expect(inputValue(refused.body, 'fullName')).toBe('Vàng Thị Dua');
+  });
+
+  it('finds members without accents', async () => {
+    const page = await officer.get('/app/members?q=ha%20thi%20thu');
+    expect(page.body).toContain('Hà Thị Thu 1');
+  });
+
+  it('lists every bad row of a CSV import and writes nothing', async () => {
+    const csv = ['Họ và tên,Giới tính,Ngày sinh,Số CCCD,Dân tộc,Hoàn cảnh hộ,Mã tổ,Ngày vào tổ', 'Lò Thị Én,Nữ,01/02/1990,123,Thái,Hộ nghèo,TL01-T1,01/11/2026', 'Sùng Thị Mỷ,Nữ,1985-03-04,098765432101,Hmông,Hộ nghèo,NO-SUCH,01/11/2026'].join('\n');
+    await officer.get('/app/imports');
+    const boundary = '----fundledgerboundary';
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${officer.csrf}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nmembers\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="members.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('');
+    const before = (test.database.sqlite.prepare('SELECT count(*) AS count FROM members').get() as { count: number }).count;
+    const answer = await test.app.inject({
+      method: 'POST',
+      url: '/app/imports',
+      payload: body,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: [...officer.cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+    });
+    expect(answer.statusCode, answer.body).toBe(422);
+    expect(answer.body).toContain('Dòng 2');
+    expect(answer.body).toContain('Dòng 3');
+    expect((test.database.sqlite.prepare('SELECT count(*) AS count FROM members').get() as { count: number }).count).toBe(before);
+  });
+});
