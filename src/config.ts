@@ -12,6 +12,7 @@ const environmentSchema = z.object({
   TOKEN_TTL_MINUTES: positiveInteger.default(8 * 60),
   LOGIN_MAX_FAILURES: positiveInteger.default(5),
   LOGIN_LOCKOUT_MINUTES: positiveInteger.default(15),
+  WRITE_BATCH_MAX: positiveInteger.max(1000).default(64),
   FUND_TIME_ZONE: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -30,6 +31,8 @@ export interface Config {
   loginMaxFailures: number;
   loginLockoutMinutes: number;
   fundTimeZone: string;
+  /** Group commit: the most money-moving commands one durable commit carries; 1 commits each on its own. */
+  writeBatchMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +67,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, isTermi
     loginMaxFailures: values.LOGIN_MAX_FAILURES,
     loginLockoutMinutes: values.LOGIN_LOCKOUT_MINUTES,
     fundTimeZone: values.FUND_TIME_ZONE,
+    writeBatchMax: values.WRITE_BATCH_MAX,
   };
 }

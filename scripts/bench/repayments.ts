@@ -1,9 +1,10 @@
-// npm run bench:repayments: repayments per second through the whole service (HTTP, auth, replayed allocation,
-// journal entry, idempotency record, one transaction) beside a bare Fastify route that inserts one row per request,
-// both on a fresh file database with the service's pragmas (WAL, synchronous=FULL), one after the other.
+// npm run bench:repayments: durable repayments per second through the whole service (HTTP, auth, replayed
+// allocation, journal entry, idempotency record), with group commit and with one commit per request, beside a bare
+// Fastify route that inserts one row per request, all on fresh file databases with the service's pragmas (WAL,
+// synchronous=FULL), one after the other, at each number of connections.
 //
-//   npm run bench:repayments                                   10 s per server, 10 connections
-//   npm run bench:repayments -- --duration 20 --connections 4 --warmup 3
+//   npm run bench:repayments                                   10 s per server, at 10 then 50 connections
+//   npm run bench:repayments -- --duration 20 --connections 4,10 --warmup 3
 //
 // It seeds 1,000 active loans through the API (areas, 20 groups of 50 members by CSV import, a product, then each
 // loan applied, approved and disbursed three months ago), starts each server on 127.0.0.1 and an ephemeral port,
@@ -30,7 +31,7 @@ import { createServiceContext, today } from '../../src/modules/shared/context.js
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10,50' },
     warmup: { type: 'string', default: '2' },
   },
   strict: true,
@@ -41,7 +42,7 @@ function positiveWhole(name: string, text: string): number {
   return value;
 }
 const duration = positiveWhole('duration', flags.duration);
-const connections = positiveWhole('connections', flags.connections);
+const connectionCounts = flags.connections.split(',').map((text) => positiveWhole('connections', text.trim()));
 const warmup = positiveWhole('warmup', flags.warmup);
 
 const loanCount = 1000;
@@ -226,7 +227,7 @@ async function seedLoans(app: App, token: string, dates: { formedOn: string; joi
 
 function bareServer(database: DatabaseHandle): FastifyInstance {
   database.sqlite.exec(
-    'CREATE TABLE repayments (id INTEGER PRIMARY KEY, loan_id TEXT NOT NULL, amount TEXT NOT NULL, paid_on TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS repayments (id INTEGER PRIMARY KEY, loan_id TEXT NOT NULL, amount TEXT NOT NULL, paid_on TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE, recorded_at TEXT NOT NULL)',
   );
   const insert = database.sqlite.prepare('INSERT INTO repayments (loan_id, amount, paid_on, idempotency_key, recorded_at) VALUES (?, ?, ?, ?, ?)');
   const server = Fastify({ logger: false });
@@ -267,17 +268,20 @@ process.once('SIGINT', () => {
 
 interface Measured {
   what: string;
+  connections: number;
   warm: LoadResult;
   run: LoadResult;
 }
+
+const rateOf = (measured: Measured) => measured.run.total / measured.run.seconds;
 
 try {
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);
   prepareFund(context, config.adminPassword);
-  app = await buildApp(config, { database });
-  await app.ready();
-  const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'admin', password } });
+  const seeding = await buildApp(config, { database });
+  await seeding.ready();
+  const login = await seeding.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'admin', password } });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const token = (login.json() as { token: string }).token;
 
@@ -294,33 +298,42 @@ try {
     disbursedOn: formatIsoDate(disbursed),
   };
   const seedStarted = performance.now();
-  const loanIds = await seedLoans(app, token, dates);
+  const loanIds = await seedLoans(seeding, token, dates);
   const seedSeconds = (performance.now() - seedStarted) / 1000;
+  await seeding.close();
   database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   progress('');
   if (interactive) process.stdout.write('\r');
   console.log(`Seeded ${loanIds.length} active loans (disbursed ${dates.disbursedOn}) through the API in ${seedSeconds.toFixed(1)} s.`);
 
   const body = JSON.stringify({ amount: repaymentAmount, paidOn });
-  const common = { connections, loanIds, body };
   const runId = `${process.pid}-${Date.now()}`;
+  let nextLoan = 0;
 
-  // One server at a time: warm-up, then the measured run, then it is closed.
-  const measure = async (what: string, server: FastifyInstance, options: Pick<LoadOptions, 'headers' | 'pathPrefix' | 'pathSuffix'>): Promise<Measured> => {
+  // One server at a time: warm-up, then the measured run, then it is closed. The loans are taken in turn across
+  // runs, so that no loan's history grows much longer than another's.
+  const measure = async (what: string, server: FastifyInstance, connections: number, options: Pick<LoadOptions, 'headers' | 'pathPrefix' | 'pathSuffix'>): Promise<Measured> => {
     const url = await listen(server);
-    const warm = await runLoad(`${what}: warm-up`, { ...common, ...options, url, duration: warmup, firstLoan: 0, keyPrefix: `bench-${runId}-${what}-warm-` });
-    const run = await runLoad(what, { ...common, ...options, url, duration, firstLoan: warm.built, keyPrefix: `bench-${runId}-${what}-run-` });
+    const slug = `${what.replace(/[^a-z]+/g, '-')}-${connections}`;
+    const common = { ...options, url, connections, loanIds, body };
+    const warm = await runLoad(`${what} × ${connections}: warm-up`, { ...common, duration: warmup, firstLoan: nextLoan, keyPrefix: `bench-${runId}-${slug}-warm-` });
+    const run = await runLoad(`${what} × ${connections}`, { ...common, duration, firstLoan: nextLoan + warm.built, keyPrefix: `bench-${runId}-${slug}-run-` });
+    nextLoan += warm.built + run.built;
     await closeServer(server);
-    return { what, warm, run };
+    return { what, connections, warm, run };
   };
+  const serviceOptions = { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, pathPrefix: '/v1/loans/', pathSuffix: '/repayments' };
+  const bareOptions = { headers: { 'content-type': 'application/json' }, pathPrefix: '/bare/loans/', pathSuffix: '/repayments' };
 
-  bare = bareServer(bareDatabase);
-  const bareMeasured = await measure('bare insert', bare, { headers: { 'content-type': 'application/json' }, pathPrefix: '/bare/loans/', pathSuffix: '/repayments' });
-  const serviceMeasured = await measure('repayments', app, {
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    pathPrefix: '/v1/loans/',
-    pathSuffix: '/repayments',
-  });
+  const measured: Measured[] = [];
+  for (const connections of connectionCounts) {
+    bare = bareServer(bareDatabase);
+    measured.push(await measure('bare insert', bare, connections, bareOptions));
+    app = await buildApp({ ...config, writeBatchMax: 1 }, { database });
+    measured.push(await measure('repayments, one commit each', app, connections, serviceOptions));
+    app = await buildApp(config, { database });
+    measured.push(await measure('repayments, group commit', app, connections, serviceOptions));
+  }
   progress('');
   if (interactive) process.stdout.write('\r');
 
@@ -329,51 +342,61 @@ try {
   const storedBareRows = (bareDatabase.sqlite.prepare('SELECT count(*) AS count FROM repayments').get() as { count: number }).count;
   const loansRepaid = (database.sqlite.prepare("SELECT count(DISTINCT loan_id) AS count FROM loan_transactions WHERE type = 'repayment'").get() as { count: number }).count;
 
-  const measured = [bareMeasured, serviceMeasured];
   const ms = (value: number) => Number(value.toFixed(2));
-  const row = ({ what, run }: Measured) => ({
-    what: what === 'bare insert' ? 'bare Fastify INSERT (floor)' : 'POST /v1/loans/{id}/repayments',
-    requests: run.total,
-    'req/s': Math.round(run.total / run.seconds),
-    'p50 ms': ms(run.latency.p50),
-    'p97.5 ms': ms(run.latency.p97_5),
-    'p99 ms': ms(run.latency.p99),
-    'max ms': ms(run.latency.max),
-    'non-2xx': run.non2xx,
-    errors: run.errors,
-  });
-  console.log(`\nRepayments against a bare insert: ${duration} s each after a ${warmup} s warm-up, ${connections} connections, synchronous=FULL, WAL`);
+  const row = (result: Measured) => {
+    const floor = measured.find((candidate) => candidate.what === 'bare insert' && candidate.connections === result.connections);
+    return {
+      what: result.what === 'bare insert' ? 'bare Fastify INSERT (floor)' : `POST repayments, ${result.what.replace('repayments, ', '')}`,
+      conns: result.connections,
+      requests: result.run.total,
+      'req/s': Math.round(rateOf(result)),
+      'vs bare': floor ? Number((rateOf(result) / rateOf(floor)).toFixed(2)) : null,
+      'p50 ms': ms(result.run.latency.p50),
+      'p99 ms': ms(result.run.latency.p99),
+      'max ms': ms(result.run.latency.max),
+      'non-2xx': result.run.non2xx,
+      errors: result.run.errors,
+    };
+  };
+  console.log(`\nRepayments against a bare insert: ${duration} s each after a ${warmup} s warm-up, synchronous=FULL, WAL, group commit up to ${config.writeBatchMax} per commit`);
   console.table(measured.map(row));
 
-  const bareRate = bareMeasured.run.total / bareMeasured.run.seconds;
-  const serviceRate = serviceMeasured.run.total / serviceMeasured.run.seconds;
-  const ratio = serviceRate / bareRate;
-  const p99 = serviceMeasured.run.latency.p99;
-  console.log(`repayments / bare insert: ${ratio.toFixed(2)}x (target ≥ 0.35x: ${ratio >= 0.35 ? 'meets' : 'MISSES'}); repayment p99 ${p99.toFixed(1)} ms (target < 30 ms: ${p99 < 30 ? 'meets' : 'MISSES'}).`);
+  const at = (what: string, connections: number) => measured.find((candidate) => candidate.what === what && candidate.connections === connections);
+  const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+  for (const connections of connectionCounts) {
+    const floor = at('bare insert', connections);
+    const single = at('repayments, one commit each', connections);
+    const grouped = at('repayments, group commit', connections);
+    if (!floor || !single || !grouped) continue;
+    const ratio = rateOf(grouped) / rateOf(floor);
+    const gain = rateOf(grouped) / rateOf(single);
+    const p99 = grouped.run.latency.p99;
+    console.log(
+      `${connections} connections: group commit / bare insert ${ratio.toFixed(2)}x (targets ≥ 0.35x: ${verdict(ratio >= 0.35)}, ≥ 1x: ${verdict(ratio >= 1)}); ` +
+        `group commit / one commit each ${gain.toFixed(2)}x (target ≥ 2.5x: ${verdict(gain >= 2.5)}); p99 ${p99.toFixed(1)} ms (targets < 30 ms: ${verdict(p99 < 30)}, < 15 ms: ${verdict(p99 < 15)}).`,
+    );
+  }
   console.log(`Stored: ${storedRepayments} repayments on ${loansRepaid} loans, ${storedBareRows} bare rows (warm-up included).`);
-  // Each connection sends its next request as soon as the last is answered, so the mean latency is about
-  // connections ÷ rate: a p99 under 30 ms at this many connections needs well over connections ÷ 0.03 s per second.
-  console.log(
-    `(${connections} connection${connections === 1 ? '' : 's'} always waiting: mean latency ≈ connections ÷ rate = ${((connections / serviceRate) * 1000).toFixed(1)} ms for repayments, ${((connections / bareRate) * 1000).toFixed(1)} ms for the bare insert.)`,
-  );
 
   // A benchmark of failing requests measures nothing.
   const problems: string[] = [];
-  for (const { what, warm, run } of measured) {
+  for (const { what, connections, warm, run } of measured) {
     for (const [phase, result] of [['warm-up', warm], ['run', run]] as const) {
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-        problems.push(`${what} ${phase}: ${result.non2xx} non-2xx of ${result.total} (status codes ${JSON.stringify(result.statusCodes)}), ${result.errors} connection errors, ${result.timeouts} timeouts`);
+        problems.push(`${what} × ${connections} ${phase}: ${result.non2xx} non-2xx of ${result.total} (status codes ${JSON.stringify(result.statusCodes)}), ${result.errors} connection errors, ${result.timeouts} timeouts`);
         for (const rejected of result.rejected) problems.push(`  e.g. ${rejected}`);
       }
     }
   }
-  const answered = (result: Measured) => result.warm.ok + result.run.ok;
-  const slack = 2 * connections;
-  if (storedRepayments < answered(serviceMeasured) || storedRepayments > answered(serviceMeasured) + slack) {
-    problems.push(`repayments: ${answered(serviceMeasured)} answered 2xx but ${storedRepayments} stored`);
+  const answered = (results: Measured[]) => results.reduce((sum, result) => sum + result.warm.ok + result.run.ok, 0);
+  const service = measured.filter((result) => result.what !== 'bare insert');
+  const bares = measured.filter((result) => result.what === 'bare insert');
+  const slack = (results: Measured[]) => results.reduce((sum, result) => sum + 2 * result.connections, 0);
+  if (storedRepayments < answered(service) || storedRepayments > answered(service) + slack(service)) {
+    problems.push(`repayments: ${answered(service)} answered 2xx but ${storedRepayments} stored`);
   }
-  if (storedBareRows < answered(bareMeasured) || storedBareRows > answered(bareMeasured) + slack) {
-    problems.push(`bare insert: ${answered(bareMeasured)} answered 2xx but ${storedBareRows} stored`);
+  if (storedBareRows < answered(bares) || storedBareRows > answered(bares) + slack(bares)) {
+    problems.push(`bare insert: ${answered(bares)} answered 2xx but ${storedBareRows} stored`);
   }
   if (problems.length > 0) {
     console.error(`\nFAILED: a benchmark of failing requests measures nothing; these figures do not count:\n${problems.join('\n')}`);

@@ -18,6 +18,7 @@ import * as auth from '../modules/auth/auth.service.js';
 import './actor.js';
 import { type Clock, systemClock } from '../modules/shared/clock.js';
 import { createServiceContext } from '../modules/shared/context.js';
+import { createGroupCommit, isStorageFailure } from '../modules/shared/group-commit.js';
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
 import { type ErrorCode, statusOf } from './error-table.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -73,6 +74,9 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
     default:
       break;
   }
+  if (isStorageFailure(error)) {
+    return sendError('storage_unavailable', 'The fund’s database cannot take writes right now (the disk may be full or read-only). Nothing was recorded; try again shortly.');
+  }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return sendError('invalid_request', error.message);
   return null;
@@ -80,6 +84,7 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
 
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
+  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax });
 
   const app = Fastify({
     logger: {
@@ -155,10 +160,10 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(registryRoutes(context), { prefix: '/v1' });
   await app.register(importRoutes(context), { prefix: '/v1' });
   await app.register(settingsRoutes(context), { prefix: '/v1' });
-  await app.register(savingsRoutes(context), { prefix: '/v1' });
+  await app.register(savingsRoutes(context, writes), { prefix: '/v1' });
   await app.register(ledgerRoutes(context), { prefix: '/v1' });
-  await app.register(loanRoutes(context), { prefix: '/v1' });
-  await app.register(collectionRoutes(context), { prefix: '/v1' });
+  await app.register(loanRoutes(context, writes), { prefix: '/v1' });
+  await app.register(collectionRoutes(context, writes), { prefix: '/v1' });
   await app.register(reportRoutes(context), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
   return app;

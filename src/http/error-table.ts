@@ -8,7 +8,8 @@ export type TransportErrorCode =
   | 'body_too_large'
   | 'route_not_found'
   | 'method_not_allowed'
-  | 'internal_error';
+  | 'internal_error'
+  | 'storage_unavailable';
 
 export type ErrorCode = DomainErrorCode | TransportErrorCode;
 
@@ -76,6 +77,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   cash_total_mismatch: 422,
   sheet_line_invalid: 422,
   internal_error: 500,
+  storage_unavailable: 503,
 };
 
 export function statusOf(code: ErrorCode): number {
