@@ -21,6 +21,7 @@ import { createServiceContext } from '../modules/shared/context.js';
 import { createGroupCommit, isStorageFailure } from '../modules/shared/group-commit.js';
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
 import { type ErrorCode, statusOf } from './error-table.js';
+import { auditCommands, carryAuditScopes, recordRefusal } from './audit.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { importRoutes } from './routes/import.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -31,6 +32,7 @@ import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { scheduleRoutes } from './routes/schedule.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -84,7 +86,7 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
 
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
-  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax });
+  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context) });
 
   const app = Fastify({
     logger: {
@@ -106,6 +108,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     const known = errorOf(error, request);
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (known.status === 403) {
+        try {
+          recordRefusal(context, request, known.body.error.message);
+        } catch (failure) {
+          request.log.error({ err: failure }, 'the refusal could not be recorded in the audit trail');
+        }
+      }
       return reply.status(known.status).send(known.body);
     }
     if (isResponseSerializationError(error)) request.log.error({ err: error, issues: error.cause.issues }, 'reply did not match its schema');
@@ -152,19 +161,21 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  carryAuditScopes(app);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   typed.get('/health', { schema: { hide: true } }, async () => health(dependencies.database));
 
-  await app.register(authRoutes(context), { prefix: '/v1' });
-  await app.register(registryRoutes(context), { prefix: '/v1' });
-  await app.register(importRoutes(context), { prefix: '/v1' });
-  await app.register(settingsRoutes(context), { prefix: '/v1' });
+  await app.register(authRoutes(context, writes), { prefix: '/v1' });
+  await app.register(registryRoutes(context, writes), { prefix: '/v1' });
+  await app.register(importRoutes(context, writes), { prefix: '/v1' });
+  await app.register(settingsRoutes(context, writes), { prefix: '/v1' });
   await app.register(savingsRoutes(context, writes), { prefix: '/v1' });
-  await app.register(ledgerRoutes(context), { prefix: '/v1' });
+  await app.register(ledgerRoutes(context, writes), { prefix: '/v1' });
   await app.register(loanRoutes(context, writes), { prefix: '/v1' });
   await app.register(collectionRoutes(context, writes), { prefix: '/v1' });
-  await app.register(reportRoutes(context), { prefix: '/v1' });
+  await app.register(reportRoutes(context, writes), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
+  await app.register(auditRoutes(context), { prefix: '/v1' });
   return app;
 }

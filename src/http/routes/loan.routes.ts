@@ -55,7 +55,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           response: replies({ 201: productReply }, ['role_forbidden', 'duplicate_code', 'product_invalid', 'malformed_json']),
         },
       },
-      async (request, reply) => reply.status(201).send(products.createProduct(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => products.createProduct(context, actorOf(request), request.body))),
     );
     app.get('/loan-products', { schema: { tags: ['loan products'], summary: 'List loan products', response: replies({ 200: z.object({ items: z.array(productReply) }) }, []) } }, async () => ({
       items: products.listProducts(context),
@@ -76,7 +76,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           response: replies({ 200: productReply }, ['role_forbidden', 'product_not_found', 'product_invalid', 'malformed_json']),
         },
       },
-      async (request) => products.updateProduct(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => products.updateProduct(context, actorOf(request), request.params.id, request.body)),
     );
 
     app.post(
@@ -99,7 +99,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(loans.applyLoan(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => loans.applyLoan(context, actorOf(request), request.body))),
     );
     app.get(
       '/loans',
@@ -160,21 +160,21 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'approval_needs_second_person', 'member_cap_exceeded', 'date_in_future', 'malformed_json']),
         },
       },
-      async (request) => loans.approveLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.approveLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/reject',
       {
         schema: { tags: ['loans'], summary: 'Reject an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
       },
-      async (request) => loans.rejectLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.rejectLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/withdraw',
       {
         schema: { tags: ['loans'], summary: 'Withdraw an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
       },
-      async (request) => loans.withdrawLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.withdrawLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/disburse',

@@ -1,7 +1,13 @@
 // Group commit: the money-moving commands that arrive together share one SQLite transaction and one durable
 // commit, so a batch pays the disk's flush once instead of once per request. Each command runs in its own savepoint:
 // its failure rolls back only itself. No command is answered before the commit that makes it durable.
-import type Database from 'better-sqlite3';
+
+/** What the group commit needs of the database connection (better-sqlite3's, in the service). */
+export interface Connection {
+  readonly inTransaction: boolean;
+  prepare(source: string): { run(): unknown };
+  transaction<T>(run: () => T): () => T;
+}
 
 export interface GroupCommit {
   /** Runs `command` (which opens its own transaction) in the next batch and settles once the batch is durable. */
@@ -13,6 +19,11 @@ export interface GroupCommit {
 export interface GroupCommitOptions {
   /** The most commands one commit carries; 1 turns batching off (one commit per command, run at once). */
   maxBatch: number;
+  /**
+   * Called as a command is handed in (in the caller's context): may wrap it with what must happen in the same
+   * transaction, such as its audit record.
+   */
+  wrap?: (command: () => unknown) => () => unknown;
 }
 
 interface Waiting {
@@ -39,7 +50,7 @@ export function isStorageFailure(error: unknown): boolean {
   return typeof code === 'string' && storageFailureCodes.some((prefix) => code === prefix || code.startsWith(`${prefix}_`));
 }
 
-export function createGroupCommit(sqlite: Database.Database, options: GroupCommitOptions): GroupCommit {
+export function createGroupCommit(sqlite: Connection, options: GroupCommitOptions): GroupCommit {
   const queue: Waiting[] = [];
   let scheduled = false;
 
@@ -106,10 +117,11 @@ export function createGroupCommit(sqlite: Database.Database, options: GroupCommi
   }
 
   return {
-    run<T>(command: () => T): Promise<T> {
+    run<T>(given: () => T): Promise<T> {
+      const command = (options.wrap ? options.wrap(given) : given) as () => T;
       if (options.maxBatch <= 1) {
         try {
-          return Promise.resolve(command());
+          return Promise.resolve(sqlite.transaction(command)());
         } catch (error) {
           return Promise.reject(error as Error);
         }
