@@ -13,6 +13,11 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES: positiveInteger.default(5),
   LOGIN_LOCKOUT_MINUTES: positiveInteger.default(15),
   WRITE_BATCH_MAX: positiveInteger.max(1000).default(64),
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInteger.default(30),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine((text) => text.split(',').every((origin) => origin.trim() === '' || /^https?:\/\/[^\s/]+$/.test(origin.trim())), 'must be origins such as https://fund.example.vn, separated by commas'),
   FUND_TIME_ZONE: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -33,6 +38,10 @@ export interface Config {
   fundTimeZone: string;
   /** Group commit: the most money-moving commands one durable commit carries; 1 commits each on its own. */
   writeBatchMax: number;
+  /** Sign-in attempts one address may make in a minute, whatever the usernames. */
+  loginRateLimitPerMinute: number;
+  /** Browser origins allowed to call the API from other sites; none unless configured. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -68,5 +77,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, isTermi
     loginLockoutMinutes: values.LOGIN_LOCKOUT_MINUTES,
     fundTimeZone: values.FUND_TIME_ZONE,
     writeBatchMax: values.WRITE_BATCH_MAX,
+    loginRateLimitPerMinute: values.LOGIN_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
   };
 }

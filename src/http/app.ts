@@ -1,4 +1,7 @@
 // buildApp(config, deps): the HTTP face of the fund ledger. Plugins and routes are registered explicitly, in order.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -22,6 +25,10 @@ import { createGroupCommit, isStorageFailure } from '../modules/shared/group-com
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
 import { type ErrorCode, statusOf } from './error-table.js';
 import { auditCommands, carryAuditScopes, recordRefusal } from './audit.js';
+import { jsonDepth } from './json-depth.js';
+
+/** No request body needs more nesting than this (a collection sheet is four deep). */
+export const maxJsonDepth = 32;
 import { authRoutes } from './routes/auth.routes.js';
 import { importRoutes } from './routes/import.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -102,6 +109,17 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
 
+  // The default JSON parser (which refuses __proto__ and constructor.prototype keys), behind a nesting check.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepth(text, maxJsonDepth) > maxJsonDepth) {
+      done(new DomainError('json_too_deep', `The request body nests deeper than ${maxJsonDepth} levels; no request needs that.`), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -145,6 +163,28 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     }
   });
 
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+  });
+  // Browsers may call the API from another site only when the fund names that site.
+  if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins, credentials: false });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, limit) => new DomainError('too_many_requests', `Too many requests from this address; try again in ${limit.after}.`),
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -159,14 +199,14 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   carryAuditScopes(app);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   typed.get('/health', { schema: { hide: true } }, async () => health(dependencies.database));
 
-  await app.register(authRoutes(context, writes), { prefix: '/v1' });
+  await app.register(authRoutes(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }), { prefix: '/v1' });
   await app.register(registryRoutes(context, writes), { prefix: '/v1' });
   await app.register(importRoutes(context, writes), { prefix: '/v1' });
   await app.register(settingsRoutes(context, writes), { prefix: '/v1' });

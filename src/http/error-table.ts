@@ -51,6 +51,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   import_rows_invalid: 422,
   settings_invalid: 422,
   too_many_login_attempts: 429,
+  too_many_requests: 429,
+  json_too_deep: 400,
   idempotency_key_required: 400,
   idempotency_key_reused: 409,
   product_not_found: 404,

@@ -9,18 +9,20 @@ import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
-export function authRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
+export function authRoutes(context: ServiceContext, writes: GroupCommit, limits: { loginRateLimitPerMinute: number }): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.post(
       '/auth/login',
       {
+        // Beyond the lockout per username: one address cannot try many usernames quickly.
+        config: { rateLimit: { max: limits.loginRateLimitPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['auth'],
           summary: 'Sign in; answers a bearer token',
           security: [],
           body: loginBody,
-          response: replies({ 200: loginReply }, ['invalid_credentials', 'too_many_login_attempts', 'malformed_json'], { public: true }),
+          response: replies({ 200: loginReply }, ['invalid_credentials', 'too_many_login_attempts', 'too_many_requests', 'malformed_json', 'json_too_deep'], { public: true }),
         },
       },
       async (request) => auth.login(context, { ...request.body, ip: request.ip, requestId: request.id }),
