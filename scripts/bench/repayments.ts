@@ -25,6 +25,7 @@ import { type DatabaseHandle, migrateDatabase, openDatabase } from '../../db/cli
 import { type App, buildApp } from '../../src/http/app.js';
 import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { activeLoanDates, seedActiveLoans } from '../lib/active-loans.js';
+import { type Figure, reportFigures } from './summary.js';
 import { systemClock } from '../../src/modules/shared/clock.js';
 import { createServiceContext, today } from '../../src/modules/shared/context.js';
 
@@ -303,6 +304,7 @@ try {
   console.log(`\nRepayments against a bare insert: ${duration} s each after a ${warmup} s warm-up, synchronous=FULL, WAL, group commit up to ${config.writeBatchMax} per commit`);
   console.table(measured.map(row));
 
+  const figures: Figure[] = [];
   const at = (what: string, connections: number) => measured.find((candidate) => candidate.what === what && candidate.connections === connections);
   const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
   for (const connections of connectionCounts) {
@@ -313,11 +315,18 @@ try {
     const ratio = rateOf(grouped) / rateOf(floor);
     const gain = rateOf(grouped) / rateOf(single);
     const p99 = grouped.run.latency.p99;
+    figures.push(
+      { figure: `repayments/s, group commit, ${connections} connections`, value: `${Math.round(rateOf(grouped))} (bare insert ${Math.round(rateOf(floor))})` },
+      { figure: `group commit / bare insert, ${connections} connections`, value: `${ratio.toFixed(2)}x`, target: '≥ 0.35x (issue 4), ≥ 1x (issue 8)', meets: ratio >= 1 },
+      { figure: `group commit / one commit each, ${connections} connections`, value: `${gain.toFixed(2)}x`, target: '≥ 2.5x', meets: gain >= 2.5 },
+      { figure: `repayment p99, group commit, ${connections} connections`, value: `${p99.toFixed(1)} ms`, target: '< 30 ms (issue 4), < 15 ms (issue 8)', meets: p99 < 15 },
+    );
     console.log(
       `${connections} connections: group commit / bare insert ${ratio.toFixed(2)}x (targets ≥ 0.35x: ${verdict(ratio >= 0.35)}, ≥ 1x: ${verdict(ratio >= 1)}); ` +
         `group commit / one commit each ${gain.toFixed(2)}x (target ≥ 2.5x: ${verdict(gain >= 2.5)}); p99 ${p99.toFixed(1)} ms (targets < 30 ms: ${verdict(p99 < 30)}, < 15 ms: ${verdict(p99 < 15)}).`,
     );
   }
+  reportFigures('repayments', figures);
   console.log(`Stored: ${storedRepayments} repayments on ${loansRepaid} loans, ${storedBareRows} bare rows (warm-up included).`);
 
   // A benchmark of failing requests measures nothing.
