@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Figure } from './summary.js';
 
-const benchmarks = ['schedules', 'imports', 'repayments', 'reports', 'exports', 'pages'];
+const benchmarks = ['schedules', 'imports', 'repayments', 'reports', 'startup', 'exports', 'pages'];
 const { values } = parseArgs({ options: { only: { type: 'string' } }, strict: true });
 const chosen = values.only ? values.only.split(',').map((name) => name.trim()) : benchmarks;
 const unknown = chosen.filter((name) => !benchmarks.includes(name));
