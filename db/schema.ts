@@ -239,6 +239,35 @@ export const periodCloses = sqliteTable('period_closes', {
   closedAt: text('closed_at').notNull(),
 });
 
+/**
+ * The audit trail: who did what, when, from where, and what it changed, written in the same transaction as the
+ * write; refused attempts (403, failed sign-ins) too. Append-only (triggers in the migration).
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    userId: text('user_id'),
+    username: text('username'),
+    role: text('role'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    outcome: text('outcome', { enum: ['done', 'refused', 'sign_in_failed'] }).notNull(),
+    before: text('before'),
+    after: text('after'),
+  },
+  (table) => [
+    index('audit_log_at_idx').on(table.at),
+    index('audit_log_user_idx').on(table.userId, table.at),
+    index('audit_log_entity_idx').on(table.entity, table.entityId, table.at),
+    index('audit_log_action_idx').on(table.action, table.at),
+  ],
+);
+
 /** A money-moving request's key, the hash of its input and its answer, stored with the write itself. */
 export const idempotencyRecords = sqliteTable('idempotency_records', {
   key: text('key').primaryKey(),

@@ -12,6 +12,12 @@ const environmentSchema = z.object({
   TOKEN_TTL_MINUTES: positiveInteger.default(8 * 60),
   LOGIN_MAX_FAILURES: positiveInteger.default(5),
   LOGIN_LOCKOUT_MINUTES: positiveInteger.default(15),
+  WRITE_BATCH_MAX: positiveInteger.max(1000).default(64),
+  LOGIN_RATE_LIMIT_PER_MINUTE: positiveInteger.default(30),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .refine((text) => text.split(',').every((origin) => origin.trim() === '' || /^https?:\/\/[^\s/]+$/.test(origin.trim())), 'must be origins such as https://fund.example.vn, separated by commas'),
   FUND_TIME_ZONE: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -30,6 +36,12 @@ export interface Config {
   loginMaxFailures: number;
   loginLockoutMinutes: number;
   fundTimeZone: string;
+  /** Group commit: the most money-moving commands one durable commit carries; 1 commits each on its own. */
+  writeBatchMax: number;
+  /** Sign-in attempts one address may make in a minute, whatever the usernames. */
+  loginRateLimitPerMinute: number;
+  /** Browser origins allowed to call the API from other sites; none unless configured. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +76,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, isTermi
     loginMaxFailures: values.LOGIN_MAX_FAILURES,
     loginLockoutMinutes: values.LOGIN_LOCKOUT_MINUTES,
     fundTimeZone: values.FUND_TIME_ZONE,
+    writeBatchMax: values.WRITE_BATCH_MAX,
+    loginRateLimitPerMinute: values.LOGIN_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
   };
 }

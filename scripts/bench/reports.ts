@@ -13,6 +13,7 @@ import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { createUser } from '../../src/modules/auth/auth.service.js';
 import { findUserByUsername } from '../../src/modules/auth/auth.repo.js';
 import { systemActor } from '../../src/modules/shared/access.js';
+import { reportFigures } from './summary.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const rounds = Math.max(1, Number(values.rounds));
@@ -99,4 +100,12 @@ console.table(
     'province KB': ((large.sizes[name] ?? 0) / 1024).toFixed(0),
     'under 300 ms': (large.times[name] ?? 0) < 300 ? 'yes' : 'NO',
   })),
+);
+reportFigures(
+  'reports',
+  Object.keys(large.times).map((name) => {
+    const provinceMs = large.times[name] ?? 0;
+    const ratio = provinceMs / (small.times[name] ?? 1);
+    return { figure: `${name}, province (ratio to a tenth)`, value: `${provinceMs.toFixed(0)} ms (${ratio.toFixed(1)})`, target: '< 300 ms, ratio ≤ 10', meets: provinceMs < 300 && ratio <= 10 };
+  }),
 );

@@ -15,6 +15,7 @@
 //   rates           the solved rates alone, on ready plans: what "exact full" spends on them.
 // and prints schedules per CPU-second and the ratios exact schedule / float and exact full / float full.
 import { cpus, loadavg } from 'node:os';
+import { reportFigures } from './summary.js';
 import { addMonths, parseIsoDate, type DayNumber } from '../../src/domain/calendar.js';
 import { actualDaysByYearKind, dayCounts, type DayCount } from '../../src/domain/day-count.js';
 import { Decimal } from '../../src/domain/money.js';
@@ -335,4 +336,10 @@ console.log(
 );
 console.log(`The float twin's interest totals differ from the exact ones by at most ${Math.max(...rows.map((row) => row.largestDifference))} đồng over ${variety} inputs per row.`);
 console.log(`Load average ${loadavg()[0]!.toFixed(2)} at the end.`);
+const slowestFull = Math.min(...annuity.map((row) => row.exactFull.perSecond));
+const exactnessCost = Math.max(...rows.map((row) => row.exactFull.microseconds / row.floatFull.microseconds));
+reportFigures('schedules', [
+  { figure: 'annuity schedules/s, slowest day count', value: format(slowestFull).trim(), target: '≥ 40,000/s', meets: slowestFull >= 40_000 },
+  { figure: 'exact / float cost, worst', value: `${exactnessCost.toFixed(1)}x`, target: '≤ 20x', meets: exactnessCost <= 20 },
+]);
 if (sink === 0) console.log('(no schedules were made)');

@@ -1,4 +1,7 @@
 // buildApp(config, deps): the HTTP face of the fund ledger. Plugins and routes are registered explicitly, in order.
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -18,8 +21,14 @@ import * as auth from '../modules/auth/auth.service.js';
 import './actor.js';
 import { type Clock, systemClock } from '../modules/shared/clock.js';
 import { createServiceContext } from '../modules/shared/context.js';
+import { createGroupCommit, isStorageFailure } from '../modules/shared/group-commit.js';
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
 import { type ErrorCode, statusOf } from './error-table.js';
+import { auditCommands, carryAuditScopes, recordRefusal } from './audit.js';
+import { jsonDepth } from './json-depth.js';
+
+/** No request body needs more nesting than this (a collection sheet is four deep). */
+export const maxJsonDepth = 32;
 import { authRoutes } from './routes/auth.routes.js';
 import { importRoutes } from './routes/import.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
@@ -30,6 +39,7 @@ import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { scheduleRoutes } from './routes/schedule.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
 import { webApp } from '../web/plugin.js';
 
 export interface AppDependencies {
@@ -74,6 +84,9 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
     default:
       break;
   }
+  if (isStorageFailure(error)) {
+    return sendError('storage_unavailable', 'The fund’s database cannot take writes right now (the disk may be full or read-only). Nothing was recorded; try again shortly.');
+  }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return sendError('invalid_request', error.message);
   return null;
@@ -81,6 +94,7 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
 
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
+  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context) });
 
   const app = Fastify({
     logger: {
@@ -96,12 +110,30 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
 
+  // The default JSON parser (which refuses __proto__ and constructor.prototype keys), behind a nesting check.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepth(text, maxJsonDepth) > maxJsonDepth) {
+      done(new DomainError('json_too_deep', `The request body nests deeper than ${maxJsonDepth} levels; no request needs that.`), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 20 * 1024 * 1024 }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = errorOf(error, request);
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (known.status === 403) {
+        try {
+          recordRefusal(context, request, known.body.error.message);
+        } catch (failure) {
+          request.log.error({ err: failure }, 'the refusal could not be recorded in the audit trail');
+        }
+      }
       return reply.status(known.status).send(known.body);
     }
     if (isResponseSerializationError(error)) request.log.error({ err: error, issues: error.cause.issues }, 'reply did not match its schema');
@@ -132,6 +164,28 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     }
   });
 
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+  });
+  // Browsers may call the API from another site only when the fund names that site.
+  if (config.corsOrigins.length > 0) await app.register(cors, { origin: config.corsOrigins, credentials: false });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, limit) => new DomainError('too_many_requests', `Too many requests from this address; try again in ${limit.after}.`),
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -146,22 +200,24 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
+  carryAuditScopes(app);
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   typed.get('/health', { schema: { hide: true } }, async () => health(dependencies.database));
 
-  await app.register(authRoutes(context), { prefix: '/v1' });
-  await app.register(registryRoutes(context), { prefix: '/v1' });
-  await app.register(importRoutes(context), { prefix: '/v1' });
-  await app.register(settingsRoutes(context), { prefix: '/v1' });
-  await app.register(savingsRoutes(context), { prefix: '/v1' });
-  await app.register(ledgerRoutes(context), { prefix: '/v1' });
-  await app.register(loanRoutes(context), { prefix: '/v1' });
-  await app.register(collectionRoutes(context), { prefix: '/v1' });
-  await app.register(reportRoutes(context), { prefix: '/v1' });
+  await app.register(authRoutes(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }), { prefix: '/v1' });
+  await app.register(registryRoutes(context, writes), { prefix: '/v1' });
+  await app.register(importRoutes(context, writes), { prefix: '/v1' });
+  await app.register(settingsRoutes(context, writes), { prefix: '/v1' });
+  await app.register(savingsRoutes(context, writes), { prefix: '/v1' });
+  await app.register(ledgerRoutes(context, writes), { prefix: '/v1' });
+  await app.register(loanRoutes(context, writes), { prefix: '/v1' });
+  await app.register(collectionRoutes(context, writes), { prefix: '/v1' });
+  await app.register(reportRoutes(context, writes), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
-  await app.register(webApp(context));
+  await app.register(auditRoutes(context), { prefix: '/v1' });
+  await app.register(webApp(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }));
   return app;
 }

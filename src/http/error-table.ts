@@ -8,7 +8,8 @@ export type TransportErrorCode =
   | 'body_too_large'
   | 'route_not_found'
   | 'method_not_allowed'
-  | 'internal_error';
+  | 'internal_error'
+  | 'storage_unavailable';
 
 export type ErrorCode = DomainErrorCode | TransportErrorCode;
 
@@ -50,6 +51,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   import_rows_invalid: 422,
   settings_invalid: 422,
   too_many_login_attempts: 429,
+  too_many_requests: 429,
+  json_too_deep: 400,
   idempotency_key_required: 400,
   idempotency_key_reused: 409,
   product_not_found: 404,
@@ -76,6 +79,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   cash_total_mismatch: 422,
   sheet_line_invalid: 422,
   internal_error: 500,
+  storage_unavailable: 503,
 };
 
 export function statusOf(code: ErrorCode): number {

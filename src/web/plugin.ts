@@ -2,12 +2,14 @@
 // services as the JSON API, with the same actor and the same refusals. Registered from buildApp with one line; the
 // parsers, hooks and error pages below apply to /app only (Fastify encapsulation), so the API is untouched.
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { gzipSync } from 'node:zlib';
 import { statusOf, type ErrorCode } from '../http/error-table.js';
 import * as auth from '../modules/auth/auth.service.js';
-import { type ServiceContext, today } from '../modules/shared/context.js';
+import { recordAudit } from '../modules/audit/audit.service.js';
+import { type ServiceContext, nowTimestamp, today } from '../modules/shared/context.js';
 import { DomainError } from '../modules/shared/domain-error.js';
+import type { GroupCommit } from '../modules/shared/group-commit.js';
 import { readSettings } from '../modules/settings/settings.service.js';
 import { assetsByUrl } from './assets.js';
 import { parseUrlEncoded } from './forms.js';
@@ -22,6 +24,7 @@ import { meetingRoutes } from './routes/meeting.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
+import { type Write, pageWrites } from './writes.js';
 import { csrfTokenOf, languageCookie, loginCookie, parseCookies, sessionCookie } from './session.js';
 import { layout } from './views/layout.js';
 
@@ -38,7 +41,10 @@ const contentSecurityPolicy = [
   "object-src 'none'",
 ].join('; ');
 
-export type WebApp = FastifyInstance;
+export interface WebOptions {
+  /** Sign-in attempts one address may make in a minute (the API's limit). */
+  loginRateLimitPerMinute: number;
+}
 
 function pageContext(context: ServiceContext, request: FastifyRequest): Page {
   const cookies = parseCookies(request.headers.cookie);
@@ -62,14 +68,30 @@ function problemPage(page: Page, status: number, message: string) {
   return layout(page, message, html`<p><a href="${page.actor ? roleHomes[page.actor.role] : '/app/login'}">${page.t.errors.backHome}</a></p>`);
 }
 
-function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+/** A page's post refused for its role is recorded in the audit trail, as the API records its 403s. */
+function recordForbiddenPost(context: ServiceContext, request: FastifyRequest, page: Page): void {
+  if (request.method === 'GET' || request.method === 'HEAD' || !page.actor) return;
+  const action = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+  try {
+    recordAudit(context.db, { userId: page.actor.userId, username: page.actor.username, role: page.actor.role, ip: request.ip, requestId: request.id, action, entity: 'app', entityId: null }, nowTimestamp(context), 'refused', {
+      after: { reason: 'the page is not for this role' },
+    });
+  } catch (failure) {
+    request.log.error({ err: failure }, 'the refusal could not be recorded in the audit trail');
+  }
+}
+
+function answerError(context: ServiceContext, error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof Redirect) return reply.status(303).header('location', error.location).send();
   const page = request.page;
   if (!page) {
     request.log.error({ err: error }, 'web request failed before its page context');
     return reply.status(500).type('text/plain; charset=utf-8').send('Internal error');
   }
-  if (error instanceof PageForbidden) return sendPage(reply, problemPage(page, 403, page.t.errors.forbidden), 403);
+  if (error instanceof PageForbidden) {
+    recordForbiddenPost(context, request, page);
+    return sendPage(reply, problemPage(page, 403, page.t.errors.forbidden), 403);
+  }
   if (error instanceof FormExpired) return sendPage(reply, problemPage(page, 403, page.t.errors.formExpired), 403);
   if (error instanceof DomainError) {
     if (error.code === 'unauthenticated' || error.code === 'token_expired') return reply.status(303).header('location', `/app/login?next=${encodeURIComponent(page.url)}`).send();
@@ -82,7 +104,7 @@ function answerError(error: FastifyError | Error, request: FastifyRequest, reply
   return sendPage(reply, problemPage(page, 500, page.t.errors.unexpected), 500);
 }
 
-function pages(context: ServiceContext): FastifyPluginAsync {
+function pages(context: ServiceContext, write: Write, options: WebOptions): FastifyPluginAsync {
   return async (app) => {
     app.decorateRequest('page', null);
     // Pages are not part of the API: keep them out of /openapi.json.
@@ -112,7 +134,7 @@ function pages(context: ServiceContext): FastifyPluginAsync {
       }
       return payload;
     });
-    app.setErrorHandler(answerError);
+    app.setErrorHandler((error: FastifyError, request, reply) => answerError(context, error, request, reply));
     app.setNotFoundHandler((request, reply) => {
       const page = request.page ?? pageContext(context, request);
       request.page = page;
@@ -137,21 +159,21 @@ function pages(context: ServiceContext): FastifyPluginAsync {
       return reply.status(303).header('location', localPath(query.next, '/app')).send();
     });
 
-    await app.register(sessionRoutes(context));
-    await app.register(meetingRoutes(context));
+    await app.register(sessionRoutes(context, write, options));
+    await app.register(meetingRoutes(context, write));
     await app.register(dashboardRoutes(context));
-    await app.register(registryRoutes(context));
-    await app.register(loanRoutes(context));
+    await app.register(registryRoutes(context, write));
+    await app.register(loanRoutes(context, write));
     await app.register(reportRoutes(context));
     await app.register(auditRoutes(context));
-    await app.register(adminRoutes(context));
+    await app.register(adminRoutes(context, write));
   };
 }
 
 /** The web app: `/` sends the browser to it; everything else lives under /app. */
-export function webApp(context: ServiceContext): FastifyPluginAsync {
+export function webApp(context: ServiceContext, writes: GroupCommit, options: WebOptions): FastifyPluginAsync {
   return async (app) => {
     app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.status(303).header('location', '/app').send());
-    await app.register(pages(context), { prefix: '/app' });
+    await app.register(pages(context, pageWrites(context, writes), options), { prefix: '/app' });
   };
 }

@@ -43,6 +43,29 @@ describe('loan actions', () => {
     expect(page.body).toContain('Đã thực hiện: Ghi trả nợ.');
   });
 
+  it('leave the same audit record as the API: who, from where, what, and the change', async () => {
+    const record = test.database.sqlite
+      .prepare("SELECT username, role, action, entity, entity_id AS entityId, outcome, ip FROM audit_log WHERE action = 'POST /loans/:id/repayments' ORDER BY at DESC LIMIT 1")
+      .get() as Record<string, string>;
+    expect(record).toMatchObject({ username: 'lan.officer', role: 'officer', entity: 'loans', entityId: loanId, outcome: 'done' });
+    const auditor = new Browser(test.app);
+    await auditor.signIn('auditor', 'auditor-pass-1');
+    const page = await auditor.get('/app/audit/log?entity=loans');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('POST /loans/:id/repayments');
+    expect(page.body).toContain('lan.officer');
+  });
+
+  it('record a post refused for its role in the audit trail', async () => {
+    const leader = new Browser(test.app);
+    await leader.signIn('thu.leader', 'leader-pass-1');
+    await leader.get('/app/meeting');
+    const refused = await leader.post(`/app/loans/${loanId}/write-off`, { writtenOffOn: '2026-11-20', reason: 'x', confirmed: '1' });
+    expect(refused.statusCode).toBe(403);
+    const record = test.database.sqlite.prepare("SELECT username, outcome FROM audit_log WHERE action LIKE 'POST /app/loans/%' ORDER BY at DESC LIMIT 1").get() as Record<string, string>;
+    expect(record).toEqual({ username: 'thu.leader', outcome: 'refused' });
+  });
+
   it('reverse a repayment with a reason', async () => {
     const loan = (await fund.officer('GET', `/v1/loans/${loanId}`)).json() as { transactions: { id: string; type: string }[] };
     const repayment = loan.transactions.find((transaction) => transaction.type === 'repayment');

@@ -5,30 +5,33 @@ import { z } from 'zod';
 import { createUserBody, listUsersQuery, loginBody, loginReply, userReply } from '../../modules/auth/auth.commands.js';
 import * as auth from '../../modules/auth/auth.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
-export function authRoutes(context: ServiceContext): FastifyPluginAsync {
+export function authRoutes(context: ServiceContext, writes: GroupCommit, limits: { loginRateLimitPerMinute: number }): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.post(
       '/auth/login',
       {
+        // Beyond the lockout per username: one address cannot try many usernames quickly.
+        config: { rateLimit: { max: limits.loginRateLimitPerMinute, timeWindow: 60_000 } },
         schema: {
           tags: ['auth'],
           summary: 'Sign in; answers a bearer token',
           security: [],
           body: loginBody,
-          response: replies({ 200: loginReply }, ['invalid_credentials', 'too_many_login_attempts', 'malformed_json'], { public: true }),
+          response: replies({ 200: loginReply }, ['invalid_credentials', 'too_many_login_attempts', 'too_many_requests', 'malformed_json', 'json_too_deep'], { public: true }),
         },
       },
-      async (request) => auth.login(context, { ...request.body, ip: request.ip }),
+      async (request) => auth.login(context, { ...request.body, ip: request.ip, requestId: request.id }),
     );
     app.post(
       '/auth/logout',
       { schema: { tags: ['auth'], summary: 'Sign out: the token stops working', response: replies({ 204: z.null() }, []) } },
       async (request, reply) => {
-        auth.logout(context, actorOf(request).sessionId);
+        await writes.run(() => auth.logout(context, actorOf(request).sessionId));
         return reply.status(204).send(null);
       },
     );
@@ -45,7 +48,7 @@ export function authRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 201: userReply }, ['role_forbidden', 'duplicate_username', 'user_scope_invalid', 'area_not_found', 'group_not_found', 'malformed_json']),
         },
       },
-      async (request, reply) => reply.status(201).send(auth.createUser(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => auth.createUser(context, actorOf(request), request.body))),
     );
     app.get(
       '/users',

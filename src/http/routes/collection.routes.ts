@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { collectionSheetBody, collectionSheetQuery, collectionSheetReply, postedSheetReply } from '../../modules/collection/collection.commands.js';
 import { collectionSheet, getPostedSheet, postCollectionSheet } from '../../modules/collection/collection.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { entityId, idempotentHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
 const byId = z.strictObject({ id: entityId });
 
-export function collectionRoutes(context: ServiceContext): FastifyPluginAsync {
+export function collectionRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -56,10 +57,12 @@ export function collectionRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = postCollectionSheet(context, actorOf(request), request.params.id, request.body, {
-          key: String(request.headers['idempotency-key']),
-          route: `POST /v1/groups/${request.params.id}/collection-sheet`,
-        });
+        const result = await writes.run(() =>
+          postCollectionSheet(context, actorOf(request), request.params.id, request.body, {
+            key: String(request.headers['idempotency-key']),
+            route: `POST /v1/groups/${request.params.id}/collection-sheet`,
+          }),
+        );
         return reply.status(result.statusCode).send(result.body);
       },
     );

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importGroups, importMembers } from '../../modules/registry/import.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
@@ -11,7 +12,7 @@ const importReply = z.object({ imported: z.number().int(), ids: z.array(z.string
 const csvBody = z.string().max(20 * 1024 * 1024).meta({ description: 'UTF-8 CSV with a header row (a BOM is fine)' });
 const importFailures = replies({ 201: importReply }, ['role_forbidden', 'import_rows_invalid', 'unsupported_media_type', 'body_too_large']);
 
-export function importRoutes(context: ServiceContext): FastifyPluginAsync {
+export function importRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.post(
@@ -20,7 +21,7 @@ export function importRoutes(context: ServiceContext): FastifyPluginAsync {
         bodyLimit: 20 * 1024 * 1024,
         schema: { tags: ['imports'], summary: 'Import groups: code, name, areaCode, formedOn, meetingDay', body: csvBody, response: importFailures },
       },
-      async (request, reply) => reply.status(201).send(importGroups(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => importGroups(context, actorOf(request), request.body))),
     );
     app.post(
       '/imports/members',
@@ -33,7 +34,7 @@ export function importRoutes(context: ServiceContext): FastifyPluginAsync {
           response: importFailures,
         },
       },
-      async (request, reply) => reply.status(201).send(importMembers(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => importMembers(context, actorOf(request), request.body))),
     );
   };
 }

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import * as ledger from '../../modules/ledger/ledger.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
 import { isoDate } from '../../modules/shared/schemas.js';
 import { readSettings } from '../../modules/settings/settings.service.js';
@@ -30,7 +31,7 @@ const entryReply = z
   .meta({ id: 'JournalEntry' });
 const asOfQuery = z.strictObject({ asOf: isoDate.optional().meta({ description: 'Defaults to today' }) });
 
-export function ledgerRoutes(context: ServiceContext): FastifyPluginAsync {
+export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     const currency = () => readSettings(context.db).currency;
@@ -117,7 +118,7 @@ export function ledgerRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 200: z.object({ closedThrough: z.string(), closedAt: z.string() }) }, ['role_forbidden', 'period_closed', 'date_in_future', 'malformed_json']),
         },
       },
-      async (request) => ledger.closePeriod(context, actorOf(request), request.body.through),
+      async (request) => writes.run(() => ledger.closePeriod(context, actorOf(request), request.body.through)),
     );
   };
 }

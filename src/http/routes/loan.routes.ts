@@ -25,6 +25,7 @@ import {
 import * as loans from '../../modules/loans/loan.service.js';
 import * as products from '../../modules/loans/product.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
 import { entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
@@ -40,7 +41,7 @@ function idempotencyOf(request: FastifyRequest) {
   return { key: String(request.headers['idempotency-key']), route: `${request.method} ${request.url.split('?')[0]}` };
 }
 
-export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
+export function loanRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
 
@@ -54,7 +55,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 201: productReply }, ['role_forbidden', 'duplicate_code', 'product_invalid', 'malformed_json']),
         },
       },
-      async (request, reply) => reply.status(201).send(products.createProduct(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => products.createProduct(context, actorOf(request), request.body))),
     );
     app.get('/loan-products', { schema: { tags: ['loan products'], summary: 'List loan products', response: replies({ 200: z.object({ items: z.array(productReply) }) }, []) } }, async () => ({
       items: products.listProducts(context),
@@ -75,7 +76,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 200: productReply }, ['role_forbidden', 'product_not_found', 'product_invalid', 'malformed_json']),
         },
       },
-      async (request) => products.updateProduct(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => products.updateProduct(context, actorOf(request), request.params.id, request.body)),
     );
 
     app.post(
@@ -98,7 +99,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(loans.applyLoan(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => loans.applyLoan(context, actorOf(request), request.body))),
     );
     app.get(
       '/loans',
@@ -159,21 +160,21 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'approval_needs_second_person', 'member_cap_exceeded', 'date_in_future', 'malformed_json']),
         },
       },
-      async (request) => loans.approveLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.approveLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/reject',
       {
         schema: { tags: ['loans'], summary: 'Reject an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
       },
-      async (request) => loans.rejectLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.rejectLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/withdraw',
       {
         schema: { tags: ['loans'], summary: 'Withdraw an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
       },
-      async (request) => loans.withdrawLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.withdrawLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/disburse',
@@ -188,7 +189,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = loans.disburseLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request));
+        const result = await writes.run(() => loans.disburseLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );
@@ -205,7 +206,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = loans.recordRepayment(context, actorOf(request), request.params.id, request.body, idempotencyOf(request));
+        const result = await writes.run(() => loans.recordRepayment(context, actorOf(request), request.params.id, request.body, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );
@@ -222,7 +223,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = loans.applySavingsToLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request));
+        const result = await writes.run(() => loans.applySavingsToLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );
@@ -262,7 +263,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = loans.reverseTransaction(context, actorOf(request), request.params.id, request.params.transactionId, request.body.reason, idempotencyOf(request));
+        const result = await writes.run(() => loans.reverseTransaction(context, actorOf(request), request.params.id, request.params.transactionId, request.body.reason, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );
@@ -277,7 +278,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_disbursed', 'loan_closed', 'loan_written_off', 'date_before_reschedule', 'period_closed', 'date_in_future', 'malformed_json']),
         },
       },
-      async (request) => loans.rescheduleLoan(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => loans.rescheduleLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/write-off',
@@ -292,7 +293,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = loans.writeOffLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request));
+        const result = await writes.run(() => loans.writeOffLoan(context, actorOf(request), request.params.id, request.body, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );

@@ -21,6 +21,7 @@ import {
 } from '../../modules/registry/registry.commands.js';
 import * as registry from '../../modules/registry/registry.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { entityId } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
@@ -28,7 +29,7 @@ import { replies } from '../replies.js';
 const byId = z.strictObject({ id: entityId });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
+export function registryRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
 
@@ -42,7 +43,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 201: areaReply }, ['role_forbidden', 'area_not_found', 'area_parent_invalid', 'duplicate_code', 'malformed_json']),
         },
       },
-      async (request, reply) => reply.status(201).send(registry.createArea(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createArea(context, actorOf(request), request.body))),
     );
     app.get(
       '/areas',
@@ -75,7 +76,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(registry.createGroup(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createGroup(context, actorOf(request), request.body))),
     );
     app.get(
       '/groups',
@@ -108,7 +109,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request) => registry.updateGroup(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => registry.updateGroup(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/groups/:id/dissolve',
@@ -130,7 +131,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request) => registry.dissolveGroup(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => registry.dissolveGroup(context, actorOf(request), request.params.id, request.body)),
     );
 
     app.post(
@@ -154,7 +155,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(registry.createMember(context, actorOf(request), request.body)),
+      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createMember(context, actorOf(request), request.body))),
     );
     app.get(
       '/members',
@@ -200,7 +201,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request) => registry.updateMember(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => registry.updateMember(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/members/:id/move',
@@ -226,7 +227,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request) => registry.moveMember(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => registry.moveMember(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/members/:id/exit',
@@ -247,7 +248,7 @@ export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
           ]),
         },
       },
-      async (request) => registry.exitMember(context, actorOf(request), request.params.id, request.body),
+      async (request) => writes.run(() => registry.exitMember(context, actorOf(request), request.params.id, request.body)),
     );
   };
 }

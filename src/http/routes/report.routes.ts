@@ -9,6 +9,7 @@ import { portfolioCsv, portfolioReport } from '../../modules/reports/portfolio.s
 import { runProvisions } from '../../modules/reports/provision.service.js';
 import { arrearsQuery, outreachQuery, planBody, portfolioQuery } from '../../modules/reports/report.commands.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
@@ -19,7 +20,7 @@ function sendCsv(reply: FastifyReply, name: string, csv: string) {
   return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(csv);
 }
 
-export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
+export function reportRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.get(
@@ -63,7 +64,7 @@ export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
     app.post(
       '/plans',
       { schema: { tags: ['reports'], summary: 'Set targets for a period and area (admin)', body: planBody, response: replies({ 200: report }, ['role_forbidden', 'area_not_found', 'malformed_json']) } },
-      async (request) => setPlan(context, actorOf(request), request.body),
+      async (request) => writes.run(() => setPlan(context, actorOf(request), request.body)),
     );
     app.post(
       '/ledger/provisions/run',
@@ -77,7 +78,9 @@ export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const result = runProvisions(context, actorOf(request), request.body.asOf, { key: String(request.headers['idempotency-key']), route: 'POST /v1/ledger/provisions/run' });
+        const result = await writes.run(() =>
+          runProvisions(context, actorOf(request), request.body.asOf, { key: String(request.headers['idempotency-key']), route: 'POST /v1/ledger/provisions/run' }),
+        );
         return reply.status(result.statusCode).send(result.body);
       },
     );

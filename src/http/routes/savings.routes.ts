@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { savingsKind, savingsMovementBody, savingsMovementReply, savingsReply } from '../../modules/savings/savings.commands.js';
 import * as savings from '../../modules/savings/savings.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { entityId, idempotentHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
@@ -23,7 +24,7 @@ const movementErrors = [
   'malformed_json',
 ] as const;
 
-export function savingsRoutes(context: ServiceContext): FastifyPluginAsync {
+export function savingsRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     // Deposits and withdrawals share their shape; a withdrawal can also meet the balance and the compulsory lock.
@@ -50,13 +51,15 @@ export function savingsRoutes(context: ServiceContext): FastifyPluginAsync {
           },
         },
         async (request, reply) => {
-          const result = movement.record(context, actorOf(request), {
+          const result = await writes.run(() =>
+            movement.record(context, actorOf(request), {
             memberId: request.params.id,
             kind: request.params.kind,
             input: request.body,
             idempotencyKey: request.headers['idempotency-key'],
             route: `POST /v1/members/${request.params.id}/savings/${request.params.kind}/${movement.path}`,
-          });
+            }),
+          );
           return reply.status(result.statusCode).send(result.body);
         },
       );

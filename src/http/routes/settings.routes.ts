@@ -4,11 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listEthnicities } from '../../modules/registry/registry.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { fundSettingsSchema, getSettings, updateSettings, updateSettingsBody } from '../../modules/settings/settings.service.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
-export function settingsRoutes(context: ServiceContext): FastifyPluginAsync {
+export function settingsRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.get('/settings', { schema: { tags: ['settings'], summary: 'The fund’s settings', response: replies({ 200: fundSettingsSchema }, []) } }, async () =>
@@ -24,7 +25,7 @@ export function settingsRoutes(context: ServiceContext): FastifyPluginAsync {
           response: replies({ 200: fundSettingsSchema }, ['role_forbidden', 'settings_invalid', 'malformed_json']),
         },
       },
-      async (request) => updateSettings(context, actorOf(request), request.body),
+      async (request) => writes.run(() => updateSettings(context, actorOf(request), request.body)),
     );
     app.get(
       '/reference/ethnicities',

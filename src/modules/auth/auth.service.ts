@@ -1,5 +1,6 @@
 // Sign-in, sign-out, token checks and user management. Tokens are random and stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
+import { type AuditScope, recordAudit } from '../audit/audit.service.js';
 import { type Actor, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
@@ -49,7 +50,20 @@ export function ensureAdminUser(context: ServiceContext, configuredPassword: str
   });
 }
 
-export async function login(context: ServiceContext, input: { username: string; password: string; ip: string | null }): Promise<LoginResult> {
+function signInScope(input: { username: string; ip: string | null; requestId: string | null }, user?: repo.UserRow): AuditScope {
+  return {
+    userId: user?.id ?? null,
+    username: input.username,
+    role: user?.role ?? null,
+    ip: input.ip,
+    requestId: input.requestId,
+    action: 'POST /auth/login',
+    entity: 'auth',
+    entityId: user?.id ?? null,
+  };
+}
+
+export async function login(context: ServiceContext, input: { username: string; password: string; ip: string | null; requestId: string | null }): Promise<LoginResult> {
   const now = context.clock.now();
   const windowStart = new Date(now.getTime() - context.loginLockoutMinutes * 60_000).toISOString();
   // Failures since the last success, within the lockout window, lock the username for the rest of the window.
@@ -60,6 +74,7 @@ export async function login(context: ServiceContext, input: { username: string; 
     const oldestCounted = failures[context.loginMaxFailures - 1] ?? failures[failures.length - 1];
     const unlocksAt = new Date(Date.parse(oldestCounted?.attemptedAt ?? now.toISOString()) + context.loginLockoutMinutes * 60_000);
     const minutes = Math.max(1, Math.ceil((unlocksAt.getTime() - now.getTime()) / 60_000));
+    recordAudit(context.db, signInScope(input), now.toISOString(), 'sign_in_failed', { after: { reason: 'too many failed sign-ins: locked' } });
     throw new DomainError('too_many_login_attempts', `Too many failed sign-ins for this username. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
   }
 
@@ -67,7 +82,11 @@ export async function login(context: ServiceContext, input: { username: string; 
   const passwordMatches = await verifyPassword(input.password, user?.passwordHash ?? decoyPasswordHash);
   const attemptedAt = context.clock.now().toISOString();
   if (!user || !passwordMatches || user.status !== 'active') {
-    repo.recordLoginAttempt(context.db, { username: input.username, attemptedAt, succeeded: false, ip: input.ip });
+    context.db.transaction((tx) => {
+      repo.recordLoginAttempt(tx, { username: input.username, attemptedAt, succeeded: false, ip: input.ip });
+      const reason = !user ? 'unknown username' : !passwordMatches ? 'wrong password' : `user is ${user.status}`;
+      recordAudit(tx, signInScope(input, user), attemptedAt, 'sign_in_failed', { after: { reason } });
+    });
     throw new DomainError('invalid_credentials', 'The username or password is not right.');
   }
 
@@ -75,7 +94,9 @@ export async function login(context: ServiceContext, input: { username: string; 
   const expiresAt = new Date(now.getTime() + context.tokenTtlMinutes * 60_000).toISOString();
   context.db.transaction((tx) => {
     repo.recordLoginAttempt(tx, { username: input.username, attemptedAt, succeeded: true, ip: input.ip });
-    repo.insertSession(tx, { id: newId('se'), tokenHash: tokenHash(token), userId: user.id, createdAt: attemptedAt, expiresAt });
+    const sessionId = newId('se');
+    repo.insertSession(tx, { id: sessionId, tokenHash: tokenHash(token), userId: user.id, createdAt: attemptedAt, expiresAt });
+    recordAudit(tx, signInScope(input, user), attemptedAt, 'done', { after: { sessionId, expiresAt } });
   });
   return { token, expiresAt, user: userReply(context, user) };
 }

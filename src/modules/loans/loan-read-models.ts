@@ -77,13 +77,26 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     })),
   );
   if (change) {
+    // Most reached repayments fall on the same installments as before (a payment appended after them changes
+    // nothing of theirs): rewrite the lines only of those whose lines differ from the stored ones.
+    const linesOf = (rows: { transactionId: string; installmentNumber: number; paidOn: string; principal: number; interest: number }[]) => {
+      const byTransaction = new Map<string, string>();
+      for (const row of [...rows].sort((a, b) => a.installmentNumber - b.installmentNumber)) {
+        byTransaction.set(row.transactionId, `${byTransaction.get(row.transactionId) ?? ''}${row.installmentNumber}:${row.paidOn}:${row.principal}:${row.interest};`);
+      }
+      return byTransaction;
+    };
+    const computed = linesOf(lines);
+    const stored = linesOf(repo.allocationLinesOfTransactions(db, loan.id, change.transactionIds));
+    const rewritten = change.transactionIds.filter((transactionId) => computed.get(transactionId) !== stored.get(transactionId));
+    const rewrittenSet = new Set(rewritten);
     repo.replaceLoanReadModelsFrom(
       db,
       loan.id,
       change.fromDay,
       segmentRows.filter((segment) => segment.toDay >= change.fromDay),
-      change.transactionIds,
-      lines,
+      rewritten,
+      lines.filter((line) => rewrittenSet.has(line.transactionId)),
     );
   } else repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
 }

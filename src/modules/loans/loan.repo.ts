@@ -359,6 +359,15 @@ export function disbursedLoanIds(db: FundDatabase): string[] {
 }
 
 
+/** The stored lines of some of a loan's repayments (an empty list reads nothing). */
+export function allocationLinesOfTransactions(db: FundDatabase, loanId: string, transactionIds: string[]) {
+  if (transactionIds.length === 0) return [];
+  const wanted = new Set(transactionIds);
+  return prepared(db, 'allocationLinesOfLoan', (on) => on.select().from(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, id())).prepare())
+    .all({ id: loanId })
+    .filter((line) => wanted.has(line.transactionId));
+}
+
 export function allocationLinesOf(db: FundDatabase, loanId: string) {
   return db.select().from(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, loanId)).all();
 }

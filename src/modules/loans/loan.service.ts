@@ -620,7 +620,11 @@ export function applySavingsToLoan(context: ServiceContext, actor: Actor, loanId
       const currency = loan.currency as CurrencyCode;
       const amount = amountInMinorUnits(input.amount, currency, 'amount');
       if (loan.status !== 'written_off') {
-        const position = positionOf(loanHistory(tx, loan), input.paidOn > today(context) ? today(context) : input.paidOn);
+        // The date is checked (not before the disbursement, not in the future, in an open period) before the loan's
+        // position on it is worked out.
+        const history = loanHistory(tx, loan);
+        requireLoanMovementDate(context, tx, history, input.paidOn, 'paidOn');
+        const position = positionOf(history, input.paidOn);
         if (position.daysPastDue < defaultedDaysPastDue) {
           throw new DomainError('compulsory_savings_locked', `Compulsory savings are applied only to a written-off loan or one ${defaultedDaysPastDue} or more days past due; this one is ${position.daysPastDue}.`);
         }

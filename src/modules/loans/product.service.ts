@@ -15,8 +15,25 @@ export function productReplyOf(row: repo.ProductRow): ProductReply {
 }
 
 /** Stored terms are read back through the same schema that wrote them. */
+// Terms are read on every movement of a loan and never change once stored: parse each stored text once.
+const parsedTerms = new Map<string, ProductTerms>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 export function termsOf(stored: string): ProductTerms {
-  return productTerms.parse(JSON.parse(stored));
+  let terms = parsedTerms.get(stored);
+  if (!terms) {
+    terms = deepFreeze(productTerms.parse(JSON.parse(stored)));
+    if (parsedTerms.size >= 1000) parsedTerms.clear();
+    parsedTerms.set(stored, terms);
+  }
+  return terms;
 }
 
 export function requireProduct(context: ServiceContext, id: string): repo.ProductRow {

@@ -7,6 +7,8 @@ export const domainErrorCodes = [
   'token_expired',
   'invalid_credentials',
   'too_many_login_attempts',
+  'too_many_requests',
+  'json_too_deep',
   'role_forbidden',
   'scope_forbidden',
   'not_found',

@@ -5,8 +5,22 @@ import { randomBytes } from 'node:crypto';
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 let lastTime = 0;
 let sequence = 0;
+// One call to the system's random source fills many ids: a call per id costs more than the rest of the id.
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
 
-export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs' | 'pl' | 'pr';
+function randomPart(length: number): string {
+  if (randomOffset + length > randomPool.length) {
+    randomBytes(randomPool.length).copy(randomPool);
+    randomOffset = 0;
+  }
+  let part = '';
+  for (let i = 0; i < length; i += 1) part += alphabet[(randomPool[randomOffset + i] ?? 0) % 32];
+  randomOffset += length;
+  return part;
+}
+
+export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs' | 'pl' | 'pr' | 'au';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   // Ids made in the same millisecond keep their order through a counter in the random part's place.
@@ -27,6 +41,5 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
     counter = alphabet[rest % 32] + counter;
     rest = Math.floor(rest / 32);
   }
-  const random = [...randomBytes(10)].map((byte) => alphabet[byte % 32]).join('');
-  return `${prefix}-${time}${counter}${random}`;
+  return `${prefix}-${time}${counter}${randomPart(10)}`;
 }

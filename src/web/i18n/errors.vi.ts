@@ -67,6 +67,9 @@ export const errorMessagesVi: Record<ErrorCode, string> = {
   reversal_not_allowed: 'Không được hủy giao dịch này.',
   cash_total_mismatch: 'Tiền mặt đếm được không khớp với tổng các dòng. Hãy đếm lại hoặc sửa một dòng.',
   sheet_line_invalid: 'Có dòng trên bảng thu không hợp lệ.',
+  too_many_requests: 'Có quá nhiều yêu cầu từ máy này. Hãy thử lại sau ít phút.',
+  json_too_deep: 'Dữ liệu gửi lên lồng nhau quá sâu.',
+  storage_unavailable: 'Cơ sở dữ liệu của quỹ tạm thời không ghi được (có thể đầy ổ đĩa). Chưa có gì được ghi; hãy thử lại sau ít phút.',
   internal_error: 'Hệ thống gặp lỗi, yêu cầu chưa được thực hiện. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên.',
 };
 

@@ -13,12 +13,13 @@ import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { type FundSettings, getSettings, updateSettings, updateSettingsBody } from '../../modules/settings/settings.service.js';
 import { enumChoices, reportAreaChoices } from '../choices.js';
-import { attempt, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
+import { attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
 import { amountInputValue, formatPercent, parseAmountInput } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, seeOther, signedIn } from '../page.js';
 import { amountField, checkboxField, csrfField, date, errorSummary, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import type { Write } from '../writes.js';
 
 const admins: Role[] = ['admin'];
 const roles = createUserBody.shape.role.options;
@@ -158,7 +159,7 @@ ${checkboxField(page, { name: 'memberWorstDebtGroup', label: t.memberWorstDebtGr
   );
 }
 
-export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
+export function adminRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     app.get('/admin', async (request, reply) => {
       const page = signedIn(request, admins);
@@ -203,7 +204,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
       const page = signedIn(request, admins);
       const fields = postedForm(request, page);
       const role = value(fields, 'role');
-      const result = attempt(page.lang, () => {
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, 'POST /users', null, () => {
         // A leader's group is typed by its code; the service takes its id.
         const groupCode = optional(fields, 'groupCode');
         let groupId: string | undefined;
@@ -225,7 +226,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
             ...(groupId ? { groupId } : {}),
           }),
         );
-      });
+      }));
       if (result.ok) return seeOther(reply, '/app/admin/users?done=user');
       return sendPage(reply, userForm(page, { fields, errors: result.errors, areas: reportAreaChoices(context, page) }), result.errors.status);
     });
@@ -249,8 +250,10 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
     app.post('/admin/products', async (request, reply) => {
       const page = signedIn(request, admins);
       const fields = postedForm(request, page);
-      const result = attempt(page.lang, () =>
-        products.createProduct(context, page.actor, parseWith(createProductBody, withoutEmpty({ code: value(fields, 'code'), name: value(fields, 'name'), ...productInput(page, fields, page.currency) }))),
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /loan-products', null, () =>
+          products.createProduct(context, page.actor, parseWith(createProductBody, withoutEmpty({ code: value(fields, 'code'), name: value(fields, 'name'), ...productInput(page, fields, page.currency) }))),
+        ),
       );
       if (result.ok) return seeOther(reply, '/app/admin/products?done=product');
       return sendPage(reply, productForm(page, { product: null, fields, errors: result.errors }), result.errors.status);
@@ -269,7 +272,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
       // The rate the form leaves is the product's rate: the other one is not sent (naming it would replace it).
       if (input.monthlyRate !== undefined && input.annualRate !== undefined && input.annualRate === product.terms.annualRate) delete input.annualRate;
       if (input.monthlyRate !== undefined && input.annualRate !== undefined && input.monthlyRate === product.terms.monthlyRate) delete input.monthlyRate;
-      const result = attempt(page.lang, () => products.updateProduct(context, page.actor, product.id, parseWith(updateProductBody, input)));
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, 'PATCH /loan-products/:id', product.id, () => products.updateProduct(context, page.actor, product.id, parseWith(updateProductBody, input))));
       if (result.ok) return seeOther(reply, '/app/admin/products?done=productUpdated');
       return editProduct(reply, page, product.id, fields, result.errors);
     });
@@ -296,7 +299,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsync {
       // Only what changed is sent: a setting the admin did not touch is not written again.
       const changes = Object.fromEntries(Object.entries(typed).filter(([key, shown]) => shown !== (current as Record<string, unknown>)[key]));
       if (Object.keys(changes).length === 0) return seeOther(reply, '/app/admin/settings?done=settings');
-      const result = attempt(page.lang, () => updateSettings(context, page.actor, parseWith(updateSettingsBody, changes)));
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, 'PATCH /settings', null, () => updateSettings(context, page.actor, parseWith(updateSettingsBody, changes))));
       if (result.ok) return seeOther(reply, '/app/admin/settings?done=settings');
       return sendPage(reply, settingsForm(page, { settings: current, fields, errors: result.errors, message: null }), result.errors.status);
     });

@@ -1,9 +1,9 @@
 // The auditor's pages: the exports with their manifests, the ledger check, the audit log; and the journal as CSV.
 //
-// Exports, the ledger check and the audit log are the API's (GET /v1/exports/{name}.{csv|xlsx|manifest.json},
-// /v1/ledger/verify, /v1/audit-log). A browser has the session cookie, not a bearer token, so the pages reach those
-// routes through /app/api/..., which replays a GET into the API in-process with the session's own token: the same
-// route, actor and refusals, streamed through. Only reading routes of an allowed list pass.
+// The audit log page calls the audit service. Exports and the ledger check are the API's (GET
+// /v1/exports/{name}.{csv|xlsx|manifest.json}, /v1/ledger/verify). A browser has the session cookie, not a bearer
+// token, so the pages reach those routes through /app/api/..., which replays a GET into the API in-process with the
+// session's own token: the same route, actor and refusals, streamed through. Only reading routes of an allowed list pass.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
@@ -14,8 +14,12 @@ import type { CurrencyCode } from '../../domain/money.js';
 import { isIsoDate } from '../../domain/calendar.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, signedIn } from '../page.js';
+import { attempt, parseWith } from '../forms.js';
+import { formatTimestamp } from '../format.js';
+import { auditLogQuery } from '../../modules/audit/audit.commands.js';
+import { auditLog } from '../../modules/audit/audit.service.js';
 import { cookieOf, sessionCookie } from '../session.js';
-import { dateField, facts, inputField, money, notice, scrollTable } from '../views/components.js';
+import { dateField, errorSummary, facts, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
 
 const auditors: Role[] = ['auditor', 'admin'];
@@ -46,18 +50,6 @@ function period(request: FastifyRequest, page: SignedInPage): { from: string; to
   const to = query.to && isIsoDate(query.to) ? query.to : page.today;
   const from = query.from && isIsoDate(query.from) ? query.from : `${to.slice(0, 4)}-01-01`;
   return { from, to };
-}
-
-/** Rows of a JSON list shown as a table of its own fields (the audit log's shape belongs to the API). */
-function genericTable(caption: string, items: Record<string, unknown>[]): Html {
-  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))].slice(0, 8);
-  const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
-  return scrollTable(
-    caption,
-    html`<table><thead><tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead><tbody>${items.map(
-      (item) => html`<tr>${columns.map((column) => html`<td>${cell(item[column])}</td>`)}</tr>`,
-    )}</tbody></table>`,
-  );
 }
 
 export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
@@ -149,19 +141,34 @@ ${inline ? books(page) : part('/app/audit/verify/books')}`,
     app.get('/audit/log', async (request, reply) => {
       const page = signedIn(request, auditors);
       const t = page.t.auditor;
-      const search = new URLSearchParams(request.query as Record<string, string>).toString();
-      const log = await readApi(request, `/v1/audit-log${search ? `?${search}` : ''}`);
-      const items = log.status === 200 && log.json && typeof log.json === 'object' && Array.isArray((log.json as { items?: unknown }).items) ? ((log.json as { items: Record<string, unknown>[] }).items) : null;
-      const next = items ? ((log.json as { nextCursor?: string | null }).nextCursor ?? null) : null;
+      const query = request.query as Record<string, string | undefined>;
+      const filters = { entity: query.entity || undefined, outcome: query.outcome || undefined, userId: query.userId || undefined, cursor: query.cursor || undefined };
+      const result = attempt(page.lang, () => auditLog(context, page.actor, parseWith(auditLogQuery, { ...filters, limit: 50 })));
+      const table = (items: ReturnType<typeof auditLog>['items']) =>
+        scrollTable(
+          t.auditLog,
+          html`<table class="stack"><thead><tr><th scope="col">${t.at}</th><th scope="col">${t.who}</th><th scope="col">${t.action}</th><th scope="col">${t.record}</th><th scope="col">${t.outcome}</th><th scope="col">${t.from}</th></tr></thead>
+<tbody>${items.map(
+            (item) =>
+              html`<tr><th scope="row">${formatTimestamp(item.at, page.timeZone)}</th><td data-label="${t.who}">${item.username ?? ''}${item.role ? html` <span class="muted">(${page.t.roles[item.role as 'admin'] ?? item.role})</span>` : ''}</td><td data-label="${t.action}"><code>${item.action}</code></td><td data-label="${t.record}">${item.entity}${item.entityId ? html` <code>${item.entityId}</code>` : ''}</td><td data-label="${t.outcome}">${t.outcomes[item.outcome]}</td><td data-label="${t.from}">${item.ip ?? ''}</td></tr>`,
+          )}</tbody></table>`,
+        );
       return sendPage(
         reply,
         layout(
           page,
           t.auditLog,
           html`<p>${t.auditLogIntro}</p>
-${items === null ? html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/audit-log)</p>` : items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : genericTable(t.auditLog, items)}
-${next ? html`<p><a href="/app/audit/log?cursor=${encodeURIComponent(next)}" rel="next">${page.t.common.next} →</a></p>` : ''}`,
+${errorSummary(page, result.ok ? null : result.errors)}
+<form method="get" action="/app/audit/log" class="inline-form">
+${selectField(page, { name: 'entity', label: t.record, choices: ['loans', 'groups', 'members', 'users', 'loan-products', 'settings', 'auth', 'imports', 'ledger', 'plans', 'areas', 'app'].map((entity) => ({ value: entity, label: entity })), value: filters.entity, empty: page.t.common.all })}
+${selectField(page, { name: 'outcome', label: t.outcome, choices: (['done', 'refused', 'sign_in_failed'] as const).map((outcome) => ({ value: outcome, label: t.outcomes[outcome] })), value: filters.outcome, empty: page.t.common.all })}
+<button type="submit">${page.t.common.show}</button>
+</form>
+${result.ok ? (result.value.items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : table(result.value.items)) : ''}
+${result.ok ? pager(page, '/app/audit/log', { entity: filters.entity, outcome: filters.outcome, cursor: filters.cursor }, result.value.nextCursor) : ''}`,
         ),
+        result.ok ? 200 : result.errors.status,
       );
     });
 

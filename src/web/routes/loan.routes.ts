@@ -24,7 +24,7 @@ import { previewSchedule, schedulePreviewBody } from '../../modules/schedules/sc
 import type { Actor, Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { productChoices } from '../choices.js';
-import { attempt, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
+import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
 import { formatPercent, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { Messages } from '../i18n/index.js';
@@ -45,6 +45,7 @@ import {
   textAreaField,
 } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import type { Write } from '../writes.js';
 
 const loanStatuses = loanReply.shape.status.options;
 const readers: Role[] = ['admin', 'officer', 'auditor', 'leader'];
@@ -64,6 +65,8 @@ interface ActionField {
 
 interface LoanAction {
   label: (t: Messages) => string;
+  /** The API route this action stands for, as the audit trail names it. */
+  route: string;
   /** Whether the loan's state offers the action (the service decides; this only hides buttons that cannot work). */
   offered: (loan: Loan) => boolean;
   fields: ActionField[];
@@ -81,6 +84,7 @@ const idempotency = (loanId: string, action: string, key: string) => ({ key, rou
 
 const actions: Record<ActionName, LoanAction> = {
   approve: {
+    route: 'POST /loans/:id/approve',
     label: (t) => t.loans.approve,
     offered: (loan) => loan.status === 'applied',
     fields: [todayField('decidedOn', (t) => t.loans.decidedOn), { name: 'note', label: (t) => t.common.note, kind: 'text', required: false }],
@@ -90,6 +94,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input) => loans.approveLoan(context, actor, loan.id, input as z.infer<typeof decisionBody>),
   },
   reject: {
+    route: 'POST /loans/:id/reject',
     label: (t) => t.loans.reject,
     offered: (loan) => loan.status === 'applied',
     fields: [todayField('decidedOn', (t) => t.loans.decidedOn), reasonField],
@@ -99,6 +104,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input) => loans.rejectLoan(context, actor, loan.id, input as z.infer<typeof refusalBody>),
   },
   withdraw: {
+    route: 'POST /loans/:id/withdraw',
     label: (t) => t.loans.withdraw,
     offered: (loan) => loan.status === 'applied',
     fields: [todayField('decidedOn', (t) => t.loans.decidedOn), reasonField],
@@ -108,6 +114,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input) => loans.withdrawLoan(context, actor, loan.id, input as z.infer<typeof refusalBody>),
   },
   disburse: {
+    route: 'POST /loans/:id/disburse',
     label: (t) => t.loans.disburse,
     offered: (loan) => loan.status === 'approved',
     fields: [todayField('disbursedOn', (t) => t.loans.disbursedOn), { name: 'firstDueOn', label: (t) => t.loans.firstDueOn, kind: 'date', required: false, hint: (t) => t.loans.firstDueHint }],
@@ -117,6 +124,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input, key) => loans.disburseLoan(context, actor, loan.id, input as z.infer<typeof disburseBody>, idempotency(loan.id, 'disburse', key)),
   },
   repay: {
+    route: 'POST /loans/:id/repayments',
     label: (t) => t.loans.repay,
     offered: (loan) => loan.status === 'active' || loan.status === 'written_off',
     fields: [{ name: 'amount', label: (t) => t.common.amount, kind: 'amount', required: true }, todayField('paidOn', (t) => t.loans.paidOn), { name: 'note', label: (t) => t.common.note, kind: 'text', required: false }],
@@ -126,6 +134,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input, key) => loans.recordRepayment(context, actor, loan.id, input as z.infer<typeof repaymentBody>, idempotency(loan.id, 'repayments', key)),
   },
   reschedule: {
+    route: 'POST /loans/:id/reschedule',
     label: (t) => t.loans.reschedule,
     offered: (loan) => loan.status === 'active',
     fields: [todayField('effectiveOn', (t) => t.loans.effectiveOn), { name: 'installments', label: (t) => t.loans.newInstallments, kind: 'number', required: true }, reasonField],
@@ -135,6 +144,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input) => loans.rescheduleLoan(context, actor, loan.id, input as z.infer<typeof rescheduleBody>),
   },
   'write-off': {
+    route: 'POST /loans/:id/write-off',
     label: (t) => t.loans.writeOff,
     offered: (loan) => loan.status === 'active',
     fields: [todayField('writtenOffOn', (t) => t.loans.writtenOffOn), reasonField],
@@ -144,6 +154,7 @@ const actions: Record<ActionName, LoanAction> = {
     run: (context, actor, loan, input, key) => loans.writeOffLoan(context, actor, loan.id, input as z.infer<typeof writeOffBody>, idempotency(loan.id, 'write-off', key)),
   },
   reverse: {
+    route: 'POST /loans/:id/transactions/:transactionId/reverse',
     label: (t) => t.loans.reverse,
     offered: (loan) => loan.transactions.some((transaction) => !transaction.reversed && (transaction.type === 'repayment' || transaction.type === 'recovery')),
     fields: [reasonField],
@@ -325,7 +336,7 @@ ${view.preview ? previewTable(page, view.preview) : ''}`,
   );
 }
 
-export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
+export function loanRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     app.get('/loans', async (request, reply) => {
       const page = signedIn(request, readers);
@@ -376,8 +387,8 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
       }
       const productId = value(fields, 'productId');
       const currency = productId ? attempt(page.lang, () => getProduct(context, productId).currency) : null;
-      const result = attempt(page.lang, () =>
-        loans.applyLoan(
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /loans', null, () => loans.applyLoan(
           context,
           page.actor,
           parseWith(applyLoanBody, {
@@ -389,7 +400,7 @@ export function loanRoutes(context: ServiceContext): FastifyPluginAsync {
             purpose: value(fields, 'purpose'),
             ...(optional(fields, 'graceOnPrincipal') === undefined ? {} : { graceOnPrincipal: wholeNumber(optional(fields, 'graceOnPrincipal')) }),
           }),
-        ),
+        )),
       );
       if (result.ok) return seeOther(reply, `/app/loans/${result.value.id}?done=apply`);
       return renderApply(reply, page, memberId, fields, result.errors, null);
@@ -501,7 +512,7 @@ ${scrollTable(t.transactions, transactions)}`
       const checked = attempt(page.lang, () => parseWith(action.schema, actionInput(page, action, fields, loan.currency)) as Record<string, unknown>);
       if (!checked.ok) return sendPage(reply, actionForm(page, { ...view, errors: checked.errors }), checked.errors.status);
       if (value(fields, 'confirmed') !== '1') return sendPage(reply, confirmationPage(page, view));
-      const result = attempt(page.lang, () => action.run(context, page.actor, loan, checked.value, key, chosen.transactionId));
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, action.route, loan.id, () => action.run(context, page.actor, loan, checked.value, key, chosen.transactionId)));
       if (result.ok) return seeOther(reply, `/app/loans/${loan.id}?done=${chosen.name}`);
       return sendPage(reply, actionForm(page, { ...view, errors: result.errors }), result.errors.status);
     };

@@ -10,12 +10,13 @@ import { collectionSheetBody } from '../../modules/collection/collection.command
 import { collectionSheet, getPostedSheet, listCollectionSheets, postCollectionSheet } from '../../modules/collection/collection.service.js';
 import * as registry from '../../modules/registry/registry.service.js';
 import { type ServiceContext, today } from '../../modules/shared/context.js';
-import { attempt, type FormErrors, type FormFields, parseWith, postedForm, value } from '../forms.js';
+import { attemptAsync, type FormErrors, type FormFields, parseWith, postedForm, value } from '../forms.js';
 import { amountInputValue, amountOfMinorUnits, formatTimestamp, minorUnitsOf, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, Redirect, pageOf, sendPage, seeOther, signedIn } from '../page.js';
 import { csrfField, date, errorSummary, fieldId, money, notice, scrollTable } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import type { Write } from '../writes.js';
 
 type Sheet = ReturnType<typeof collectionSheet>;
 type Group = ReturnType<typeof registry.getGroup>;
@@ -191,7 +192,7 @@ function linesOfForm(fields: FormFields) {
     }));
 }
 
-export function meetingRoutes(context: ServiceContext): FastifyPluginAsync {
+export function meetingRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     const render = (request: FastifyRequest, reply: FastifyReply, groupId: string, options: { date?: string; typed?: FormFields | null; errors?: FormErrors | null; key?: string }) => {
       const page = signedIn(request, sheetRoles);
@@ -230,8 +231,10 @@ export function meetingRoutes(context: ServiceContext): FastifyPluginAsync {
         ? (request.body as Parameters<typeof sheetInput>[2])
         : { date: value(fields, 'date'), cashTotal: value(fields, 'cashTotal'), lines: linesOfForm(fields) };
       const key = isJson ? String(request.headers['idempotency-key'] ?? '') : value(fields, 'idempotencyKey');
-      const result = attempt(page.lang, () =>
-        postCollectionSheet(context, page.actor, id, sheetInput(page, page.currency, typed), { key, route: `POST /v1/groups/${id}/collection-sheet` }),
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /groups/:id/collection-sheet', id, () =>
+          postCollectionSheet(context, page.actor, id, sheetInput(page, page.currency, typed), { key, route: `POST /v1/groups/${id}/collection-sheet` }),
+        ),
       );
       if (result.ok) {
         const receiptUrl = `/app/collection-sheets/${result.value.body.id}`;

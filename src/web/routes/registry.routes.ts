@@ -19,13 +19,14 @@ import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { communeChoices, enumChoices, ethnicityChoices, villageChoices } from '../choices.js';
-import { attempt, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
+import { attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
 import { fieldText } from '../i18n/index.js';
 import { sameToken } from '../session.js';
 import { type Html, html } from '../html.js';
 import { FormExpired, type SignedInPage, sendPage, seeOther, signedIn } from '../page.js';
 import { csrfField, date, dateField, errorSummary, facts, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import type { Write } from '../writes.js';
 
 const sexes = createMemberBody.shape.sex.options;
 const povertyStatuses = createMemberBody.shape.povertyStatus.options;
@@ -151,7 +152,7 @@ function memberInputOf(fields: FormFields) {
   };
 }
 
-export function registryRoutes(context: ServiceContext): FastifyPluginAsync {
+export function registryRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     // ---- groups
     app.get('/groups', async (request, reply) => {
@@ -203,8 +204,8 @@ ${pager(page, '/app/groups', { q: query.q, cursor: query.cursor }, found.nextCur
     app.post('/groups', async (request, reply) => {
       const page = signedIn(request, writers);
       const fields = postedForm(request, page);
-      const result = attempt(page.lang, () =>
-        registry.createGroup(
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /groups', null, () => registry.createGroup(
           context,
           page.actor,
           parseWith(createGroupBody, {
@@ -215,7 +216,7 @@ ${pager(page, '/app/groups', { q: query.q, cursor: query.cursor }, found.nextCur
             meetingDay: wholeNumber(optional(fields, 'meetingDay')),
             officerId: optional(fields, 'officerId'),
           }),
-        ),
+        )),
       );
       if (result.ok) return seeOther(reply, `/app/groups/${result.value.id}?done=created`);
       return renderGroupForm(request, reply, null, fields, result.errors);
@@ -271,8 +272,8 @@ ${scrollTable(t.members, table)}`,
       const page = signedIn(request, writers);
       const fields = postedForm(request, page);
       const group = registry.getGroup(context, page.actor, (request.params as { id: string }).id);
-      const result = attempt(page.lang, () =>
-        registry.updateGroup(
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'PATCH /groups/:id', group.id, () => registry.updateGroup(
           context,
           page.actor,
           group.id,
@@ -282,7 +283,7 @@ ${scrollTable(t.members, table)}`,
             officerId: optional(fields, 'officerId') ?? null,
             leaderMemberId: optional(fields, 'leaderMemberId') ?? null,
           }),
-        ),
+        )),
       );
       if (result.ok) return seeOther(reply, `/app/groups/${group.id}?done=updated`);
       return renderGroupForm(request, reply, group, fields, result.errors);
@@ -323,8 +324,10 @@ ${pager(page, '/app/members', { q: query.q, groupId: query.groupId, cursor: quer
     app.post('/members', async (request, reply) => {
       const page = signedIn(request, writers);
       const fields = postedForm(request, page);
-      const result = attempt(page.lang, () =>
-        registry.createMember(context, page.actor, parseWith(createMemberBody, { ...memberInputOf(fields), groupId: value(fields, 'groupId'), joinedOn: value(fields, 'joinedOn') })),
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /members', null, () =>
+          registry.createMember(context, page.actor, parseWith(createMemberBody, { ...memberInputOf(fields), groupId: value(fields, 'groupId'), joinedOn: value(fields, 'joinedOn') })),
+        ),
       );
       if (result.ok) return seeOther(reply, `/app/members/${result.value.id}?done=memberCreated`);
       return sendPage(reply, memberForm(page, { member: null, fields, errors: result.errors, groups: groupChoices(context, page) }), result.errors.status);
@@ -398,7 +401,7 @@ ${loans.length === 0 ? html`<p>${page.t.common.none}</p>` : scrollTable(t.loans,
       if ('phone' in changes && changes.phone === undefined) changes.phone = null;
       if (changes.povertyStatus !== undefined && optional(fields, 'povertyStatusOn')) changes.povertyStatusOn = optional(fields, 'povertyStatusOn');
       if (Object.keys(changes).length === 0) return seeOther(reply, `/app/members/${member.id}`);
-      const result = attempt(page.lang, () => registry.updateMember(context, page.actor, member.id, parseWith(updateMemberBody, changes)));
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, 'PATCH /members/:id', member.id, () => registry.updateMember(context, page.actor, member.id, parseWith(updateMemberBody, changes))));
       if (result.ok) return seeOther(reply, `/app/members/${member.id}?done=memberUpdated`);
       return sendPage(reply, memberForm(page, { member, fields, errors: result.errors, groups: [] }), result.errors.status);
     });
@@ -453,7 +456,7 @@ ${inputField(page, { name: 'file', label: t.file, type: 'file', accept: '.csv,te
       }
       const csv = text;
       try {
-        const imported = kind === 'groups' ? importGroups(context, page.actor, csv) : importMembers(context, page.actor, csv);
+        const imported = await write(request, page.actor, `POST /imports/${kind}`, null, () => (kind === 'groups' ? importGroups(context, page.actor, csv) : importMembers(context, page.actor, csv)));
         return sendPage(reply, importPage(page, { kind, errors: null, rows: [], imported: imported.imported }));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

@@ -9,6 +9,7 @@ import { type Page, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn }
 import { clearCookie, cookieOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
 import { errorSummary, inputField, notice } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import type { Write } from '../writes.js';
 
 function loginPage(page: Page, options: { username?: string; next: string; errors?: FormErrors | null; message?: string | null }): Html {
   const t = page.t.login;
@@ -28,7 +29,7 @@ ${inputField(page, { name: 'password', label: t.password, type: 'password', erro
   );
 }
 
-export function sessionRoutes(context: ServiceContext): FastifyPluginAsync {
+export function sessionRoutes(context: ServiceContext, write: Write, limits: { loginRateLimitPerMinute: number }): FastifyPluginAsync {
   return async (app) => {
     app.get('/login', async (request, reply) => {
       const page = pageOf(request);
@@ -43,7 +44,8 @@ export function sessionRoutes(context: ServiceContext): FastifyPluginAsync {
       return sendPage(reply, loginPage(page, { next: localPath(query.next, ''), message }));
     });
 
-    app.post('/login', async (request, reply) => {
+    // Beyond the lockout per username, one address cannot try many usernames quickly: the API's limit, here too.
+    app.post('/login', { config: { rateLimit: { max: limits.loginRateLimitPerMinute, timeWindow: 60_000 } } }, async (request, reply) => {
       const page = pageOf(request);
       const fields = (request.body ?? {}) as Record<string, string[]>;
       const next = localPath(value(fields, 'next'), '');
@@ -53,7 +55,7 @@ export function sessionRoutes(context: ServiceContext): FastifyPluginAsync {
         setCookie(request, reply, loginCookie, page.csrf);
         return sendPage(reply, loginPage(page, { username, next, errors: { summary: page.t.errors.formExpired, fields: {}, status: 403 } }), 403);
       }
-      const result = await attemptAsync(page.lang, () => auth.login(context, { username, password: value(fields, 'password'), ip: request.ip }));
+      const result = await attemptAsync(page.lang, () => auth.login(context, { username, password: value(fields, 'password'), ip: request.ip, requestId: request.id }));
       if (!result.ok) return sendPage(reply, loginPage(page, { username, next, errors: result.errors }), result.errors.status);
       const { token, expiresAt, user } = result.value;
       const seconds = Math.max(60, Math.floor((Date.parse(expiresAt) - Date.parse(nowTimestamp(context))) / 1000));
@@ -65,7 +67,7 @@ export function sessionRoutes(context: ServiceContext): FastifyPluginAsync {
     app.post('/logout', async (request, reply) => {
       const page = signedIn(request);
       postedForm(request, page);
-      auth.logout(context, page.actor.sessionId);
+      await write(request, page.actor, 'POST /auth/logout', null, () => auth.logout(context, page.actor.sessionId));
       clearCookie(request, reply, sessionCookie);
       return seeOther(reply, '/app/login?done=signedOut');
     });

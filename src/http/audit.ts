@@ -1,0 +1,57 @@
+// Who is asking for a write, carried from the request to the command that runs it, so that the command's audit
+// record is written in its own transaction; and the record of refused attempts.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { type AuditScope, audited, recordAudit } from '../modules/audit/audit.service.js';
+import { type ServiceContext, nowTimestamp } from '../modules/shared/context.js';
+
+const scopes = new AsyncLocalStorage<AuditScope>();
+
+/** Sign-in records itself (its failures must outlive the refusal); sign-out and previews change no record of the fund. */
+const unaudited = new Set(['/v1/auth/login', '/v1/schedules/preview']);
+
+export function auditScopeOf(request: FastifyRequest): AuditScope {
+  const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '';
+  const path = route.replace(/^\/v1/, '');
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  return {
+    userId: request.actor?.userId ?? null,
+    username: request.actor?.username ?? null,
+    role: request.actor?.role ?? null,
+    ip: request.ip,
+    requestId: request.id,
+    action: `${request.method} ${path}`,
+    entity: path.split('/')[1] ?? '',
+    entityId: typeof params.id === 'string' ? params.id : null,
+  };
+}
+
+/** Runs every write route's handler with its audit scope; the group commit wraps each command with it. */
+export function carryAuditScopes(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!route.url.startsWith('/v1/') || unaudited.has(route.url) || methods.every((method) => method === 'GET' || method === 'HEAD')) return;
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      return scopes.run(auditScopeOf(request), () => handler.call(this, request, reply));
+    };
+  });
+}
+
+/** Runs `run` under an audit scope built elsewhere (the web app names the API route its write stands for). */
+export function withAuditScope<T>(scope: AuditScope, run: () => T): T {
+  return scopes.run(scope, run);
+}
+
+/** For createGroupCommit: a command handed in under a scope records itself, in its transaction. */
+export function auditCommands(context: ServiceContext) {
+  return (command: () => unknown): (() => unknown) => {
+    const scope = scopes.getStore();
+    return scope ? () => audited(context.db, scope, nowTimestamp(context), command) : command;
+  };
+}
+
+/** A refused attempt (403) is recorded on its own: there is no write for it to share a transaction with. */
+export function recordRefusal(context: ServiceContext, request: FastifyRequest, reason: string): void {
+  recordAudit(context.db, auditScopeOf(request), nowTimestamp(context), 'refused', { after: { reason } });
+}
