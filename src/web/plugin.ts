@@ -64,7 +64,7 @@ function pageContext(context: ServiceContext, request: FastifyRequest): Page {
   return { ...base, actor: null, csrf: cookies[loginCookie] ?? '' };
 }
 
-function problemPage(page: Page, status: number, message: string) {
+function problemPage(page: Page, message: string) {
   return layout(page, message, html`<p><a href="${page.actor ? roleHomes[page.actor.role] : '/app/login'}">${page.t.errors.backHome}</a></p>`);
 }
 
@@ -90,18 +90,18 @@ function answerError(context: ServiceContext, error: FastifyError | Error, reque
   }
   if (error instanceof PageForbidden) {
     recordForbiddenPost(context, request, page);
-    return sendPage(reply, problemPage(page, 403, page.t.errors.forbidden), 403);
+    return sendPage(reply, problemPage(page, page.t.errors.forbidden), 403);
   }
-  if (error instanceof FormExpired) return sendPage(reply, problemPage(page, 403, page.t.errors.formExpired), 403);
+  if (error instanceof FormExpired) return sendPage(reply, problemPage(page, page.t.errors.formExpired), 403);
   if (error instanceof DomainError) {
     if (error.code === 'unauthenticated' || error.code === 'token_expired') return reply.status(303).header('location', `/app/login?next=${encodeURIComponent(page.url)}`).send();
     const status = statusOf(error.code as ErrorCode);
-    return sendPage(reply, problemPage(page, status, errorText(page.lang, error.code as ErrorCode, error.message)), status);
+    return sendPage(reply, problemPage(page, errorText(page.lang, error.code as ErrorCode, error.message)), status);
   }
   const status = (error as FastifyError).statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return sendPage(reply, problemPage(page, status, page.t.errors.pageNotFound), status);
+  if (status !== undefined && status >= 400 && status < 500) return sendPage(reply, problemPage(page, page.t.errors.pageNotFound), status);
   request.log.error({ err: error }, 'web request failed');
-  return sendPage(reply, problemPage(page, 500, page.t.errors.unexpected), 500);
+  return sendPage(reply, problemPage(page, page.t.errors.unexpected), 500);
 }
 
 function pages(context: ServiceContext, write: Write, options: WebOptions): FastifyPluginAsync {
@@ -138,7 +138,7 @@ function pages(context: ServiceContext, write: Write, options: WebOptions): Fast
     app.setNotFoundHandler((request, reply) => {
       const page = request.page ?? pageContext(context, request);
       request.page = page;
-      return sendPage(reply, problemPage(page, 404, page.t.errors.pageNotFound), 404);
+      return sendPage(reply, problemPage(page, page.t.errors.pageNotFound), 404);
     });
 
     app.get('/static/:file', async (request, reply) => {

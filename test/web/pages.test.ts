@@ -58,7 +58,7 @@ function pagesOf(role: string): string[] {
     case 'officer':
       return [...shared, ...officer];
     case 'auditor':
-      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify/books', '/app/audit/verify?inline=1', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
+      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify?books=1', '/app/audit/verify?inline=1', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
     default:
       return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/audit', '/app/audit/verify'];
   }
@@ -83,6 +83,17 @@ describe('pages', () => {
     const other = await (browsers.officer as Browser).get(`/app/groups/${fund.otherGroup.id}`);
     expect(other.statusCode).toBe(403);
     expect(other.body).toContain('Việc này nằm ngoài địa bàn hoặc tổ bạn phụ trách.');
+  });
+
+  it('show a refusal of the API read through /app/api as a page', async () => {
+    const page = await (browsers.auditor as Browser).get('/app/api/v1/loans/no-such-loan/payoff');
+    expect(page.statusCode).toBe(404);
+    const refused = await (browsers.auditor as Browser).get('/app/api/v1/ledger/journal?limit=1');
+    expect(refused.statusCode).toBe(200);
+    expect(refused.headers['content-type']).toContain('application/json');
+    const missing = await (browsers.auditor as Browser).get('/app/api/v1/exports/no-such.csv');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('text/html');
   });
 
   it('answer an unknown page with a 404 page', async () => {

@@ -383,6 +383,7 @@ export const en: Messages = {
     verifyOk: 'The ledger is intact: the hash chain holds.',
     verifyBroken: 'The ledger does not check out!',
     reconciliation: 'Subledgers against control accounts',
+    showBooks: 'Reconcile and show the trial balance (a few seconds on a large fund)',
     check: 'Check',
     control: 'Account',
     subledger: 'Subledger',

@@ -383,6 +383,7 @@ export const vi = {
     verifyOk: 'Sổ cái toàn vẹn: chuỗi mã băm khớp.',
     verifyBroken: 'Sổ cái có chỗ không khớp!',
     reconciliation: 'Đối chiếu sổ chi tiết với tài khoản tổng hợp',
+    showBooks: 'Đối chiếu sổ và lập bảng cân đối tài khoản (với quỹ lớn có thể mất vài giây)',
     check: 'Đối chiếu',
     control: 'Tài khoản',
     subledger: 'Sổ chi tiết',

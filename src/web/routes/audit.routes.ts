@@ -14,6 +14,8 @@ import type { CurrencyCode } from '../../domain/money.js';
 import { isIsoDate } from '../../domain/calendar.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, signedIn } from '../page.js';
+import { type ErrorCode, errorStatus } from '../../http/error-table.js';
+import { errorText } from '../i18n/index.js';
 import { attempt, parseWith } from '../forms.js';
 import { formatTimestamp } from '../format.js';
 import { auditLogQuery } from '../../modules/audit/audit.commands.js';
@@ -82,8 +84,8 @@ ${scrollTable(t.exports, html`<table><thead><tr><th scope="col">${page.t.common.
       );
     });
 
-    // The check reads the whole journal: the page arrives at once and its two parts follow as fragments (or, without
-    // a script, on the same page after the link is followed).
+    // The check reads the whole journal: the page arrives at once and the result follows as a fragment (or, without a
+    // script, on the same page after the link is followed).
     const verifyResult = async (request: FastifyRequest, page: SignedInPage): Promise<Html> => {
       const t = page.t.auditor;
       const verify = await readApi(request, '/v1/ledger/verify');
@@ -122,21 +124,26 @@ ${scrollTable(
     app.get('/audit/verify', async (request, reply) => {
       const page = signedIn(request, auditors);
       const t = page.t.auditor;
-      const inline = (request.query as { inline?: string }).inline === '1';
-      const part = (url: string) => html`<div data-fragment="${url}" aria-busy="true" aria-live="polite"><p>${page.t.common.loading} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`;
+      const query = request.query as { inline?: string; books?: string };
+      // The books (reconciliation and trial balance) read every journal line: on a province that takes seconds, so
+      // they are computed when asked for, not on every visit.
+      const showBooks = query.books === '1';
       return sendPage(
         reply,
         layout(
           page,
           t.verify,
           html`<p>${t.verifyIntro}</p>
-${inline ? await verifyResult(request, page) : part('/app/audit/verify/result')}
-${inline ? books(page) : part('/app/audit/verify/books')}`,
+${
+  query.inline === '1'
+    ? await verifyResult(request, page)
+    : html`<div data-fragment="/app/audit/verify/result" aria-busy="true" aria-live="polite"><p>${page.t.common.loading} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`
+}
+${showBooks ? books(page) : html`<p><a class="button" href="/app/audit/verify?books=1">${t.showBooks}</a></p>`}`,
         ),
       );
     });
     app.get('/audit/verify/result', async (request, reply) => reply.type('text/html; charset=utf-8').send((await verifyResult(request, signedIn(request, auditors))).text));
-    app.get('/audit/verify/books', async (request, reply) => reply.type('text/html; charset=utf-8').send(books(signedIn(request, auditors)).text));
 
     app.get('/audit/log', async (request, reply) => {
       const page = signedIn(request, auditors);
@@ -183,6 +190,20 @@ ${result.ok ? pager(page, '/app/audit/log', { entity: filters.entity, outcome: f
         headers: { authorization: `Bearer ${cookieOf(request, sessionCookie) ?? ''}` },
         payloadAsStream: true,
       });
+      if (answer.statusCode >= 400) {
+        // A refusal reads as a page, in the page's language, not as the API's JSON.
+        let text = '';
+        for await (const chunk of answer.stream()) text += String(chunk);
+        let refusal: { code?: string; message?: string } = {};
+        try {
+          refusal = (JSON.parse(text) as { error?: typeof refusal }).error ?? {};
+        } catch {
+          refusal = {};
+        }
+        const page = signedIn(request);
+        const message = refusal.code && refusal.code in errorStatus ? errorText(page.lang, refusal.code as ErrorCode, refusal.message ?? '') : (refusal.message ?? page.t.errors.unexpected);
+        return sendPage(reply, layout(page, message, html`<p><a href="/app/audit">${page.t.common.back}</a></p>`), answer.statusCode);
+      }
       for (const header of ['content-type', 'content-disposition', 'content-length', 'etag', 'last-modified'] as const) {
         const shown = answer.headers[header];
         if (shown !== undefined) reply.header(header, shown);
