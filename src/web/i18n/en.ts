@@ -171,6 +171,7 @@ export const en: Messages = {
     month: 'Month',
     loans: 'Loans',
     quickLinks: 'Everyday tasks',
+    dataTable: 'The figures',
   },
   arrears: {
     title: 'Arrears list',

@@ -171,6 +171,7 @@ export const vi = {
     month: 'Tháng',
     loans: 'Số khoản vay',
     quickLinks: 'Việc thường làm',
+    dataTable: 'Bảng số liệu',
   },
   arrears: {
     title: 'Danh sách nợ quá hạn',

@@ -50,19 +50,19 @@ function figuresView(page: SignedInPage, data: Dashboard, computedAt: string): H
     [t.collectionRate, percent(page, data.figures.collectionRate)],
   ];
   const months = data.flows.map((flow) => monthLabel(flow.month));
-  const flowsTable = html`<details class="data"><summary>${page.t.reports.row}: ${t.flowsChart}</summary>${scrollTable(
+  const flowsTable = html`<details class="data"><summary>${t.dataTable}: ${t.flowsChart}</summary>${scrollTable(
     t.flowsChart,
     html`<table><thead><tr><th scope="col">${t.month}</th><th scope="col" class="num">${t.disbursed}</th><th scope="col" class="num">${t.repaid}</th></tr></thead><tbody>${data.flows.map(
       (flow) => html`<tr><th scope="row">${monthLabel(flow.month)}</th><td class="num">${money(page, flow.disbursed, currency)}</td><td class="num">${money(page, flow.repaid, currency)}</td></tr>`,
     )}</tbody></table>`,
   )}</details>`;
-  const parTable = html`<details class="data"><summary>${page.t.reports.row}: ${t.parChart}</summary>${scrollTable(
+  const parTable = html`<details class="data"><summary>${t.dataTable}: ${t.parChart}</summary>${scrollTable(
     t.parChart,
     html`<table><thead><tr><th scope="col">${page.t.common.date}</th><th scope="col" class="num">PAR30</th></tr></thead><tbody>${data.parTrend.map(
       (point) => html`<tr><th scope="row">${date(point.date)}</th><td class="num">${percent(page, point.par30)}</td></tr>`,
     )}</tbody></table>`,
   )}</details>`;
-  const groupsTable = html`<details class="data"><summary>${page.t.reports.row}: ${t.debtGroupsChart}</summary>${scrollTable(
+  const groupsTable = html`<details class="data"><summary>${t.dataTable}: ${t.debtGroupsChart}</summary>${scrollTable(
     t.debtGroupsChart,
     html`<table><thead><tr><th scope="col">${page.t.loans.debtGroup}</th><th scope="col" class="num">${t.loans}</th><th scope="col" class="num">${t.outstanding}</th></tr></thead><tbody>${data.debtGroups.map(
       (group) => html`<tr><th scope="row">${t.debtGroup(group.debtGroup)}</th><td class="num">${formatCount(group.loans, page.lang)}</td><td class="num">${money(page, group.outstandingPrincipal, currency)}</td></tr>`,

@@ -5,7 +5,7 @@ import { type Html, html } from '../html.js';
 const width = 640;
 const height = 220;
 const left = 8;
-const bottom = 24;
+const bottom = 28;
 const top = 12;
 const plotHeight = height - bottom - top;
 
@@ -36,7 +36,7 @@ export function barChart(options: { title: string; summary: string; categories: 
     }),
   );
   const labels = options.categories.map(
-    (category, index) => html`<text x="${(left + index * slot + slot / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#333">${category}</text>`,
+    (category, index) => html`<text x="${(left + index * slot + slot / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="15" fill="#333">${category}</text>`,
   );
   return html`<figure class="chart">
 <figcaption>${options.title}</figcaption>
@@ -58,7 +58,7 @@ export function lineChart(options: { title: string; summary: string; categories:
     .map((point, index) => `${index === 0 ? 'M' : 'L'}${point.x.toFixed(1)} ${point.y.toFixed(1)}`)
     .join(' ');
   const labels = options.categories.map(
-    (category, index) => html`<text x="${(left + index * slot + slot / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#333">${category}</text>`,
+    (category, index) => html`<text x="${(left + index * slot + slot / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="15" fill="#333">${category}</text>`,
   );
   return html`<figure class="chart">
 <figcaption>${options.title}</figcaption>
