@@ -184,6 +184,8 @@ export function paidOnDueBetween(db: FundDatabase, from: string, to: string, pai
     .all();
 }
 
+const notReversedLoanTransaction = sql`${loanTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`;
+
 export function loanTransactionTotals(db: FundDatabase, type: 'write_off' | 'recovery', from: string, to: string) {
   return db
     .select({ groupId: loans.groupId, count: sql<number>`COUNT(*)`, amount: sql<string>`CAST(SUM(${loanTransactions.amount}) AS TEXT)` })
@@ -194,7 +196,7 @@ export function loanTransactionTotals(db: FundDatabase, type: 'write_off' | 'rec
         eq(loanTransactions.type, type),
         gte(loanTransactions.transactionDate, from),
         lte(loanTransactions.transactionDate, to),
-        sql`${loanTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`,
+        notReversedLoanTransaction,
       ),
     )
     .groupBy(loans.groupId)
@@ -212,7 +214,7 @@ export function loanTransactionsByMonth(db: FundDatabase, from: string, to: stri
       and(
         gte(loanTransactions.transactionDate, from),
         lte(loanTransactions.transactionDate, to),
-        sql`${loanTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`,
+        notReversedLoanTransaction,
       ),
     )
     .groupBy(month, loans.groupId, loanTransactions.type)

@@ -82,6 +82,20 @@ const todayField = (name: string, label: (t: Messages) => string): ActionField =
 const reasonField: ActionField = { name: 'reason', label: (t) => t.common.reason, kind: 'text', required: true };
 const idempotency = (loanId: string, action: string, key: string) => ({ key, route: `POST /v1/loans/${loanId}/${action}` });
 
+/** Rejecting and withdrawing an application: a date and a reason, nothing more. */
+function refusal(name: 'reject' | 'withdraw', label: (t: Messages) => string, decide: typeof loans.rejectLoan): LoanAction {
+  return {
+    route: `POST /loans/:id/${name}`,
+    label,
+    offered: (loan) => loan.status === 'applied',
+    fields: [todayField('decidedOn', (t) => t.loans.decidedOn), reasonField],
+    idempotent: false,
+    danger: true,
+    schema: refusalBody,
+    run: (context, actor, loan, input) => decide(context, actor, loan.id, input as z.infer<typeof refusalBody>),
+  };
+}
+
 const actions: Record<ActionName, LoanAction> = {
   approve: {
     route: 'POST /loans/:id/approve',
@@ -93,26 +107,8 @@ const actions: Record<ActionName, LoanAction> = {
     schema: decisionBody,
     run: (context, actor, loan, input) => loans.approveLoan(context, actor, loan.id, input as z.infer<typeof decisionBody>),
   },
-  reject: {
-    route: 'POST /loans/:id/reject',
-    label: (t) => t.loans.reject,
-    offered: (loan) => loan.status === 'applied',
-    fields: [todayField('decidedOn', (t) => t.loans.decidedOn), reasonField],
-    idempotent: false,
-    danger: true,
-    schema: refusalBody,
-    run: (context, actor, loan, input) => loans.rejectLoan(context, actor, loan.id, input as z.infer<typeof refusalBody>),
-  },
-  withdraw: {
-    route: 'POST /loans/:id/withdraw',
-    label: (t) => t.loans.withdraw,
-    offered: (loan) => loan.status === 'applied',
-    fields: [todayField('decidedOn', (t) => t.loans.decidedOn), reasonField],
-    idempotent: false,
-    danger: true,
-    schema: refusalBody,
-    run: (context, actor, loan, input) => loans.withdrawLoan(context, actor, loan.id, input as z.infer<typeof refusalBody>),
-  },
+  reject: refusal('reject', (t) => t.loans.reject, loans.rejectLoan),
+  withdraw: refusal('withdraw', (t) => t.loans.withdraw, loans.withdrawLoan),
   disburse: {
     route: 'POST /loans/:id/disburse',
     label: (t) => t.loans.disburse,

@@ -36,12 +36,24 @@ const writers: Role[] = ['admin', 'officer'];
 const doneMessages = (page: SignedInPage, done: string | undefined): string | null =>
   ({ created: page.t.groups.created, updated: page.t.groups.updated, memberCreated: page.t.members.created, memberUpdated: page.t.members.updated })[done ?? ''] ?? null;
 
-function searchForm(page: SignedInPage, action: string, label: string, q: string | undefined, hidden: Record<string, string | undefined> = {}): Html {
-  return html`<form method="get" action="${action}" class="inline-form" role="search">
-${Object.entries(hidden).map(([name, text]) => (text ? html`<input type="hidden" name="${name}" value="${text}">` : ''))}
-${inputField(page, { name: 'q', label, value: q, type: 'search', hint: page.t.common.searchHint })}
+/** A searchable list (groups, members): the way to add one, the accent-blind search, the table, the next page. */
+function listPage(
+  page: SignedInPage,
+  view: { title: string; path: string; newLabel: string; searchLabel: string; query: { q?: string; cursor?: string; groupId?: string }; empty: boolean; table: Html; nextCursor: string | null },
+): Html {
+  const { q, cursor, groupId } = view.query;
+  return layout(
+    page,
+    view.title,
+    html`${writers.includes(page.actor.role) ? html`<p><a class="button primary" href="${view.path}/new">${view.newLabel}</a></p>` : ''}
+<form method="get" action="${view.path}" class="inline-form" role="search">
+${groupId ? html`<input type="hidden" name="groupId" value="${groupId}">` : ''}
+${inputField(page, { name: 'q', label: view.searchLabel, value: q, type: 'search', hint: page.t.common.searchHint })}
 <button type="submit">${page.t.common.search}</button>
-</form>`;
+</form>
+${view.empty ? html`<p>${page.t.common.noneFound}</p>` : scrollTable(view.title, view.table)}
+${pager(page, view.path, { q, groupId, cursor }, view.nextCursor)}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -167,14 +179,7 @@ export function registryRoutes(context: ServiceContext, write: Write): FastifyPl
       )}</tbody></table>`;
       return sendPage(
         reply,
-        layout(
-          page,
-          t.title,
-          html`${writers.includes(page.actor.role) ? html`<p><a class="button primary" href="/app/groups/new">${t.new}</a></p>` : ''}
-${searchForm(page, '/app/groups', t.searchLabel, query.q)}
-${found.items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : scrollTable(t.title, table)}
-${pager(page, '/app/groups', { q: query.q, cursor: query.cursor }, found.nextCursor)}`,
-        ),
+        listPage(page, { title: t.title, path: '/app/groups', newLabel: t.new, searchLabel: t.searchLabel, query, empty: found.items.length === 0, table, nextCursor: found.nextCursor }),
       );
     });
 
@@ -304,14 +309,7 @@ ${scrollTable(t.members, table)}`,
       )}</tbody></table>`;
       return sendPage(
         reply,
-        layout(
-          page,
-          t.title,
-          html`${writers.includes(page.actor.role) ? html`<p><a class="button primary" href="/app/members/new">${t.new}</a></p>` : ''}
-${searchForm(page, '/app/members', t.searchLabel, query.q, { groupId: query.groupId })}
-${found.items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : scrollTable(t.title, table)}
-${pager(page, '/app/members', { q: query.q, groupId: query.groupId, cursor: query.cursor }, found.nextCursor)}`,
-        ),
+        listPage(page, { title: t.title, path: '/app/members', newLabel: t.new, searchLabel: t.searchLabel, query, empty: found.items.length === 0, table, nextCursor: found.nextCursor }),
       );
     });
 

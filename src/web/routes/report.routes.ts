@@ -2,7 +2,7 @@
 // service's own) or XLSX (the same rows in a workbook).
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { outreachCsv, outreachReport, type OutreachReport } from '../../modules/reports/outreach.service.js';
 import { portfolioCsv, portfolioReport, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
 import { groupByValues, outreachQuery, portfolioQuery } from '../../modules/reports/report.commands.js';
@@ -190,6 +190,36 @@ function sendDownload(reply: FastifyReply, name: string, type: 'csv' | 'xlsx', b
     .send(body);
 }
 
+interface ReportPage<R> {
+  name: 'outreach' | 'portfolio';
+  title: (page: SignedInPage) => string;
+  fields: string[];
+  run: (page: SignedInPage, query: Query) => R;
+  view: (page: SignedInPage, report: R, search: string) => Html;
+  csv: (report: R) => { name: string; text: string };
+}
+
+/**
+ * A report's pages, the same for each: the query checked with the API's schema, the service's report on screen under
+ * its form, and the service's CSV (or the same rows as a workbook) to download.
+ */
+function registerReport<R>(app: FastifyInstance, context: ServiceContext, report: ReportPage<R>): void {
+  app.get(`/reports/${report.name}`, async (request, reply) => {
+    const page = signedIn(request, readers);
+    const query = request.query as Query;
+    const result = attempt(page.lang, () => report.run(page, query));
+    const body = html`${forms(page, { which: report.name, query, errors: result.ok ? null : result.errors, areas: reportAreaChoices(context, page) })}${result.ok ? report.view(page, result.value, queryString(query, report.fields)) : ''}`;
+    return sendPage(reply, layout(page, report.title(page), body), result.ok ? 200 : result.errors.status);
+  });
+  for (const type of ['csv', 'xlsx'] as const) {
+    app.get(`/reports/${report.name}.${type}`, async (request, reply) => {
+      const page = signedIn(request, readers);
+      const csv = report.csv(report.run(page, request.query as Query));
+      return sendDownload(reply, csv.name, type, type === 'csv' ? csv.text : await workbookOfCsv(csv.text, report.name));
+    });
+  }
+}
+
 const outreachFields = ['from', 'to', 'areaId', 'groupBy'];
 const portfolioFields = ['asOf', 'from', 'to', 'areaId', 'groupBy'];
 
@@ -200,37 +230,21 @@ export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
       return sendPage(reply, layout(page, page.t.reports.title, forms(page, { which: null, query: {}, errors: null, areas: reportAreaChoices(context, page) })));
     });
 
-    app.get('/reports/outreach', async (request, reply) => {
-      const page = signedIn(request, readers);
-      const query = request.query as Query;
-      const result = attempt(page.lang, () => outreachReport(context, page.actor, parseWith(outreachQuery, present(query, outreachFields))));
-      const body = html`${forms(page, { which: 'outreach', query, errors: result.ok ? null : result.errors, areas: reportAreaChoices(context, page) })}${result.ok ? outreachView(page, result.value, queryString(query, outreachFields)) : ''}`;
-      return sendPage(reply, layout(page, page.t.reports.outreach, body), result.ok ? 200 : result.errors.status);
+    registerReport(app, context, {
+      name: 'outreach',
+      title: (page) => page.t.reports.outreach,
+      fields: outreachFields,
+      run: (page, query) => outreachReport(context, page.actor, parseWith(outreachQuery, present(query, outreachFields))),
+      view: outreachView,
+      csv: (report) => ({ name: `outreach-${report.from}-${report.to}`, text: outreachCsv(report) }),
     });
-
-    app.get('/reports/portfolio', async (request, reply) => {
-      const page = signedIn(request, readers);
-      const query = request.query as Query;
-      const result = attempt(page.lang, () => portfolioReport(context, page.actor, parseWith(portfolioQuery, present(query, portfolioFields))));
-      const body = html`${forms(page, { which: 'portfolio', query, errors: result.ok ? null : result.errors, areas: reportAreaChoices(context, page) })}${result.ok ? portfolioView(page, result.value, queryString(query, portfolioFields)) : ''}`;
-      return sendPage(reply, layout(page, page.t.reports.portfolio, body), result.ok ? 200 : result.errors.status);
+    registerReport(app, context, {
+      name: 'portfolio',
+      title: (page) => page.t.reports.portfolio,
+      fields: portfolioFields,
+      run: (page, query) => portfolioReport(context, page.actor, parseWith(portfolioQuery, present(query, portfolioFields))),
+      view: portfolioView,
+      csv: (report) => ({ name: `portfolio-${report.asOf}`, text: portfolioCsv(report) }),
     });
-
-    for (const type of ['csv', 'xlsx'] as const) {
-      app.get(`/reports/outreach.${type}`, async (request, reply) => {
-        const page = signedIn(request, readers);
-        const report = outreachReport(context, page.actor, parseWith(outreachQuery, present(request.query as Query, outreachFields)));
-        const csv = outreachCsv(report);
-        const name = `outreach-${report.from}-${report.to}`;
-        return sendDownload(reply, name, type, type === 'csv' ? csv : await workbookOfCsv(csv, 'outreach'));
-      });
-      app.get(`/reports/portfolio.${type}`, async (request, reply) => {
-        const page = signedIn(request, readers);
-        const report = portfolioReport(context, page.actor, parseWith(portfolioQuery, present(request.query as Query, portfolioFields)));
-        const csv = portfolioCsv(report);
-        const name = `portfolio-${report.asOf}`;
-        return sendDownload(reply, name, type, type === 'csv' ? csv : await workbookOfCsv(csv, 'portfolio'));
-      });
-    }
   };
 }
