@@ -25,7 +25,7 @@ import { registryRoutes } from './routes/registry.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { type Write, pageWrites } from './writes.js';
-import { csrfTokenOf, languageCookie, loginCookie, parseCookies, sessionCookie } from './session.js';
+import { csrfTokenOf, languageCookie, loginCookie, parseCookies, sessionCookie, setCookie } from './session.js';
 import { layout } from './views/layout.js';
 
 /** What the browser may load and where a form may post: this service only. */
@@ -155,7 +155,7 @@ function pages(context: ServiceContext, write: Write, options: WebOptions): Fast
     app.get('/lang', async (request, reply) => {
       const query = request.query as { to?: string; next?: string };
       const lang: Lang = isLang(query.to) ? query.to : 'vi';
-      reply.header('set-cookie', `${languageCookie}=${lang}; Path=/; SameSite=Strict; HttpOnly; Max-Age=31536000`);
+      setCookie(request, reply, languageCookie, lang, { maxAgeSeconds: 365 * 24 * 3600 });
       return reply.status(303).header('location', localPath(query.next, '/app')).send();
     });
 

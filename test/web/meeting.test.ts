@@ -95,6 +95,12 @@ describe('the meeting sheet', () => {
     expect(refused.json().error.fields.cashTotal).toContain('Tổng các dòng');
   });
 
+  it('refuses a sheet of the wrong shape by name, posting nothing', async () => {
+    const answer = await leader.postJson(`/app/groups/${fund.group.id}/meeting`, { date: '2026-11-20', cashTotal: '0', lines: 'not a list' }, { 'idempotency-key': 'shape-key-123456' });
+    expect(answer.statusCode).toBe(400);
+    expect(Object.keys(answer.json().error.fields)).toEqual(['lines']);
+  });
+
   it('tells the script a signed-out leader must sign in, rather than redirect it', async () => {
     const stranger = new Browser(test.app);
     const answer = await stranger.postJson(`/app/groups/${fund.group.id}/meeting`, { date: '2026-11-20', cashTotal: '0', lines: [] }, { 'idempotency-key': 'some-key-123456' });

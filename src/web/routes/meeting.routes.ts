@@ -4,18 +4,20 @@
 // dropped connection. Then the receipt.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { formatIsoDate, isIsoDate, latestMonthlyDay, parseIsoDate } from '../../domain/calendar.js';
 import { currencies, isCurrencyCode } from '../../domain/money.js';
 import { collectionSheetBody } from '../../modules/collection/collection.commands.js';
 import { collectionSheet, getPostedSheet, listCollectionSheets, postCollectionSheet } from '../../modules/collection/collection.service.js';
 import * as registry from '../../modules/registry/registry.service.js';
 import { type ServiceContext, today } from '../../modules/shared/context.js';
-import { attemptAsync, type FormErrors, type FormFields, parseWith, postedForm, value } from '../forms.js';
+import { attempt, attemptAsync, type FormErrors, type FormFields, parseWith, postedForm, value } from '../forms.js';
 import { amountInputValue, amountOfMinorUnits, formatTimestamp, minorUnitsOf, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, Redirect, pageOf, sendPage, seeOther, signedIn } from '../page.js';
 import { csrfField, date, errorSummary, fieldId, money, notice, scrollTable } from '../views/components.js';
 import { layout } from '../views/layout.js';
+import { sameToken } from '../session.js';
 import type { Write } from '../writes.js';
 
 type Sheet = ReturnType<typeof collectionSheet>;
@@ -159,7 +161,24 @@ function scriptTexts(page: SignedInPage): string {
 }
 
 /** The typed sheet as the command takes it: amounts as the person wrote them, read the same way everywhere. */
-function sheetInput(page: SignedInPage, currency: string, typed: { date: string; cashTotal: string; lines: { memberId: string; loanId?: string | null; repayment?: string; compulsorySavings?: string; voluntarySavings?: string }[] }) {
+/** The sheet as typed: what the form posts and what meeting.js sends, amounts still as the person wrote them. */
+const typedSheet = z.object({
+  date: z.string().max(10),
+  cashTotal: z.string().max(40),
+  lines: z
+    .array(
+      z.object({
+        memberId: z.string().max(64),
+        loanId: z.string().max(64).nullish(),
+        repayment: z.string().max(40).optional(),
+        compulsorySavings: z.string().max(40).optional(),
+        voluntarySavings: z.string().max(40).optional(),
+      }),
+    )
+    .max(400),
+});
+
+function sheetInput(page: SignedInPage, currency: string, typed: z.infer<typeof typedSheet>) {
   const amount = (text: string | undefined) => parseAmountInput(text, currency, page.lang, { emptyIsZero: true });
   return parseWith(collectionSheetBody, {
     date: typed.date,
@@ -226,10 +245,10 @@ export function meetingRoutes(context: ServiceContext, write: Write): FastifyPlu
       const page = signedIn(request, sheetRoles);
       const { id } = request.params as { id: string };
       const fields = isJson ? {} : postedForm(request, page);
-      if (isJson && request.headers['x-csrf-token'] !== page.csrf) return reply.status(403).send({ error: { summary: page.t.errors.formExpired, fields: {} } });
-      const typed = isJson
-        ? (request.body as Parameters<typeof sheetInput>[2])
-        : { date: value(fields, 'date'), cashTotal: value(fields, 'cashTotal'), lines: linesOfForm(fields) };
+      if (isJson && !sameToken(page.csrf, String(request.headers['x-csrf-token'] ?? ''))) return reply.status(403).send({ error: { summary: page.t.errors.formExpired, fields: {} } });
+      const shape = attempt(page.lang, () => parseWith(typedSheet, isJson ? request.body : { date: value(fields, 'date'), cashTotal: value(fields, 'cashTotal'), lines: linesOfForm(fields) }));
+      if (!shape.ok) return reply.status(shape.errors.status).send({ error: { summary: shape.errors.summary, fields: shape.errors.fields } });
+      const typed = shape.value;
       const key = isJson ? String(request.headers['idempotency-key'] ?? '') : value(fields, 'idempotencyKey');
       const result = await attemptAsync(page.lang, () =>
         write(request, page.actor, 'POST /groups/:id/collection-sheet', id, () =>
