@@ -15,7 +15,7 @@ import { attempt, attemptAsync, type FormErrors, type FormFields, parseWith, pos
 import { amountInputValue, amountOfMinorUnits, formatTimestamp, minorUnitsOf, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, Redirect, pageOf, sendPage, seeOther, signedIn } from '../page.js';
-import { csrfField, date, errorSummary, fieldId, money, notice, scrollTable } from '../views/components.js';
+import { csrfField, date, errorSummary, fieldId, money, scrollTable } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import { sameToken } from '../session.js';
 import type { Write } from '../writes.js';
@@ -309,7 +309,6 @@ export function meetingRoutes(context: ServiceContext, write: Write): FastifyPlu
 </dl>
 ${scrollTable(t.title, table)}
 ${reversed.length > 0 ? html`<p class="hint">${reversed.map((repayment) => html`${nameOf(repayment.memberId)}: ${money(page, repayment.amount, sheet.currency)} (${t.reversed}). `)}</p>` : ''}
-${notice(null)}
 <p class="hint no-print">${t.printHint}</p>
 <p class="no-print"><button type="button" data-print hidden>${page.t.common.print}</button> <a href="/app/groups/${sheet.groupId}/meeting?date=${sheet.date}">${t.backToMeeting}</a></p>
 </div>`,

@@ -52,7 +52,9 @@ function header(page: Page): Html {
   if (!actor) {
     return html`<header class="top"><div class="bar"><span class="brand">${page.t.app.name}</span>${languageSwitch(page)}</div></header>`;
   }
-  const current = page.url.split('?')[0] ?? '';
+  const path = page.url.split('?')[0] ?? '';
+  // A group's meeting sheet and its receipts are the leader's "meeting" entry.
+  const current = actor.role === 'leader' && (/\/meeting$/.test(path) || path.startsWith('/app/collection-sheets/')) ? '/app/meeting' : path;
   const items = menus[actor.role];
   // The longest matching entry is the current one, so /app/admin/users does not also mark /app/admin.
   const best = items.filter(([, href]) => current === href || current.startsWith(`${href}/`)).sort((a, b) => b[1].length - a[1].length)[0]?.[1];
