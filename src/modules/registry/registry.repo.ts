@@ -182,6 +182,28 @@ export function listMembers(
     .map((row) => row.member);
 }
 
+/** Members' names and groups' codes by id, among those the actor may see (a list page names what it shows). */
+export function namesWithinScope(db: FundDatabase, actor: Actor, ids: { memberIds: string[]; groupIds: string[] }) {
+  const memberNames = ids.memberIds.length === 0
+    ? []
+    : db
+        .select({ id: members.id, name: members.fullName })
+        .from(members)
+        .innerJoin(groups, eq(groups.id, members.groupId))
+        .innerJoin(areas, eq(areas.id, groups.areaId))
+        .where(and(scopeCondition(actor), inArray(members.id, ids.memberIds)))
+        .all();
+  const groupCodes = ids.groupIds.length === 0
+    ? []
+    : db
+        .select({ id: groups.id, name: groups.code })
+        .from(groups)
+        .innerJoin(areas, eq(areas.id, groups.areaId))
+        .where(and(scopeCondition(actor), inArray(groups.id, ids.groupIds)))
+        .all();
+  return { memberNames: new Map(memberNames.map((row) => [row.id, row.name])), groupCodes: new Map(groupCodes.map((row) => [row.id, row.name])) };
+}
+
 export function insertMembership(db: FundDatabase, membership: typeof memberships.$inferInsert): void {
   db.insert(memberships).values(membership).run();
 }

@@ -408,6 +408,11 @@ export function listMembers(context: ServiceContext, actor: Actor, query: ListMe
   return { items: page.items.map(memberReply), nextCursor: page.nextCursor };
 }
 
+/** The names of members and codes of groups a list shows, in one read each; ids outside the actor's scope are left out. */
+export function namesOf(context: ServiceContext, actor: Actor, ids: { memberIds?: string[]; groupIds?: string[] }) {
+  return repo.namesWithinScope(context.db, actor, { memberIds: [...new Set(ids.memberIds ?? [])], groupIds: [...new Set(ids.groupIds ?? [])] });
+}
+
 export function updateMember(context: ServiceContext, actor: Actor, id: string, input: UpdateMemberInput): MemberDetailReply {
   requireRole(actor, writers, 'change members');
   return context.db.transaction((tx) => {

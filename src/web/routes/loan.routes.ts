@@ -339,8 +339,7 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
       const query = request.query as { status?: string; cursor?: string };
       const status = (loanStatuses as readonly string[]).includes(query.status ?? '') ? (query.status as (typeof loanStatuses)[number]) : undefined;
       const found = loans.listLoans(context, page.actor, { status, cursor: query.cursor || undefined, limit: 50 });
-      const names = new Map<string, string>();
-      for (const loan of found.items) if (!names.has(loan.memberId)) names.set(loan.memberId, registry.getMember(context, page.actor, loan.memberId).fullName);
+      const names = registry.namesOf(context, page.actor, { memberIds: found.items.map((loan) => loan.memberId) }).memberNames;
       const t = page.t.loans;
       const statusLinks = html`<nav aria-label="${page.t.common.status}"><ul class="actions plain">${[undefined, ...loanStatuses].map(
         (each) => html`<li><a href="/app/loans${each ? `?status=${each}` : ''}"${each === status ? html` aria-current="page"` : ''}>${each ? page.t.loanStatus[each] : page.t.common.all}</a></li>`,

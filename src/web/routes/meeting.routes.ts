@@ -270,8 +270,8 @@ export function meetingRoutes(context: ServiceContext, write: Write): FastifyPlu
       const { id } = request.params as { id: string };
       const sheet = getPostedSheet(context, page.actor, id);
       const group = registry.getGroup(context, page.actor, sheet.groupId);
-      const names = new Map(registry.listMembers(context, page.actor, { groupId: sheet.groupId, limit: 200 }).items.map((member) => [member.id, member.fullName]));
-      const nameOf = (memberId: string) => names.get(memberId) ?? registry.getMember(context, page.actor, memberId).fullName;
+      const names = registry.namesOf(context, page.actor, { memberIds: [...sheet.repayments, ...sheet.savings].map((line) => line.memberId) }).memberNames;
+      const nameOf = (memberId: string) => names.get(memberId) ?? memberId;
       const byMember = new Map<string, { repayment: bigint; compulsory: bigint; voluntary: bigint }>();
       const minor = (amount: string) => minorUnitsOf(amount, sheet.currency);
       const wire = (units: bigint) => amountOfMinorUnits(units, sheet.currency);

@@ -299,8 +299,7 @@ ${scrollTable(t.members, table)}`,
       const page = signedIn(request, readers);
       const query = request.query as { q?: string; cursor?: string; groupId?: string };
       const found = registry.listMembers(context, page.actor, { q: query.q || undefined, groupId: query.groupId || undefined, cursor: query.cursor || undefined, limit: 50 });
-      const groupCodes = new Map<string, string>();
-      for (const member of found.items) if (!groupCodes.has(member.groupId)) groupCodes.set(member.groupId, registry.getGroup(context, page.actor, member.groupId).code);
+      const { groupCodes } = registry.namesOf(context, page.actor, { groupIds: found.items.map((member) => member.groupId) });
       const t = page.t.members;
       const table = html`<table><thead><tr><th scope="col">${t.fullName}</th><th scope="col">${t.group}</th><th scope="col">${t.nationalId}</th><th scope="col">${t.phone}</th><th scope="col">${page.t.common.status}</th></tr></thead>
 <tbody>${found.items.map(
