@@ -1,7 +1,7 @@
 // Storage of the journal: appending entries on the hash chain, reading them back, and summing lines per account.
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
-import type { FundDatabase } from '../../../db/client.js';
+import { type FundDatabase, iterateRows } from '../../../db/client.js';
 import { accounts, journalEntries, journalLines, periodCloses } from '../../../db/schema.js';
 import { chartOfAccounts } from '../../ledger/chart.js';
 import { type JournalEntryDraft, type PostedJournalEntry, assertBalanced, canonicalEntryText, genesisHash } from '../../ledger/journal.js';
@@ -157,4 +157,45 @@ export function closedThrough(db: FundDatabase): string | null {
 
 export function insertPeriodClose(db: FundDatabase, row: typeof periodCloses.$inferInsert): void {
   db.insert(periodCloses).values(row).run();
+}
+
+/** One journal line as stored, with its entry's fields beside it; an entry without lines comes as one row of nulls. */
+export interface StoredJournalRow {
+  entryId: string;
+  sequence: number;
+  entryDate: string;
+  postedAt: string;
+  kind: string;
+  description: string;
+  sourceType: string;
+  sourceId: string;
+  reversesEntryId: string | null;
+  previousHash: string;
+  hash: string;
+  lineNumber: number | null;
+  accountCode: string | null;
+  debit: number | null;
+  credit: number | null;
+  memberId: string | null;
+  loanId: string | null;
+}
+
+/** The journal's lines in chain order (sequence, then line number), one at a time, optionally for a range of entry dates. */
+export function iterateJournal(db: FundDatabase, range: { from?: string; to?: string } = {}): IterableIterator<StoredJournalRow> {
+  const e = journalEntries;
+  const l = journalLines;
+  return iterateRows<StoredJournalRow>(
+    db,
+    sql`SELECT ${e.id} AS "entryId", ${e.sequence} AS "sequence", ${e.entryDate} AS "entryDate", ${e.postedAt} AS "postedAt", ${e.kind} AS "kind",
+          ${e.description} AS "description", ${e.sourceType} AS "sourceType", ${e.sourceId} AS "sourceId", ${e.reversesEntryId} AS "reversesEntryId",
+          ${e.previousHash} AS "previousHash", ${e.hash} AS "hash", ${l.lineNumber} AS "lineNumber", ${l.accountCode} AS "accountCode",
+          ${l.debit} AS "debit", ${l.credit} AS "credit", ${l.memberId} AS "memberId", ${l.loanId} AS "loanId"
+        FROM ${e} LEFT JOIN ${l} ON ${l.entryId} = ${e.id}
+        WHERE ${and(range.from ? gte(e.entryDate, range.from) : undefined, range.to ? lte(e.entryDate, range.to) : undefined) ?? sql`1 = 1`}
+        ORDER BY ${e.sequence}, ${l.lineNumber}`,
+  );
+}
+
+export function entryCount(db: FundDatabase): number {
+  return db.select({ count: sql<number>`COUNT(*)` }).from(journalEntries).get()?.count ?? 0;
 }
