@@ -30,6 +30,7 @@ import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { scheduleRoutes } from './routes/schedule.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
 
 export interface AppDependencies {
   database: DatabaseHandle;
@@ -161,5 +162,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(collectionRoutes(context), { prefix: '/v1' });
   await app.register(reportRoutes(context), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
+  await app.register(exportRoutes(context), { prefix: '/v1' });
   return app;
 }
