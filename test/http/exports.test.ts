@@ -85,7 +85,7 @@ async function journalEntries(query: string) {
   const entries: { id: string; sequence: number; entryDate: string; lines: { debit: string; credit: string }[] }[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await fund.auditor('GET', `/v1/ledger/journal?${query}&limit=500${cursor ? `&cursor=${cursor}` : ''}`)).json();
+    const page: { items: typeof entries; nextCursor: string | null } = (await fund.auditor('GET', `/v1/ledger/journal?${query}&limit=500${cursor ? `&cursor=${cursor}` : ''}`)).json();
     entries.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -98,7 +98,7 @@ describe('the journal export', () => {
     const entries = await journalEntries('from=2025-01-01&to=2025-03-31');
     expect(rows.length).toBe(entries.reduce((count, entry) => count + entry.lines.length, 0));
     expect(rows.map((row) => row.entryId)).toEqual(entries.flatMap((entry) => entry.lines.map(() => entry.id)));
-    expect(rows.every((row) => row.entryDate >= '2025-01-01' && row.entryDate <= '2025-03-31')).toBe(true);
+    expect(rows.every((row) => (row.entryDate as string) >= '2025-01-01' && (row.entryDate as string) <= '2025-03-31')).toBe(true);
     expect(sum(rows, 'debit')).toBe(sum(rows, 'credit'));
     expect(sum(rows, 'debit')).toBe(entries.flatMap((entry) => entry.lines).reduce((total, line) => total + BigInt(line.debit), 0n).toString());
     // From the file alone, each entry's hash is recomputed from its fields and its previous hash.
