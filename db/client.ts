@@ -96,9 +96,8 @@ export function openSnapshot(of: FundDatabase | string): Snapshot {
   return {
     db: drizzle(reader, { schema }),
     close() {
-      if (!reader.open) return;
-      if (reader.inTransaction) reader.exec('COMMIT');
-      reader.close();
+      // Closing ends the read transaction: it has nothing to commit (and a damaged file may refuse a COMMIT).
+      if (reader.open) reader.close();
     },
   };
 }

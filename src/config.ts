@@ -12,6 +12,9 @@ const environmentSchema = z.object({
   TOKEN_TTL_MINUTES: positiveInteger.default(8 * 60),
   LOGIN_MAX_FAILURES: positiveInteger.default(5),
   LOGIN_LOCKOUT_MINUTES: positiveInteger.default(15),
+  BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(0),
+  BACKUP_FOLDER: z.string().min(1).default('./data/backups'),
+  BACKUP_KEEP: positiveInteger.default(7),
   FUND_TIME_ZONE: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -30,6 +33,11 @@ export interface Config {
   loginMaxFailures: number;
   loginLockoutMinutes: number;
   fundTimeZone: string;
+  /** Minutes between scheduled backups; 0 turns the schedule off. */
+  backupIntervalMinutes: number;
+  backupFolder: string;
+  /** Checked copies the schedule keeps; older ones are deleted. */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,5 +72,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, isTermi
     loginMaxFailures: values.LOGIN_MAX_FAILURES,
     loginLockoutMinutes: values.LOGIN_LOCKOUT_MINUTES,
     fundTimeZone: values.FUND_TIME_ZONE,
+    backupIntervalMinutes: values.BACKUP_INTERVAL_MINUTES,
+    backupFolder: values.BACKUP_FOLDER,
+    backupKeep: values.BACKUP_KEEP,
   };
 }
