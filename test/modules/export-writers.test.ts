@@ -16,6 +16,7 @@ const rows: Cell[][] = [
   ['  leading and trailing  ', '2024-02-29', -1n, 0],
   ['bell\u0007 and tab\tand\r\nnew line', '1999-12-31', 12345678901234567n, null],
   ['a, b; c', null, null, 42],
+  ['a bare\nline feed', '2025-01-01', 0n, 1],
 ];
 
 function table(): ExportTable {
@@ -40,12 +41,13 @@ async function workbookOf(bytes: Buffer): Promise<ExcelJS.Worksheet> {
 describe('the XLSX writer', () => {
   it('keeps text, dates and cents exact, and writes amounts beyond 15 digits as text', async () => {
     const sheet = await workbookOf(await buffer(xlsxStream(table(), 2, new Date('2025-06-30T00:00:00Z'))));
-    const values = [2, 3, 4, 5].map((number) => (sheet.getRow(number).values as unknown[]).slice(1));
+    const values = [2, 3, 4, 5, 6].map((number) => (sheet.getRow(number).values as unknown[]).slice(1));
     expect(values[0]).toEqual(['Nguyễn Thị <Hoa> & "Lan"', new Date('2025-06-30T00:00:00Z'), 1250.5, 7]);
     expect(values[1]).toEqual(['  leading and trailing  ', new Date('2024-02-29T00:00:00Z'), -0.01, 0]);
     // The bell cannot live in XML; everything else does. 17 digits do not fit Excel's double: exact text instead.
     expect(values[2]).toEqual(['bell and tab\tand\r\nnew line', new Date('1999-12-31T00:00:00Z'), '123456789012345.67']);
     expect(values[3]).toEqual(['a, b; c', undefined, undefined, 42]);
+    expect(values[4]).toEqual(['a bare\nline feed', new Date('2025-01-01T00:00:00Z'), 0, 1]);
     expect(sheet.getRow(2).getCell(3).numFmt).toBe('#,##0.00');
     expect(sheet.getRow(2).getCell(2).numFmt).toBe('yyyy-mm-dd');
   });
@@ -95,7 +97,10 @@ describe('the CSV writer', () => {
       ['  leading and trailing  ', '2024-02-29', '-0.01', '0'],
       ['bell\u0007 and tab\tand\r\nnew line', '1999-12-31', '123456789012345.67', ''],
       ['a, b; c', '', '', '42'],
+      ['a bare\nline feed', '2025-01-01', '0.00', '1'],
     ]);
-    expect(summary).toEqual({ rowCount: 4, totals: { amount: 125050n - 1n + 12345678901234567n } });
+    // A line break alone is quoted too (RFC 4180), not only a CRLF.
+    expect(bytes.toString('utf8')).toContain('"a bare\nline feed"');
+    expect(summary).toEqual({ rowCount: 5, totals: { amount: 125050n - 1n + 12345678901234567n } });
   });
 });

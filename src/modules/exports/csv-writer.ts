@@ -1,29 +1,21 @@
-// A table as CSV the way Excel opens it with Vietnamese intact (UTF-8 with a BOM, RFC 4180 quoting, CRLF), the same
-// dialect as the reports' toCsv, produced a chunk at a time so a million rows never sit in memory.
-import { stringify } from 'csv-stringify/sync';
-import { formatMinorUnits } from '../../domain/money.js';
-import type { Cell, ColumnKind, ExportTable } from './table.js';
+// A table as CSV (the shared dialect: UTF-8 with a BOM, RFC 4180, CRLF), produced a chunk at a time so that a million
+// rows never sit in memory.
+import { byteOrderMark, csvRecord } from '../shared/csv.js';
+import { type Cell, type ExportTable, amountText } from './table.js';
 
-/** Rows per chunk: a few hundred kilobytes, large enough that the per-chunk costs vanish. */
-const rowsPerChunk = 2_000;
-
-function csvCell(cell: Cell, kind: ColumnKind, amountDigits: number): string {
-  if (cell === null) return '';
-  if (kind === 'amount') return formatMinorUnits(cell as bigint, amountDigits);
-  return String(cell);
-}
+/** Characters gathered before a chunk is handed on: large enough that the per-chunk costs vanish. */
+const chunkCharacters = 1 << 16;
 
 export async function* csvChunks(table: ExportTable, amountDigits: number): AsyncGenerator<Buffer> {
-  const kinds = table.columns.map((column) => column.kind);
-  const options = { record_delimiter: '\r\n' } as const;
-  yield Buffer.from(`\uFEFF${stringify([table.columns.map((column) => column.key)], options)}`);
-  let batch: string[][] = [];
+  const amounts = table.columns.map((column) => column.kind === 'amount');
+  const text = (cell: Cell, index: number) => (cell === null ? '' : amounts[index] ? amountText(cell as bigint | number, amountDigits) : String(cell));
+  let chunk = byteOrderMark + csvRecord(table.columns.map((column) => column.key));
   for (const row of table.rows) {
-    batch.push(row.map((cell, index) => csvCell(cell, kinds[index] as ColumnKind, amountDigits)));
-    if (batch.length === rowsPerChunk) {
-      yield Buffer.from(stringify(batch, options));
-      batch = [];
+    chunk += csvRecord(row.map(text));
+    if (chunk.length >= chunkCharacters) {
+      yield Buffer.from(chunk);
+      chunk = '';
     }
   }
-  if (batch.length > 0) yield Buffer.from(stringify(batch, options));
+  yield Buffer.from(chunk);
 }

@@ -1,9 +1,11 @@
 // The shape every export takes before it becomes bytes: typed columns and a stream of rows. The CSV and XLSX writers
 // read the same table, so both formats carry the same rows, and the row count and totals are counted once.
+import { formatMinorUnits } from '../../domain/money.js';
 
 /**
- * text and timestamp cells are strings; integer cells numbers; amount cells bigint minor units, written with the
- * currency's digits; date cells `YYYY-MM-DD` strings (real dates in XLSX). A null cell is left empty.
+ * text and timestamp cells are strings; integer cells numbers; amount cells minor units (bigint, or a number as stored,
+ * always a safe integer), written with the currency's digits; date cells `YYYY-MM-DD` strings (real dates in XLSX).
+ * A null cell is left empty.
  */
 export type ColumnKind = 'text' | 'integer' | 'amount' | 'date' | 'timestamp';
 export type Cell = string | number | bigint | null;
@@ -15,6 +17,8 @@ export interface ExportColumn {
   width: number;
   /** Summed into the manifest's totals (amount columns whose sum means something). */
   summed?: boolean;
+  /** A text column of few distinct values (a kind, an account, a group): XLSX keeps them in its shared table. */
+  repeats?: boolean;
 }
 
 export interface ExportTable {
@@ -37,10 +41,16 @@ export function summarised(table: ExportTable): { table: ExportTable; summary: T
       summary.rowCount += 1;
       for (const { key, index } of summed) {
         const cell = row[index];
-        if (typeof cell === 'bigint') summary.totals[key] = (summary.totals[key] ?? 0n) + cell;
+        if (typeof cell === 'bigint' || typeof cell === 'number') summary.totals[key] = (summary.totals[key] ?? 0n) + BigInt(cell);
       }
       yield row;
     }
   }
   return { table: { ...table, rows: rows() }, summary };
+}
+
+/** An amount cell's minor units as a plain decimal string with the currency's digits. */
+export function amountText(cell: bigint | number, amountDigits: number): string {
+  if (amountDigits === 0) return String(cell);
+  return formatMinorUnits(BigInt(cell), amountDigits);
 }

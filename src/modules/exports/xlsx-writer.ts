@@ -12,20 +12,20 @@ import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { parseIsoDate } from '../../domain/calendar.js';
-import { formatMinorUnits } from '../../domain/money.js';
-import type { Cell, ExportColumn, ExportTable } from './table.js';
+import { type Cell, type ExportColumn, type ExportTable, amountText } from './table.js';
 
 /** The few internals of exceljs's streaming writer this module relies on (checked by the export tests). */
 interface WorkbookWriterInternals {
   /** The archiver that makes the zip, and its zip module, which stamps each entry. */
   zip: { append(source: unknown, data: { name: string }): void; _module: { append(source: unknown, data: Record<string, unknown>, callback: unknown): void } };
   styles: { addStyleModel(model: Record<string, unknown>): number };
+  sharedStrings: SharedStrings['table'];
   /** Opens the stream of one part of the package (the sheet's, here). */
   _openStream(path: string): unknown;
 }
 
 /** Excel keeps 15 significant digits; an amount with more is written as exact text rather than rounded. */
-const excelDigits = 10n ** 15n;
+const excelDigits = 10 ** 15;
 /** Days from Excel's day 0 (1899-12-30) to 1970-01-01, where the calendar's day numbers start. */
 const excelEpochOffset = 25_569;
 /** Characters of row text gathered before a write into the sheet. */
@@ -51,33 +51,67 @@ function xmlText(text: string): string {
   return text.replace(markup, (character) => replacements[character] ?? '');
 }
 
+const isSpace = (code: number | undefined) => code === 32 || code === 9 || code === 10 || code === 13;
+
 function inlineString(reference: string, text: string, style = ''): string {
-  const space = /^\s|\s$/.test(text) ? ' xml:space="preserve"' : '';
+  // Leading or trailing spaces survive only when the element says to keep them.
+  const space = isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)) ? ' xml:space="preserve"' : '';
   return `<c r="${reference}"${style} t="inlineStr"><is><t${space}>${xmlText(text)}</t></is></c>`;
 }
+
+/** Distinct texts a workbook's shared table takes at most; past it, new texts are written in their cells. */
+const sharedTextsAtMost = 20_000;
 
 interface CellStyles {
   amount: string;
   date: string;
 }
 
-function cellXml(cell: Cell, column: ExportColumn, reference: string, styles: CellStyles, amountDigits: number): string {
-  if (cell === null) return '';
+type CellWriter = (cell: Cell, reference: string) => string;
+
+/** exceljs's table of the workbook's shared strings (written at commit when it holds any), and the texts in it. */
+interface SharedStrings {
+  table: { add(text: string): number };
+  texts: Set<string>;
+}
+
+/** How each column's cells become SpreadsheetML, chosen once per column rather than once per cell. */
+function cellWriter(column: ExportColumn, styles: CellStyles, amountDigits: number, shared: SharedStrings): CellWriter {
   switch (column.kind) {
-    case 'amount': {
-      const units = cell as bigint;
-      const text = formatMinorUnits(units, amountDigits);
-      // The value is the exact decimal text; Excel reads it as a number and shows it with the currency's digits.
-      return units < excelDigits && units > -excelDigits ? `<c r="${reference}"${styles.amount}><v>${text}</v></c>` : inlineString(reference, text, styles.amount);
-    }
+    case 'amount':
+      return (cell, reference) => {
+        const units = cell as bigint | number;
+        const text = amountText(units, amountDigits);
+        // The value is the exact decimal text; Excel reads it as a number and shows it with the currency's digits.
+        return units < excelDigits && units > -excelDigits ? `<c r="${reference}"${styles.amount}><v>${text}</v></c>` : inlineString(reference, text, styles.amount);
+      };
     case 'integer':
-      return `<c r="${reference}"><v>${cell}</v></c>`;
+      return (cell, reference) => `<c r="${reference}"><v>${cell}</v></c>`;
     case 'date': {
-      const day = parseIsoDate(cell as string);
-      return day === null ? inlineString(reference, cell as string) : `<c r="${reference}"${styles.date}><v>${day + excelEpochOffset}</v></c>`;
+      // Consecutive rows mostly share their date.
+      let lastText = '';
+      let lastSerial = 0;
+      return (cell, reference) => {
+        if (cell !== lastText) {
+          const day = parseIsoDate(cell as string);
+          if (day === null) return inlineString(reference, cell as string);
+          lastText = cell as string;
+          lastSerial = day + excelEpochOffset;
+        }
+        return `<c r="${reference}"${styles.date}><v>${lastSerial}</v></c>`;
+      };
     }
     default:
-      return inlineString(reference, String(cell));
+      if (!column.repeats) return (cell, reference) => inlineString(reference, String(cell));
+      // A column of few distinct texts (a kind, an account, a group) refers to the shared table: a shorter sheet.
+      return (cell, reference) => {
+        const text = String(cell);
+        if (!shared.texts.has(text)) {
+          if (shared.texts.size >= sharedTextsAtMost) return inlineString(reference, text);
+          shared.texts.add(text);
+        }
+        return `<c r="${reference}" t="s"><v>${shared.table.add(text)}</v></c>`;
+      };
   }
 }
 
@@ -134,6 +168,8 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
     date: ` s="${internals.styles.addStyleModel({ numFmt: 'yyyy-mm-dd' })}"`,
   };
   const letters = table.columns.map((_, index) => columnLetters(index));
+  const shared: SharedStrings = { table: internals.sharedStrings, texts: new Set() };
+  const writers = table.columns.map((column) => cellWriter(column, styles, amountDigits, shared));
 
   const stopped = new AbortController();
   output.once('close', () => stopped.abort());
@@ -146,7 +182,8 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
       rowNumber += 1;
       text += `<row r="${rowNumber}">`;
       for (let index = 0; index < row.length; index += 1) {
-        text += cellXml(row[index] as Cell, table.columns[index] as ExportColumn, `${letters[index]}${rowNumber}`, styles, amountDigits);
+        const cell = row[index] as Cell;
+        if (cell !== null) text += (writers[index] as CellWriter)(cell, `${letters[index]}${rowNumber}`);
       }
       text += '</row>';
       if (text.length >= chunkCharacters) {

@@ -9,7 +9,7 @@ import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import { type Reconciliation, reconcile, reconciliationReply } from './ledger.service.js';
-import { type StoredJournalRow, entryCount, iterateJournal, sha256 } from './journal.repo.js';
+import { type JournalLineRow, entryCount, iterateJournal, sha256 } from './journal.repo.js';
 
 /** What a problem breaks, in the order an entry is checked. */
 export type VerifyCheck = 'sequence' | 'chain_link' | 'entry_hash' | 'entry_balanced' | 'trial_balance' | 'reconciliation';
@@ -78,34 +78,16 @@ export function chainProblems(entry: PostedJournalEntry, previous: ChainPosition
   return problems;
 }
 
-function entryOf(row: StoredJournalRow): PostedJournalEntry {
-  return {
-    id: row.entryId,
-    sequence: row.sequence,
-    entryDate: row.entryDate,
-    postedAt: row.postedAt,
-    kind: row.kind as PostedJournalEntry['kind'],
-    description: row.description,
-    sourceType: row.sourceType,
-    sourceId: row.sourceId,
-    reversesEntryId: row.reversesEntryId,
-    previousHash: row.previousHash,
-    hash: row.hash,
-    lines: [],
-  };
-}
-
 /** The journal's rows folded into entries, each with its lines, in chain order. */
-function* storedEntries(rows: Iterable<StoredJournalRow>): Generator<PostedJournalEntry> {
+function* storedEntries(rows: Iterable<JournalLineRow>): Generator<PostedJournalEntry> {
   let current: PostedJournalEntry | null = null;
   for (const row of rows) {
-    if (current?.id !== row.entryId) {
+    const [sequence, id, entryDate, postedAt, kind, description, sourceType, sourceId, reversesEntryId, lineNumber, accountCode, debit, credit, memberId, loanId, previousHash, hash] = row;
+    if (current === null || current.id !== id) {
       if (current) yield current;
-      current = entryOf(row);
+      current = { id, sequence, entryDate, postedAt, kind: kind as PostedJournalEntry['kind'], description, sourceType, sourceId, reversesEntryId, previousHash, hash, lines: [] };
     }
-    if (row.lineNumber !== null) {
-      current.lines.push({ accountCode: row.accountCode ?? '', debit: BigInt(row.debit ?? 0), credit: BigInt(row.credit ?? 0), memberId: row.memberId, loanId: row.loanId });
-    }
+    if (lineNumber !== null) current.lines.push({ accountCode: accountCode ?? '', debit: BigInt(debit ?? 0), credit: BigInt(credit ?? 0), memberId, loanId });
   }
   if (current) yield current;
 }
