@@ -97,6 +97,8 @@ export function openSnapshot(of: FundDatabase | string): Snapshot {
   const path = typeof of === 'string' ? of : connectionOf(of).name;
   const reader = new Database(path, { readonly: true, fileMustExist: true });
   reader.pragma('busy_timeout = 5000');
+  // A snapshot mostly reads straight through: a small page cache does as well as the default 16 MB, in less memory.
+  reader.pragma('cache_size = -4000');
   // Deferred: the snapshot is taken at the first read and kept until close.
   reader.exec('BEGIN');
   return {

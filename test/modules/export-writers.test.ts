@@ -104,3 +104,18 @@ describe('the CSV writer', () => {
     expect(summary).toEqual({ rowCount: 5, totals: { amount: 125050n - 1n + 12345678901234567n } });
   });
 });
+
+describe('a table longer than a sheet', () => {
+  it('goes on in further sheets, each with its header, and loses no row', async () => {
+    const many: Cell[][] = Array.from({ length: 7 }, (_, index) => [`row ${index}`, '2025-01-01', BigInt(index), index]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await buffer(xlsxStream({ ...table(), rows: many.values() }, 0, new Date('2025-01-01T00:00:00Z'), { rowsPerSheet: 3 }))) as unknown as ArrayBuffer);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Test', 'Test (2)', 'Test (3)']);
+    const names = workbook.worksheets.map((sheet) => {
+      expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['name', 'on', 'amount', 'count']);
+      expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+      return sheet.getSheetValues().slice(2).map((row) => (row as unknown[])[1]);
+    });
+    expect(names).toEqual([['row 0', 'row 1', 'row 2'], ['row 3', 'row 4', 'row 5'], ['row 6']]);
+  });
+});

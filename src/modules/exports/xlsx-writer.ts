@@ -10,7 +10,8 @@
 // created and modified dates; both are set to a date taken from the export's parameters, never to the clock.
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import type ExcelJS from 'exceljs';
 import { parseIsoDate } from '../../domain/calendar.js';
 import { type Cell, type ExportColumn, type ExportTable, amountText } from './table.js';
 
@@ -24,12 +25,20 @@ interface WorkbookWriterInternals {
   _openStream(path: string): unknown;
 }
 
+/** exceljs is loaded at the first workbook, not at start-up: 30 MB that a service which never makes one does not hold. */
+const load = createRequire(import.meta.url);
+const excel = () => load('exceljs') as typeof ExcelJS;
+
 /** Excel keeps 15 significant digits; an amount with more is written as exact text rather than rounded. */
 const excelDigits = 10 ** 15;
 /** Days from Excel's day 0 (1899-12-30) to 1970-01-01, where the calendar's day numbers start. */
 const excelEpochOffset = 25_569;
-/** Characters of row text gathered before a write into the sheet. */
-const chunkCharacters = 1 << 16;
+/**
+ * Characters of row text gathered before a write into the sheet, and the bytes a part's stream holds before it says
+ * to wait: large pieces spare the per-piece costs of streams and zlib on a gigabyte of sheet text.
+ */
+const chunkCharacters = 1 << 18;
+const partBuffer = 1 << 20;
 
 /** Excel's column letters: A … Z, AA … */
 function columnLetters(index: number): string {
@@ -120,18 +129,23 @@ export function amountFormat(amountDigits: number): string {
   return amountDigits === 0 ? '#,##0' : `#,##0.${'0'.repeat(amountDigits)}`;
 }
 
+/** Excel opens at most 1,048,576 rows a sheet: a longer table goes on in a second sheet, and so on. */
+export const excelRowsPerSheet = 1_048_575;
+
 /**
  * The workbook's bytes as a stream. `documentDate` stamps the document and its zip entries: the same table and date
  * give the same bytes. The rows are read as the stream is consumed; destroying the stream stops reading them.
  */
-export function xlsxStream(table: ExportTable, amountDigits: number, documentDate: Date): Readable {
-  const output = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+export function xlsxStream(table: ExportTable, amountDigits: number, documentDate: Date, options: { rowsPerSheet?: number } = {}): Readable {
+  const rowsPerSheet = options.rowsPerSheet ?? excelRowsPerSheet;
+  const output = new PassThrough({ highWaterMark: partBuffer });
+  const workbook = new (excel().stream.xlsx.WorkbookWriter)({
     stream: output,
     useStyles: true,
     useSharedStrings: false,
-    // Level 1 deflates a journal about as small as the default level, at twice the speed.
-    zip: { zlib: { level: 1 } },
+    // Level 1 deflates a journal about as small as the default level, at twice the speed; large output chunks spare
+    // the per-chunk costs of a gigabyte of sheet text.
+    zip: { zlib: { level: 1, chunkSize: 1 << 17 } },
     created: documentDate,
     modified: documentDate,
     creator: 'The fund ledger',
@@ -144,25 +158,30 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
   const append = zipModule.append.bind(zipModule);
   zipModule.append = (source, data, callback) => append(source, { ...data, date: documentDate }, callback);
 
-  // The sheet's part gets a stream with backpressure: a write returns false while the zip is behind.
-  let sheetPart: PassThrough | undefined;
+  // Each sheet's part gets a stream with backpressure: a write returns false while the zip is behind.
+  let sheetPart: SheetPart | undefined;
   const openStream = internals._openStream.bind(workbook);
   internals._openStream = (path: string) => {
-    if (sheetPart || !path.includes('worksheets')) return openStream(path);
-    const part = new SheetPart();
+    if (!path.includes('worksheets')) return openStream(path);
+    const part = new SheetPart({ highWaterMark: partBuffer });
     sheetPart = part;
     internals.zip.append(part, { name: path });
     part.on('finish', () => part.emit('zipped'));
     return part;
   };
+  const addSheet = (number: number) => {
+    const sheet = workbook.addWorksheet(number === 1 ? table.sheetName : `${table.sheetName} (${number})`, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }] });
+    sheet.columns = table.columns.map((column) => ({ header: column.key, key: column.key, width: column.width }));
+    const header = sheet.getRow(1);
+    header.font = { bold: true };
+    header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
+    header.border = { bottom: { style: 'thin' } };
+    header.commit();
+    if (!sheetPart) throw new Error('exceljs did not open the sheet’s part');
+    return { sheet, part: sheetPart };
+  };
 
-  const sheet = workbook.addWorksheet(table.sheetName, { views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }] });
-  sheet.columns = table.columns.map((column) => ({ header: column.key, key: column.key, width: column.width }));
-  const header = sheet.getRow(1);
-  header.font = { bold: true };
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
-  header.border = { bottom: { style: 'thin' } };
-  header.commit();
+  let current = addSheet(1);
   const styles: CellStyles = {
     amount: ` s="${internals.styles.addStyleModel({ numFmt: amountFormat(amountDigits) })}"`,
     date: ` s="${internals.styles.addStyleModel({ numFmt: 'yyyy-mm-dd' })}"`,
@@ -174,11 +193,18 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
   const stopped = new AbortController();
   output.once('close', () => stopped.abort());
   const pump = async () => {
-    const part = sheetPart;
-    if (!part) throw new Error('exceljs did not open the sheet’s part');
     let text = '';
     let rowNumber = 1;
+    let sheetNumber = 1;
     for (const row of table.rows) {
+      if (rowNumber > rowsPerSheet) {
+        current.part.write(text);
+        text = '';
+        await current.sheet.commit();
+        sheetNumber += 1;
+        current = addSheet(sheetNumber);
+        rowNumber = 1;
+      }
       rowNumber += 1;
       text += `<row r="${rowNumber}">`;
       for (let index = 0; index < row.length; index += 1) {
@@ -187,12 +213,12 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
       }
       text += '</row>';
       if (text.length >= chunkCharacters) {
-        if (!part.write(text)) await once(part, 'drain', { signal: stopped.signal });
+        if (!current.part.write(text)) await once(current.part, 'drain', { signal: stopped.signal });
         text = '';
       }
     }
-    part.write(text);
-    await sheet.commit();
+    current.part.write(text);
+    await current.sheet.commit();
     await workbook.commit();
   };
   pump().catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
