@@ -189,7 +189,8 @@ async function main(): Promise<void> {
   const trial = await get(`/v1/ledger/trial-balance?asOf=${day}`);
   const reconciliation = await get(`/v1/ledger/reconciliation?asOf=${day}`);
   const verify = await fetch(`${service.base}/v1/ledger/verify`, { headers: { authorization: `Bearer ${token}` } });
-  const verification = verify.status === 404 ? null : ((await verify.json()) as { ok: boolean });
+  const verification = (await verify.json()) as { ok: boolean };
+  if (verify.status !== 200) problems.push(`ledger verify answered ${verify.status}: ${JSON.stringify(verification).slice(0, 300)}`);
   await kill(service.process);
   child = undefined;
 
@@ -221,14 +222,14 @@ async function main(): Promise<void> {
   if (integrity !== 'ok') problems.push(`integrity_check: ${integrity}`);
   if (trial.totalDebit !== trial.totalCredit) problems.push(`trial balance: debits ${String(trial.totalDebit)} ≠ credits ${String(trial.totalCredit)}`);
   if (reconciliation.ok !== true) problems.push(`reconciliation failed: ${JSON.stringify(reconciliation).slice(0, 500)}`);
-  if (verification && verification.ok !== true) problems.push(`ledger verify failed: ${JSON.stringify(verification).slice(0, 500)}`);
+  if (verification.ok !== true) problems.push(`ledger verify failed: ${JSON.stringify(verification).slice(0, 500)}`);
 
   say('');
   if (interactive) process.stdout.write('\r');
   console.log(`Crash test: ${rounds} rounds of ${clientCount} clients, each ended by SIGKILL at a random moment (seed ${flags.seed}).`);
   console.log(`Acknowledged and found exactly once: ${byKind('repayment').length} repayments, ${byKind('deposit').length} deposits, ${byKind('sheet').length} collection sheets.`);
   console.log(`${resentTotal} requests went unanswered at a kill and were resent with the same keys after the restart: each answered once, none posted twice (stored counts equal acknowledged keys).`);
-  console.log(`SQLite integrity_check: ${integrity}; trial balance ${trial.totalDebit === trial.totalCredit ? 'balances' : 'DOES NOT balance'}; reconciliation ${reconciliation.ok === true ? 'holds' : 'FAILS'}; ledger verify ${verification ? (verification.ok ? 'passes' : 'FAILS') : 'not available'}.`);
+  console.log(`SQLite integrity_check: ${integrity}; trial balance ${trial.totalDebit === trial.totalCredit ? 'balances' : 'DOES NOT balance'}; reconciliation ${reconciliation.ok === true ? 'holds' : 'FAILS'}; ledger verify ${verification.ok ? 'passes' : 'FAILS'}.`);
   if (problems.length > 0) {
     console.error(`\nFAILED:\n${problems.slice(0, 30).join('\n')}`);
     process.exitCode = 1;
