@@ -12,14 +12,18 @@ export interface Operator {
   context: ServiceContext;
 }
 
-export function openOperator(): Operator {
-  let config: Config;
+/** The configuration, with the database file a `--database FILE` flag names instead of DATABASE_PATH; a bad value ends the command. */
+export function operatorConfig(databasePath?: string): Config {
   try {
-    config = loadConfig();
+    return loadConfig({ ...process.env, ...(databasePath ? { DATABASE_PATH: databasePath } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+}
+
+export function openOperator(): Operator {
+  const config = operatorConfig();
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);
