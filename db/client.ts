@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import type { SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -57,4 +58,114 @@ export function schemaVersion(handle: DatabaseHandle): string {
   const applied = handle.sqlite.prepare('SELECT count(*) AS count FROM __drizzle_migrations').get() as { count: number };
   const entry = journal.entries[applied.count - 1];
   return entry ? entry.tag : 'none';
+}
+
+/** What drizzle keeps of the driver: the better-sqlite3 connection (a transaction shares its database's) and the dialect. */
+interface DrizzleInternals {
+  session: { client: Database.Database };
+  dialect: { sqlToQuery(query: SQL): { sql: string; params: unknown[] } };
+}
+
+function connectionOf(db: FundDatabase): Database.Database {
+  return (db as unknown as DrizzleInternals).session.client;
+}
+
+/**
+ * A query's rows one at a time (better-sqlite3's iterate), for readers that must not hold them all at once: an export
+ * of a million journal lines, the ledger's verification. While the iterator is open its connection runs nothing else,
+ * so long readers iterate on a snapshot (below), never on the service's own connection.
+ */
+export function iterateRows<T>(db: FundDatabase, query: SQL): IterableIterator<T> {
+  const { sql, params } = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
+  return connectionOf(db).prepare(sql).iterate(...params) as IterableIterator<T>;
+}
+
+/** The same, each row an array of its columns in the order selected: a third cheaper than objects, for the journal. */
+export function iterateTuples<T extends unknown[]>(db: FundDatabase, query: SQL): IterableIterator<T> {
+  const { sql, params } = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query);
+  return connectionOf(db).prepare(sql).raw(true).iterate(...params) as IterableIterator<T>;
+}
+
+export interface Snapshot {
+  db: FundDatabase;
+  close(): void;
+}
+
+/**
+ * A read-only second connection inside one read transaction, on the file of a database or on a path: every query
+ * through it sees the file as it was at its first read, whatever is written meanwhile, and holding it open across
+ * awaits never blocks the service's writer. (An in-memory database has no file to open twice: its snapshot is the
+ * connection itself, which then refuses writes while an iterator is open on it.)
+ */
+export function openSnapshot(of: FundDatabase | string): Snapshot {
+  if (typeof of !== 'string' && connectionOf(of).memory) return { db: of, close() {} };
+  const path = typeof of === 'string' ? of : connectionOf(of).name;
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  // A snapshot mostly reads straight through: a small page cache does as well as the default 16 MB, in less memory.
+  reader.pragma('cache_size = -4000');
+  // Deferred: the snapshot is taken at the first read and kept until close.
+  reader.exec('BEGIN');
+  return {
+    db: drizzle(reader, { schema }),
+    close() {
+      // Closing ends the read transaction: it has nothing to commit (and a damaged file may refuse a COMMIT).
+      if (reader.open) reader.close();
+    },
+  };
+}
+
+/**
+ * SQLite's online backup of a database into a new file, pagesPerStep pages at a time with the event loop free in
+ * between. Writes made through the same connection meanwhile are carried into the copy; a write from another
+ * connection restarts it, so a backup from another process copies everything in one step.
+ */
+export async function backupDatabase(db: FundDatabase, destination: string, options: { pagesPerStep: number; onProgress?: (copiedPages: number, totalPages: number) => void }): Promise<{ totalPages: number }> {
+  const result = await connectionOf(db).backup(destination, {
+    progress({ totalPages, remainingPages }) {
+      options.onProgress?.(totalPages - remainingPages, totalPages);
+      return options.pagesPerStep;
+    },
+  });
+  return { totalPages: result.totalPages };
+}
+
+/**
+ * Makes a copy one self-contained file (a rollback journal instead of WAL), so that it can travel on its own: a copy
+ * made by the backup API keeps the WAL flag of the database it came from.
+ */
+export function detachCopy(path: string): void {
+  const copy = new Database(path, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
+}
+
+/**
+ * Whether a database file is free to be replaced: leaving WAL mode needs every other connection gone, so a service or
+ * script that has the file open makes this answer false (at once: no busy wait). A free file is left in rollback mode
+ * with its WAL folded in.
+ */
+export function isFileFree(path: string): boolean {
+  let probe: Database.Database;
+  try {
+    probe = new Database(path, { fileMustExist: true });
+  } catch {
+    return true;
+  }
+  try {
+    probe.pragma('busy_timeout = 0');
+    probe.pragma('journal_mode = DELETE');
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY') return false;
+    // A file that is not a database (or no longer one) serves nobody: it is free to be replaced.
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return true;
+    throw error;
+  } finally {
+    probe.close();
+  }
 }

@@ -4,6 +4,7 @@ import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
 import { prepareFund } from '../src/modules/system/setup.service.js';
+import type { LedgerVerification } from '../src/modules/ledger/verify.service.js';
 
 export interface Operator {
   config: Config;
@@ -11,14 +12,18 @@ export interface Operator {
   context: ServiceContext;
 }
 
-export function openOperator(): Operator {
-  let config: Config;
+/** The configuration, with the database file a `--database FILE` flag names instead of DATABASE_PATH; a bad value ends the command. */
+export function operatorConfig(databasePath?: string): Config {
   try {
-    config = loadConfig();
+    return loadConfig({ ...process.env, ...(databasePath ? { DATABASE_PATH: databasePath } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+}
+
+export function openOperator(): Operator {
+  const config = operatorConfig();
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);
@@ -30,4 +35,32 @@ export function openOperator(): Operator {
 export function fail(message: string): never {
   console.error(message);
   process.exit(1);
+}
+
+/** A line that rewrites itself on a terminal (progress of a long command); nothing when the output is a file. */
+export function progress(text: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r${text}`.padEnd(78));
+}
+
+export function endProgress(): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r${''.padEnd(78)}\r`);
+}
+
+const count = new Intl.NumberFormat('en-US');
+
+/** The verification of a ledger in words: what was checked, the chain's end, and the problems, first first. */
+export function describeVerification(verification: LedgerVerification, seconds: number): string[] {
+  const lines = [
+    `${count.format(verification.entriesChecked)} journal entries and ${count.format(verification.linesChecked)} lines checked in ${seconds.toFixed(1)} s (as of ${verification.asOf}).`,
+    `Chain ends at entry ${verification.lastSequence ?? '-'} with hash ${verification.lastHash ?? '-'}`,
+    `Debits ${count.format(verification.totalDebit)}, credits ${count.format(verification.totalCredit)}.`,
+    `Subledgers: ${verification.reconciliation.checks.map((check) => `${check.name} ${check.ok ? 'reconcile' : `DIFFER by ${check.difference}`}`).join('; ')}.`,
+  ];
+  if (verification.ok) return [...lines, 'OK: every entry balances, the hash chain is unbroken, the trial balance balances and the subledgers reconcile.'];
+  return [
+    ...lines,
+    `BROKEN: ${verification.problemCount} problem${verification.problemCount === 1 ? '' : 's'}.`,
+    ...verification.problems.slice(0, 20).map((problem) => `  ${problem.check}${problem.sequence === undefined ? '' : ` at entry ${problem.sequence} (${problem.entryId})`}: ${problem.message}`),
+    ...(verification.problemCount > 20 ? [`  … and ${verification.problemCount - 20} more`] : []),
+  ];
 }

@@ -5,9 +5,8 @@
 //
 //   npm run test:crash                       12 rounds, 6 clients
 //   npm run test:crash -- --rounds 20 --clients 8 --seed 7
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { prepareFund } from '../src/modules/system/setup.service.js';
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, today } from '../src/modules/shared/context.js';
 import { activeLoanDates, seedActiveLoans } from './lib/active-loans.js';
+import { startService, stopService } from './lib/service-process.js';
 
 const { values: flags } = parseArgs({
   options: { rounds: { type: 'string', default: '12' }, clients: { type: 'string', default: '6' }, seed: { type: 'string', default: '20261123' } },
@@ -60,43 +60,6 @@ const problems: string[] = [];
 let keyCounter = 0;
 let resentTotal = 0;
 let child: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startService(): Promise<{ base: string; process: ChildProcess }> {
-  const port = await freePort();
-  const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, DATABASE_PATH: databasePath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FUND_ADMIN_PASSWORD: password },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) return { base, process: started };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the service did not start within 10 s');
-}
-
-function kill(process: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.exitCode !== null || process.signalCode !== null) return resolve();
-    process.once('exit', () => resolve());
-    process.kill('SIGKILL');
-  });
-}
 
 /** Sends one write; an answer moves it to `acknowledged`, no answer leaves it in `unanswered` for the next round. */
 async function send(base: string, token: string, request: Sent): Promise<void> {
@@ -162,7 +125,7 @@ async function main(): Promise<void> {
   };
 
   for (let round = 1; round <= rounds; round += 1) {
-    const service = await startService();
+    const service = await startService(databasePath, { env: { FUND_ADMIN_PASSWORD: password } });
     child = service.process;
     // First, what went unanswered: the same keys, the same bodies.
     const resend = [...unanswered.values()];
@@ -174,13 +137,13 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => setTimeout(resolve, 150 + Math.floor(random() * 900)));
     running = false;
-    await kill(service.process);
+    await stopService(service.process, 'SIGKILL');
     await Promise.all(clients);
     say(`round ${round}/${rounds}: ${acknowledged.size} acknowledged, ${unanswered.size} unanswered at the kill, ${resend.length} resent`);
   }
 
   // The last start: resend what is left, then check.
-  const service = await startService();
+  const service = await startService(databasePath, { env: { FUND_ADMIN_PASSWORD: password } });
   child = service.process;
   resentTotal += unanswered.size;
   await Promise.all([...unanswered.values()].map((request) => send(service.base, token, request)));
@@ -189,8 +152,9 @@ async function main(): Promise<void> {
   const trial = await get(`/v1/ledger/trial-balance?asOf=${day}`);
   const reconciliation = await get(`/v1/ledger/reconciliation?asOf=${day}`);
   const verify = await fetch(`${service.base}/v1/ledger/verify`, { headers: { authorization: `Bearer ${token}` } });
-  const verification = verify.status === 404 ? null : ((await verify.json()) as { ok: boolean });
-  await kill(service.process);
+  const verification = (await verify.json()) as { ok: boolean };
+  if (verify.status !== 200) problems.push(`ledger verify answered ${verify.status}: ${JSON.stringify(verification).slice(0, 300)}`);
+  await stopService(service.process, 'SIGKILL');
   child = undefined;
 
   // Read the file itself: every acknowledged write once, nothing unacknowledged.
@@ -221,14 +185,14 @@ async function main(): Promise<void> {
   if (integrity !== 'ok') problems.push(`integrity_check: ${integrity}`);
   if (trial.totalDebit !== trial.totalCredit) problems.push(`trial balance: debits ${String(trial.totalDebit)} ≠ credits ${String(trial.totalCredit)}`);
   if (reconciliation.ok !== true) problems.push(`reconciliation failed: ${JSON.stringify(reconciliation).slice(0, 500)}`);
-  if (verification && verification.ok !== true) problems.push(`ledger verify failed: ${JSON.stringify(verification).slice(0, 500)}`);
+  if (verification.ok !== true) problems.push(`ledger verify failed: ${JSON.stringify(verification).slice(0, 500)}`);
 
   say('');
   if (interactive) process.stdout.write('\r');
   console.log(`Crash test: ${rounds} rounds of ${clientCount} clients, each ended by SIGKILL at a random moment (seed ${flags.seed}).`);
   console.log(`Acknowledged and found exactly once: ${byKind('repayment').length} repayments, ${byKind('deposit').length} deposits, ${byKind('sheet').length} collection sheets.`);
   console.log(`${resentTotal} requests went unanswered at a kill and were resent with the same keys after the restart: each answered once, none posted twice (stored counts equal acknowledged keys).`);
-  console.log(`SQLite integrity_check: ${integrity}; trial balance ${trial.totalDebit === trial.totalCredit ? 'balances' : 'DOES NOT balance'}; reconciliation ${reconciliation.ok === true ? 'holds' : 'FAILS'}; ledger verify ${verification ? (verification.ok ? 'passes' : 'FAILS') : 'not available'}.`);
+  console.log(`SQLite integrity_check: ${integrity}; trial balance ${trial.totalDebit === trial.totalCredit ? 'balances' : 'DOES NOT balance'}; reconciliation ${reconciliation.ok === true ? 'holds' : 'FAILS'}; ledger verify ${verification.ok ? 'passes' : 'FAILS'}.`);
   if (problems.length > 0) {
     console.error(`\nFAILED:\n${problems.slice(0, 30).join('\n')}`);
     process.exitCode = 1;
@@ -241,6 +205,6 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    if (child) await kill(child);
+    if (child) await stopService(child, 'SIGKILL');
     rmSync(folder, { recursive: true, force: true });
   });

@@ -5,9 +5,8 @@
 //
 //   npm run test:load                                  50 clients, 60 s
 //   npm run test:load -- --clients 20 --duration 30 --database data/bench/tenth-seed1.db
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
@@ -17,6 +16,7 @@ import { findUserByUsername } from '../src/modules/auth/auth.repo.js';
 import { systemActor } from '../src/modules/shared/access.js';
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, today } from '../src/modules/shared/context.js';
+import { startService } from './lib/service-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -35,17 +35,6 @@ const interactive = process.stdout.isTTY === true;
 if (!existsSync(source)) {
   console.error(`${source} does not exist: build it with  npm run seed -- --scale province --seed 1 --database ${source}`);
   process.exit(1);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function residentMegabytes(pid: number): number {
@@ -91,23 +80,10 @@ async function main(): Promise<void> {
   const memberIds = groups.flatMap((group) => group.members);
   database.close();
 
-  const port = await freePort();
-  const started = performance.now();
-  service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, DATABASE_PATH: copy, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      // not yet
-    }
-    if (performance.now() - started > 60_000) throw new Error('the service did not start within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  console.log(`The service started on the copy in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
+  const started = await startService(copy);
+  service = started.process;
+  const base = started.base;
+  console.log(`The service started on the copy in ${started.startSeconds.toFixed(2)} s.`);
   const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'load.admin', password }) });
   const token = ((await login.json()) as { token: string }).token;
 

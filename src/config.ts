@@ -18,6 +18,9 @@ const environmentSchema = z.object({
     .string()
     .default('')
     .refine((text) => text.split(',').every((origin) => origin.trim() === '' || /^https?:\/\/[^\s/]+$/.test(origin.trim())), 'must be origins such as https://fund.example.vn, separated by commas'),
+  BACKUP_INTERVAL_MINUTES: z.coerce.number().int().min(0).default(0),
+  BACKUP_FOLDER: z.string().min(1).default('./data/backups'),
+  BACKUP_KEEP: positiveInteger.default(7),
   FUND_TIME_ZONE: z
     .string()
     .default('Asia/Ho_Chi_Minh')
@@ -42,6 +45,11 @@ export interface Config {
   loginRateLimitPerMinute: number;
   /** Browser origins allowed to call the API from other sites; none unless configured. */
   corsOrigins: string[];
+  /** Minutes between scheduled backups; 0 turns the schedule off. */
+  backupIntervalMinutes: number;
+  backupFolder: string;
+  /** Checked copies the schedule keeps; older ones are deleted. */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,5 +87,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, isTermi
     writeBatchMax: values.WRITE_BATCH_MAX,
     loginRateLimitPerMinute: values.LOGIN_RATE_LIMIT_PER_MINUTE,
     corsOrigins: values.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''),
+    backupIntervalMinutes: values.BACKUP_INTERVAL_MINUTES,
+    backupFolder: values.BACKUP_FOLDER,
+    backupKeep: values.BACKUP_KEEP,
   };
 }

@@ -5,6 +5,7 @@ import { buildApp } from './http/app.js';
 import { prepareFund } from './modules/system/setup.service.js';
 import { systemClock } from './modules/shared/clock.js';
 import { createServiceContext } from './modules/shared/context.js';
+import { type BackupSchedule, scheduleBackups } from './modules/system/backup.service.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,19 +23,22 @@ async function main(): Promise<void> {
   migrateDatabase(database);
   const app = await buildApp(config, { database });
 
-  const admin = prepareFund(createServiceContext(config, database.db, systemClock), config.adminPassword);
+  const context = createServiceContext(config, database.db, systemClock);
+  const admin = prepareFund(context, config.adminPassword);
   if (admin.generatedPassword) {
     app.log.warn(`Created the first user "admin" with the password ${admin.generatedPassword} — it is shown only this once: sign in and keep it safe.`);
   } else if (admin.created) {
     app.log.info('Created the first user "admin" with the password from FUND_ADMIN_PASSWORD.');
   }
 
+  let backups: BackupSchedule | undefined;
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'closing: finishing requests in flight');
     try {
+      await backups?.stop();
       await app.close();
     } finally {
       database.close();
@@ -46,6 +50,9 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.host, port: config.port });
   app.log.info({ database: config.databasePath }, 'the fund ledger is serving');
+  if (config.backupIntervalMinutes > 0) {
+    backups = scheduleBackups(context, { folder: config.backupFolder, intervalMinutes: config.backupIntervalMinutes, keep: config.backupKeep }, app.log);
+  }
 }
 
 main().catch((error: unknown) => {

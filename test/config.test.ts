@@ -18,7 +18,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('has scheduled backups off unless an interval is set, to ./data/backups, keeping 7', () => {
+    expect(loadConfig({}, false)).toMatchObject({ backupIntervalMinutes: 0, backupFolder: './data/backups', backupKeep: 7 });
+    expect(loadConfig({ BACKUP_INTERVAL_MINUTES: '720', BACKUP_FOLDER: '/media/usb/fund', BACKUP_KEEP: '14' }, false)).toMatchObject({
+      backupIntervalMinutes: 720,
+      backupFolder: '/media/usb/fund',
+      backupKeep: 14,
+    });
+  });
+
   it.each([
+    ['BACKUP_INTERVAL_MINUTES', '-1'],
+    ['BACKUP_INTERVAL_MINUTES', 'daily'],
+    ['BACKUP_KEEP', '0'],
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],

@@ -115,3 +115,30 @@ export async function disbursedLoan(
   expect(disbursed.statusCode, disbursed.body).toBe(200);
   return { loanId, productId, loan: disbursed.json() };
 }
+
+/**
+ * A small fund with books to read: two loans (one repaid on time at first, one with a repayment reversed and recorded
+ * again), compulsory and voluntary savings with a withdrawal, and a loan left to fall past due.
+ */
+export async function fundWithBooks(test: TestApp): Promise<SmallFund & { loanIds: string[] }> {
+  const fund = await buildSmallFund(test, 3);
+  const first = await disbursedLoan(fund);
+  const second = await disbursedLoan(fund, { memberIndex: 1, principal: '6000000', installments: 6, disbursedOn: '2025-03-10' });
+  const posted = async (url: string, payload: unknown) => {
+    const reply = await fund.officer('POST', url, payload);
+    expect(reply.statusCode, reply.body).toBe(201);
+    return reply.json();
+  };
+  for (const line of first.loan.schedule.slice(0, 2)) await posted(`/v1/loans/${first.loanId}/repayments`, { amount: line.totalDue, paidOn: line.dueOn });
+  const mistaken = await posted(`/v1/loans/${second.loanId}/repayments`, { amount: '1500000', paidOn: '2025-04-10' });
+  const reversed = await fund.officer('POST', `/v1/loans/${second.loanId}/transactions/${mistaken.transaction.id}/reverse`, { reason: 'entered twice' });
+  expect(reversed.statusCode, reversed.body).toBe(200);
+  await posted(`/v1/loans/${second.loanId}/repayments`, { amount: '1150000', paidOn: '2025-04-10' });
+  const [member0, member1, member2] = fund.memberIds as [string, string, string];
+  await posted(`/v1/members/${member0}/savings/compulsory/deposits`, { amount: '200000', paidOn: '2025-02-15' });
+  await posted(`/v1/members/${member0}/savings/voluntary/deposits`, { amount: '500000', paidOn: '2025-02-20' });
+  await posted(`/v1/members/${member0}/savings/voluntary/withdrawals`, { amount: '120000', paidOn: '2025-06-01' });
+  await posted(`/v1/members/${member1}/savings/voluntary/deposits`, { amount: '75000', paidOn: '2025-03-10' });
+  await posted(`/v1/members/${member2}/savings/voluntary/deposits`, { amount: '300000', paidOn: '2025-05-05' });
+  return { ...fund, loanIds: [first.loanId, second.loanId] };
+}

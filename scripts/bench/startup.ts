@@ -2,47 +2,20 @@
 // set present in data/bench (a tenth, the province, national-lite when built), beside the file's size: as built for
 // production (`npm run build`, then `npm run serve`) and as `npm start` runs it (TypeScript compiled on load by tsx).
 // Start-up reads no table in full (migrations check their journal, set-up counts users): it does not grow with the file.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { startService, stopService } from '../lib/service-process.js';
 import { reportFigures } from './summary.js';
 
 const sets = ['tenth', 'province', 'national-lite'].map((scale) => ({ scale, path: `data/bench/${scale}-seed1.db` })).filter((set) => existsSync(set.path));
 const rounds = 3;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 const ways = { built: ['--enable-source-maps', 'dist/src/server.js'], tsx: ['--import', 'tsx', 'src/server.ts'] };
 
 async function startOnce(path: string, way: keyof typeof ways): Promise<number> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, ways[way], { env: { ...process.env, DATABASE_PATH: path, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  try {
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return (performance.now() - started) / 1000;
-      } catch {
-        // not listening yet
-      }
-      if (performance.now() - started > 60_000) throw new Error(`no answer from the service on ${path} within 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  }
+  const service = await startService(path, { entry: ways[way] });
+  await stopService(service.process);
+  return service.startSeconds;
 }
 
 if (sets.length === 0) console.log('No data set in data/bench: build one with npm run seed -- --scale tenth --seed 1 --database data/bench/tenth-seed1.db');

@@ -40,6 +40,7 @@ import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import { scheduleRoutes } from './routes/schedule.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
 import { webApp } from '../web/plugin.js';
 
 export interface AppDependencies {
@@ -218,6 +219,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(reportRoutes(context, writes), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
   await app.register(auditRoutes(context), { prefix: '/v1' });
+  await app.register(exportRoutes(context), { prefix: '/v1' });
   await app.register(webApp(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }));
   return app;
 }

@@ -78,6 +78,8 @@ export const errorStatus: Record<ErrorCode, number> = {
   reversal_not_allowed: 422,
   cash_total_mismatch: 422,
   sheet_line_invalid: 422,
+  export_not_found: 404,
+  account_not_found: 404,
   internal_error: 500,
   storage_unavailable: 503,
 };

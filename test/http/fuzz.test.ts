@@ -1,6 +1,6 @@
 // Every route of /openapi.json, driven with requests generated from its own schemas (fast-check), valid and
 // invalid, by every role: no answer is a 5xx, every refusal is a JSON error with a code, and the ledger's
-// invariants hold afterwards.
+// invariants hold afterwards (trial balance, reconciliation, and the full verification of the stored journal).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPassword, buildTestApp, login, type TestApp } from '../helper.js';
@@ -207,5 +207,8 @@ describe('fuzzing every route of the OpenAPI document', () => {
     expect(trial.totalDebit).toBe(trial.totalCredit);
     const reconciliation = (await test.app.inject({ method: 'GET', url: '/v1/ledger/reconciliation?asOf=2026-11-23', headers: { authorization: `Bearer ${tokens.auditor}` } })).json();
     expect(reconciliation.ok, JSON.stringify(reconciliation)).toBe(true);
+    const verification = await test.app.inject({ method: 'GET', url: '/v1/ledger/verify', headers: { authorization: `Bearer ${tokens.auditor}` } });
+    expect(verification.statusCode, verification.body).toBe(200);
+    expect(verification.json().ok, verification.body.slice(0, 1000)).toBe(true);
   }, 600_000);
 });

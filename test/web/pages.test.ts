@@ -1,5 +1,6 @@
 // Every page answers for the roles it is for, refuses the others, escapes what users typed, and formats amounts and
 // dates as Vietnamese readers expect.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
@@ -58,7 +59,7 @@ function pagesOf(role: string): string[] {
     case 'officer':
       return [...shared, ...officer];
     case 'auditor':
-      return [...shared, '/app/audit', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify?books=1', '/app/audit/verify?inline=1', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
+      return [...shared, '/app/audit', '/app/audit?memberId=x', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify?inline=1', '/app/audit/manifest/journal.csv?from=2025-01-01&to=2026-11-23', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
     default:
       return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/audit', '/app/audit/verify'];
   }
@@ -85,15 +86,28 @@ describe('pages', () => {
     expect(other.body).toContain('Việc này nằm ngoài địa bàn hoặc tổ bạn phụ trách.');
   });
 
-  it('show a refusal of the API read through /app/api as a page', async () => {
-    const page = await (browsers.auditor as Browser).get('/app/api/v1/loans/no-such-loan/payoff');
-    expect(page.statusCode).toBe(404);
-    const refused = await (browsers.auditor as Browser).get('/app/api/v1/ledger/journal?limit=1');
-    expect(refused.statusCode).toBe(200);
-    expect(refused.headers['content-type']).toContain('application/json');
-    const missing = await (browsers.auditor as Browser).get('/app/api/v1/exports/no-such.csv');
-    expect(missing.statusCode).toBe(404);
-    expect(missing.headers['content-type']).toContain('text/html');
+  it('give the auditor the exports with manifests whose SHA-256 is the file’s', async () => {
+    const auditor = browsers.auditor as Browser;
+    const list = await auditor.get('/app/audit?from=2025-01-01&to=2026-11-23');
+    expect(list.body).toContain('/app/exports/journal.csv?from=2025-01-01&amp;to=2026-11-23');
+    const file = await auditor.get('/app/exports/journal.csv?from=2025-01-01&to=2026-11-23');
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toContain('text/csv');
+    const manifest = await auditor.get('/app/audit/manifest/journal.csv?from=2025-01-01&to=2026-11-23');
+    expect(manifest.body).toContain(createHash('sha256').update(file.rawPayload).digest('hex'));
+    const json = await auditor.get('/app/exports/journal.csv.manifest.json?from=2025-01-01&to=2026-11-23');
+    expect(json.json().sha256).toBe(createHash('sha256').update(file.rawPayload).digest('hex'));
+    const verified = await auditor.get('/app/audit/verify?inline=1');
+    expect(verified.body).toContain('Sổ cái toàn vẹn');
+  });
+
+  it('refuse an export asked for wrongly, in the page’s language', async () => {
+    const auditor = browsers.auditor as Browser;
+    expect((await auditor.get('/app/exports/no-such.csv')).statusCode).toBe(404);
+    const missing = await auditor.get('/app/exports/member-statement.csv?asOf=2026-11-23');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.body).toContain('Thông tin nhập chưa đúng');
+    expect((await (browsers.officer as Browser).get('/app/exports/journal.csv?from=2025-01-01&to=2026-11-23')).statusCode).toBe(403);
   });
 
   it('answer an unknown page with a 404 page', async () => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import * as ledger from '../../modules/ledger/ledger.service.js';
+import { verifyBooks } from '../../modules/ledger/verify.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
@@ -29,6 +30,32 @@ const entryReply = z
     lines: z.array(lineReply),
   })
   .meta({ id: 'JournalEntry' });
+const reconciliationReply = z.object({
+  asOf: z.string(),
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), controlAccount: z.string(), subledger: z.string(), ledger: z.string(), difference: z.string(), ok: z.boolean() })),
+});
+const verifyProblem = z.object({
+  check: z.enum(['sequence', 'chain_link', 'entry_hash', 'entry_balanced', 'trial_balance', 'reconciliation']),
+  entryId: z.string().optional(),
+  sequence: z.number().int().optional(),
+  message: z.string(),
+});
+const verificationReply = z.object({
+  ok: z.boolean(),
+  checkedAt: z.string(),
+  asOf: z.string(),
+  entriesChecked: z.number().int(),
+  linesChecked: z.number().int(),
+  lastSequence: z.number().int().nullable(),
+  lastHash: z.string().nullable().meta({ description: 'Write it down: a later verification must reach this hash through the same chain' }),
+  totalDebit: z.string(),
+  totalCredit: z.string(),
+  reconciliation: reconciliationReply,
+  problemCount: z.number().int(),
+  firstProblem: verifyProblem.nullable(),
+  problems: z.array(verifyProblem).meta({ description: 'The first problems, in chain order' }),
+});
 const asOfQuery = z.strictObject({ asOf: isoDate.optional().meta({ description: 'Defaults to today' }) });
 
 export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
@@ -89,19 +116,21 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
           tags: ['ledger'],
           summary: 'Subledgers against control accounts as of a date (loans, savings, advances held)',
           querystring: asOfQuery,
-          response: replies(
-            {
-              200: z.object({
-                asOf: z.string(),
-                ok: z.boolean(),
-                checks: z.array(z.object({ name: z.string(), controlAccount: z.string(), subledger: z.string(), ledger: z.string(), difference: z.string(), ok: z.boolean() })),
-              }),
-            },
-            [],
-          ),
+          response: replies({ 200: reconciliationReply }, []),
         },
       },
       async (request) => ledger.reconciliation(context, currency(), request.query.asOf ?? today(context)),
+    );
+    app.get(
+      '/ledger/verify',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Recompute the books from the stored rows: every entry balances, the hash chain is unbroken, the trial balance balances, the subledgers reconcile (admin, auditor)',
+          response: replies({ 200: verificationReply }, ['role_forbidden']),
+        },
+      },
+      async (request) => verifyBooks(context, actorOf(request)),
     );
     app.get(
       '/ledger/periods',

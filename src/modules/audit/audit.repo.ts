@@ -1,7 +1,7 @@
 // The audit trail's rows: appended, read back by filter, and the stored state of an audited entity.
-import { and, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
-import { auditLog } from '../../../db/schema.js';
+import { areas, auditLog, groups, loanProducts, loans, members, plans, settings, users } from '../../../db/schema.js';
 import { placeholdersFor, prepared } from '../shared/prepared.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -43,27 +43,31 @@ export function listAuditRecords(db: FundDatabase, filter: AuditFilter): AuditRo
     .all();
 }
 
-/** Where each audited entity lives, and the columns never copied into the trail (secrets). */
-const entityTables: Record<string, { table: string; key: string; hidden: string[] }> = {
-  areas: { table: 'areas', key: 'id', hidden: [] },
-  groups: { table: 'groups', key: 'id', hidden: [] },
-  members: { table: 'members', key: 'id', hidden: [] },
-  users: { table: 'users', key: 'id', hidden: ['password_hash'] },
-  'loan-products': { table: 'loan_products', key: 'id', hidden: [] },
-  loans: { table: 'loans', key: 'id', hidden: [] },
-  plans: { table: 'plans', key: 'id', hidden: [] },
-};
+/** Where each audited entity lives, and the fields never copied into the trail (secrets). */
+const entityTables = {
+  areas: { table: areas, hidden: [] },
+  groups: { table: groups, hidden: [] },
+  members: { table: members, hidden: [] },
+  users: { table: users, hidden: ['passwordHash'] },
+  'loan-products': { table: loanProducts, hidden: [] },
+  loans: { table: loans, hidden: [] },
+  plans: { table: plans, hidden: [] },
+} as const satisfies Record<string, { table: typeof areas | typeof groups | typeof members | typeof users | typeof loanProducts | typeof loans | typeof plans; hidden: string[] }>;
 
 /** The stored row of an entity (secrets left out), or null when the kind has no single row or it is absent. */
 export function entityState(db: FundDatabase, entity: string, id: string | null): Record<string, unknown> | null {
   if (entity === 'settings') {
-    const rows = db.all<{ key: string; value: string }>(sql`SELECT key, value FROM settings ORDER BY key`);
+    const rows = prepared(db, 'auditSettingsState', (on) => on.select({ key: settings.key, value: settings.value }).from(settings).orderBy(asc(settings.key)).prepare()).all();
     return Object.fromEntries(rows.map((row) => [row.key, row.value]));
   }
-  const place = entityTables[entity];
-  if (!place || id === null) return null;
-  const row = db.get<Record<string, unknown> | undefined>(sql`SELECT * FROM ${sql.identifier(place.table)} WHERE ${sql.identifier(place.key)} = ${id}`);
+  if (id === null || !Object.hasOwn(entityTables, entity)) return null;
+  const place = entityTables[entity as keyof typeof entityTables];
+  // Each kind's statement is prepared once: the trail reads the entity before and after every write.
+  const row = prepared(db, `auditEntityState:${entity}`, (on) => on.select().from(place.table).where(eq(place.table.id, sql.placeholder('id'))).prepare()).get({ id }) as
+    | Record<string, unknown>
+    | undefined;
   if (!row) return null;
-  for (const column of place.hidden) delete row[column];
-  return row;
+  const state = { ...row };
+  for (const field of place.hidden) delete state[field];
+  return state;
 }

@@ -74,36 +74,57 @@ export function journal(context: ServiceContext, currency: CurrencyCode, query: 
 }
 
 /** Each account's balance on its normal side (positive when it is where it belongs). */
-function normalBalance(account: Account, totals: { debit: bigint; credit: bigint } | undefined): bigint {
+export function normalBalance(account: Account, totals: { debit: bigint; credit: bigint } | undefined): bigint {
   const { debit, credit } = totals ?? { debit: 0n, credit: 0n };
   return account.normalSide === 'debit' ? debit - credit : credit - debit;
 }
 
-export function trialBalance(context: ServiceContext, currency: CurrencyCode, asOf: string) {
-  const totals = repo.accountTotals(context.db, asOf);
+export interface TrialBalanceRow {
+  account: Account;
+  debitTurnover: bigint;
+  creditTurnover: bigint;
+  /** The account's net balance, in the debit or the credit column. */
+  debit: bigint;
+  credit: bigint;
+}
+
+/** Every account of the chart with its turnover and balance as of a date, read from the journal; debits equal credits. */
+export function trialBalanceOf(db: FundDatabase, asOf: string): { rows: TrialBalanceRow[]; totalDebit: bigint; totalCredit: bigint } {
+  const totals = repo.accountTotals(db, asOf);
   let totalDebit = 0n;
   let totalCredit = 0n;
   const rows = chartOfAccounts.map((account) => {
     const { debit, credit } = totals.get(account.code) ?? { debit: 0n, credit: 0n };
     // A trial balance shows each account's net balance in the debit or credit column.
     const net = debit - credit;
-    const debitBalance = net > 0n ? net : 0n;
-    const creditBalance = net < 0n ? -net : 0n;
-    totalDebit += debitBalance;
-    totalCredit += creditBalance;
-    return {
-      code: account.code,
-      nameVi: account.nameVi,
-      nameEn: account.nameEn,
-      type: account.type,
-      debitTurnover: formatAmount(debit, currency),
-      creditTurnover: formatAmount(credit, currency),
-      debit: formatAmount(debitBalance, currency),
-      credit: formatAmount(creditBalance, currency),
-    };
+    const row = { account, debitTurnover: debit, creditTurnover: credit, debit: net > 0n ? net : 0n, credit: net < 0n ? -net : 0n };
+    totalDebit += row.debit;
+    totalCredit += row.credit;
+    return row;
   });
   if (totalDebit !== totalCredit) throw new Error(`the trial balance as of ${asOf} does not balance: ${totalDebit} / ${totalCredit}`);
-  return { asOf, currency, accounts: rows, totalDebit: formatAmount(totalDebit, currency), totalCredit: formatAmount(totalCredit, currency), balanced: true };
+  return { rows, totalDebit, totalCredit };
+}
+
+export function trialBalance(context: ServiceContext, currency: CurrencyCode, asOf: string) {
+  const { rows, totalDebit, totalCredit } = trialBalanceOf(context.db, asOf);
+  return {
+    asOf,
+    currency,
+    accounts: rows.map((row) => ({
+      code: row.account.code,
+      nameVi: row.account.nameVi,
+      nameEn: row.account.nameEn,
+      type: row.account.type,
+      debitTurnover: formatAmount(row.debitTurnover, currency),
+      creditTurnover: formatAmount(row.creditTurnover, currency),
+      debit: formatAmount(row.debit, currency),
+      credit: formatAmount(row.credit, currency),
+    })),
+    totalDebit: formatAmount(totalDebit, currency),
+    totalCredit: formatAmount(totalCredit, currency),
+    balanced: true,
+  };
 }
 
 export interface Reconciliation {
@@ -135,9 +156,12 @@ export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
 }
 
 export function reconciliation(context: ServiceContext, currency: CurrencyCode, asOf: string) {
-  const result = reconcile(context.db, asOf);
+  return reconciliationReply(reconcile(context.db, asOf), currency);
+}
+
+export function reconciliationReply(result: Reconciliation, currency: CurrencyCode) {
   return {
-    asOf,
+    asOf: result.asOf,
     ok: result.ok,
     checks: result.checks.map((check) => ({
       name: check.name,

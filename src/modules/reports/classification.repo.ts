@@ -11,7 +11,11 @@ function percentUnits(percent: string): number {
   return Number(whole) * 10_000 + Number(fraction.padEnd(4, '0').slice(0, 4));
 }
 
-function classifiedLoans(day: number, table: DebtGroupTable, rates: ProvisionRates, memberWorst: boolean) {
+/**
+ * The CTEs that classify every loan on the books on a day; the last, `p`, has per loan: loan_id, member_id, group_id,
+ * o (outstanding principal), overdue_principal, overdue_interest, dpd, debt_group, reason, bucket and provision.
+ */
+export function classifiedLoans(day: number, table: DebtGroupTable, rates: ProvisionRates, memberWorst: boolean) {
   const [t1, t2, t3, t4] = table.minimumDaysPastDue;
   const [r1, r2, r3] = table.groupAfterRescheduling;
   const [p1, p2, p3, p4, p5] = rates.specificPercent.map(percentUnits);

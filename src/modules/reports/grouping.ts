@@ -1,9 +1,9 @@
 // Which report row a group falls in: its province, commune, village, itself or its officer. Reports count per
 // group and roll the counts up to the rows asked for.
-import { stringify } from 'csv-stringify/sync';
 import type { FundDatabase } from '../../../db/client.js';
 import { findArea } from '../registry/registry.repo.js';
 import type { Actor } from '../shared/access.js';
+import { byteOrderMark, csvRecord } from '../shared/csv.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { GroupBy } from './report.commands.js';
 import * as repo from './report.repo.js';
@@ -67,5 +67,5 @@ export class Tally<T> {
 
 /** CSV as Excel opens it with Vietnamese intact: UTF-8 with a BOM, RFC 4180 quoting, CRLF. */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
-  return `\uFEFF${stringify([header, ...rows], { record_delimiter: '\r\n' })}`;
+  return byteOrderMark + [header, ...rows].map((row) => csvRecord(row.map(String))).join('');
 }

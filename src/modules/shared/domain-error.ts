@@ -61,6 +61,8 @@ export const domainErrorCodes = [
   'reversal_not_allowed',
   'cash_total_mismatch',
   'sheet_line_invalid',
+  'export_not_found',
+  'account_not_found',
 ] as const;
 
 export type DomainErrorCode = (typeof domainErrorCodes)[number];

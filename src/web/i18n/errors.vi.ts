@@ -70,6 +70,8 @@ export const errorMessagesVi: Record<ErrorCode, string> = {
   too_many_requests: 'Có quá nhiều yêu cầu từ máy này. Hãy thử lại sau ít phút.',
   json_too_deep: 'Dữ liệu gửi lên lồng nhau quá sâu.',
   storage_unavailable: 'Cơ sở dữ liệu của quỹ tạm thời không ghi được (có thể đầy ổ đĩa). Chưa có gì được ghi; hãy thử lại sau ít phút.',
+  export_not_found: 'Không có tệp xuất này.',
+  account_not_found: 'Không có tài khoản kế toán này.',
   internal_error: 'Hệ thống gặp lỗi, yêu cầu chưa được thực hiện. Hãy thử lại; nếu vẫn lỗi, báo quản trị viên.',
 };
 

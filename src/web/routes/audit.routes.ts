@@ -1,57 +1,108 @@
-// The auditor's pages: the exports with their manifests, the ledger check, the audit log; and the journal as CSV.
-//
-// The audit log page calls the audit service. Exports and the ledger check are the API's (GET
-// /v1/exports/{name}.{csv|xlsx|manifest.json}, /v1/ledger/verify). A browser has the session cookie, not a bearer
-// token, so the pages reach those routes through /app/api/..., which replays a GET into the API in-process with the
-// session's own token: the same route, actor and refusals, streamed through. Only reading routes of an allowed list pass.
+// The auditor's pages: the exports with their manifests, the ledger verification, the audit log. Each calls the
+// service its API route calls (openExport and exportManifest, verifyBooks, auditLog), with the same actor.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
-import * as ledger from '../../modules/ledger/ledger.service.js';
-import type { Role } from '../../modules/shared/access.js';
-import type { ServiceContext } from '../../modules/shared/context.js';
-import type { CurrencyCode } from '../../domain/money.js';
-import { isIsoDate } from '../../domain/calendar.js';
-import { type Html, html } from '../html.js';
-import { type SignedInPage, sendPage, signedIn } from '../page.js';
-import { type ErrorCode, errorStatus } from '../../http/error-table.js';
-import { errorText } from '../i18n/index.js';
-import { attempt, parseWith } from '../forms.js';
-import { formatTimestamp } from '../format.js';
 import { auditLogQuery } from '../../modules/audit/audit.commands.js';
 import { auditLog } from '../../modules/audit/audit.service.js';
-import { cookieOf, sessionCookie } from '../session.js';
-import { dateField, errorSummary, facts, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
+import { type ExportFormat, type ExportName, type ExportRequest, exportFormats, exportNames, exportQueries } from '../../modules/exports/export.commands.js';
+import { exportManifest, openExport } from '../../modules/exports/export.service.js';
+import { verifyBooks } from '../../modules/ledger/verify.service.js';
+import type { Role } from '../../modules/shared/access.js';
+import type { ServiceContext } from '../../modules/shared/context.js';
+import { isIsoDate } from '../../domain/calendar.js';
+import { attempt, attemptAsync, parseWith } from '../forms.js';
+import { formatCount, formatTimestamp } from '../format.js';
+import { type Html, html } from '../html.js';
+import { type SignedInPage, sendPage, signedIn } from '../page.js';
+import { date, dateField, errorSummary, facts, inputField, money, pager, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
 
 const auditors: Role[] = ['auditor', 'admin'];
-const exportNames = ['journal', 'general-ledger', 'trial-balance', 'loan-book', 'savings-balances', 'member-statement'] as const;
-/** The API routes a page may read through /app/api. */
-const readable = [/^\/v1\/exports\//, /^\/v1\/ledger\/(verify|journal|trial-balance|reconciliation)(\?|$)/, /^\/v1\/audit-log(\?|$)/, /^\/v1\/reports\//];
+type Query = Record<string, string | undefined>;
 
-interface ApiAnswer {
-  status: number;
-  json: unknown;
-}
-
-/** A GET into the API with the session's token, answered as parsed JSON (for pages that show an API's answer). */
-async function readApi(request: FastifyRequest, path: string): Promise<ApiAnswer> {
-  const token = cookieOf(request, sessionCookie) ?? '';
-  const answer = await request.server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  let json: unknown = null;
-  try {
-    json = answer.json();
-  } catch {
-    json = null;
-  }
-  return { status: answer.statusCode, json };
-}
-
-function period(request: FastifyRequest, page: SignedInPage): { from: string; to: string } {
-  const query = request.query as { from?: string; to?: string };
+/** The period and member the exports page was asked for; the as-of exports take the period's end. */
+function exportParameters(query: Query, page: SignedInPage) {
   const to = query.to && isIsoDate(query.to) ? query.to : page.today;
   const from = query.from && isIsoDate(query.from) ? query.from : `${to.slice(0, 4)}-01-01`;
-  return { from, to };
+  return { from, to, memberId: query.memberId ?? '' };
+}
+
+/** Each export's own parameters, from the page's period and member. */
+function exportQueryString(name: ExportName, parameters: ReturnType<typeof exportParameters>): string {
+  const search = new URLSearchParams();
+  if (name === 'journal' || name === 'general-ledger') {
+    search.set('from', parameters.from);
+    search.set('to', parameters.to);
+  } else {
+    search.set('asOf', parameters.to);
+    if (name === 'member-statement') search.set('memberId', parameters.memberId);
+  }
+  return search.toString();
+}
+
+/** The export a URL names (`journal.csv`), with its query checked by the API's schema. */
+function exportRequestOf(file: string, query: unknown): ExportRequest | null {
+  const match = /^([a-z-]+)\.(csv|xlsx)$/.exec(file);
+  const name = match?.[1] as ExportName | undefined;
+  const format = match?.[2] as ExportFormat | undefined;
+  if (!name || !format || !exportNames.includes(name) || !exportFormats.includes(format)) return null;
+  return { name, format, query: parseWith(exportQueries[name], query) } as ExportRequest;
+}
+
+/** How a manifest's parameters and totals read on the page. */
+function parameterLabels(page: SignedInPage): Record<string, string> {
+  return { from: page.t.common.from, to: page.t.common.to, asOf: page.t.common.asOf, areaId: page.t.common.area, memberId: page.t.auditor.memberId, debit: page.t.auditor.debit, credit: page.t.auditor.credit };
+}
+
+function manifestPage(page: SignedInPage, manifest: Awaited<ReturnType<typeof exportManifest>>, download: string): Html {
+  const t = page.t.auditor;
+  return layout(
+    page,
+    `${t.manifest}: ${manifest.fileName}`,
+    html`${facts([
+  [t.exportNames[manifest.export], manifest.format.toUpperCase()],
+  ...Object.entries(manifest.parameters).map(([name, shown]): [string, string] => [parameterLabels(page)[name] ?? name, isIsoDate(shown) ? date(shown) : shown]),
+  [t.rows, formatCount(manifest.rowCount, page.lang)],
+  ...Object.entries(manifest.totals).map(([name, total]): [string, string] => [parameterLabels(page)[name] ?? name, money(page, total, manifest.currency)]),
+  [t.bytes, formatCount(manifest.bytes, page.lang)],
+  ['SHA-256', html`<code>${manifest.sha256}</code>`],
+  [t.journalThrough, manifest.journalThrough ? html`#${manifest.journalThrough.sequence} <code>${manifest.journalThrough.hash}</code>` : '—'],
+  [t.generatedAt, formatTimestamp(manifest.generatedAt, page.timeZone)],
+])}
+<p class="actions"><a class="button primary" href="${download}" download>${t.downloadFile}</a> <a class="button" href="${download.replace('?', '.manifest.json?')}" download>${t.manifestJson}</a> <a href="/app/audit">${page.t.common.back}</a></p>`,
+  );
+}
+
+function verificationView(page: SignedInPage, result: Awaited<ReturnType<typeof verifyBooks>>): Html {
+  const t = page.t.auditor;
+  const currency = page.currency;
+  return html`<p class="notice${result.ok ? '' : ' warn'}" role="status"><strong>${result.ok ? t.verifyOk : t.verifyBroken}</strong></p>
+${facts([
+  [t.checkedAt, formatTimestamp(result.checkedAt, page.timeZone)],
+  [t.entriesChecked, formatCount(result.entriesChecked, page.lang)],
+  [t.linesChecked, formatCount(result.linesChecked, page.lang)],
+  [t.debit, money(page, result.totalDebit, currency)],
+  [t.credit, money(page, result.totalCredit, currency)],
+  [t.lastHash, result.lastHash ? html`#${result.lastSequence} <code>${result.lastHash}</code>` : '—'],
+  [t.problems, formatCount(result.problemCount, page.lang)],
+])}
+${
+  result.problems.length > 0
+    ? scrollTable(
+        t.problems,
+        html`<table class="stack"><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.entry}</th><th scope="col">${t.problem}</th></tr></thead><tbody>${result.problems.map(
+          (problem) => html`<tr><th scope="row">${problem.check}</th><td data-label="${t.entry}">${problem.sequence ?? ''} <code>${problem.entryId ?? ''}</code></td><td data-label="${t.problem}">${problem.message}</td></tr>`,
+        )}</tbody></table>`,
+      )
+    : ''
+}
+<h2>${t.reconciliation}</h2>
+${scrollTable(
+  t.reconciliation,
+  html`<table class="stack"><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.control}</th><th scope="col" class="num">${t.subledger}</th><th scope="col" class="num">${t.ledger}</th><th scope="col" class="num">${t.difference}</th></tr></thead><tbody>${result.reconciliation.checks.map(
+    (check) =>
+      html`<tr><th scope="row">${check.name} ${check.ok ? html`<span class="badge good">OK</span>` : html`<span class="badge bad">!</span>`}</th><td data-label="${t.control}">${check.controlAccount}</td><td class="num" data-label="${t.subledger}">${money(page, check.subledger, currency)}</td><td class="num" data-label="${t.ledger}">${money(page, check.ledger, currency)}</td><td class="num" data-label="${t.difference}">${money(page, check.difference, currency)}</td></tr>`,
+  )}</tbody></table>`,
+)}`;
 }
 
 export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
@@ -59,12 +110,16 @@ export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
     app.get('/audit', async (request, reply) => {
       const page = signedIn(request, auditors);
       const t = page.t.auditor;
-      const { from, to } = period(request, page);
-      const memberId = String((request.query as { memberId?: string }).memberId ?? '');
-      const range = `from=${from}&to=${to}`;
+      const parameters = exportParameters(request.query as Query, page);
       const rows = exportNames.map((name) => {
-        const query = name === 'member-statement' ? `${range}&memberId=${encodeURIComponent(memberId)}` : range;
-        return html`<tr><th scope="row">${t.exportNames[name]}</th><td><a href="/app/api/v1/exports/${name}.csv?${query}" download>CSV</a></td><td><a href="/app/api/v1/exports/${name}.xlsx?${query}" download>XLSX</a></td><td><a href="/app/api/v1/exports/${name}.manifest.json?${query}">${t.manifest}</a></td></tr>`;
+        const query = exportQueryString(name, parameters);
+        const ready = name !== 'member-statement' || parameters.memberId !== '';
+        return html`<tr><th scope="row">${t.exportNames[name]}</th>${exportFormats.map(
+          (format) =>
+            html`<td data-label="${format.toUpperCase()}">${
+              ready ? html`<a href="/app/exports/${name}.${format}?${query}" download>${format.toUpperCase()}</a> · <a href="/app/audit/manifest/${name}.${format}?${query}">${t.manifest}</a>` : '—'
+            }</td>`,
+        )}</tr>`;
       });
       return sendPage(
         reply,
@@ -73,61 +128,43 @@ export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
           t.exports,
           html`<p>${t.exportsIntro}</p>
 <form method="get" action="/app/audit" class="inline-form">
-${dateField(page, { name: 'from', label: page.t.common.from, value: from })}
-${dateField(page, { name: 'to', label: page.t.common.to, value: to })}
-${inputField(page, { name: 'memberId', label: t.memberId, value: memberId })}
+${dateField(page, { name: 'from', label: page.t.common.from, value: parameters.from })}
+${dateField(page, { name: 'to', label: `${page.t.common.to} (${page.t.common.asOf.toLowerCase()})`, value: parameters.to })}
+${inputField(page, { name: 'memberId', label: t.memberId, value: parameters.memberId })}
 <button type="submit">${page.t.common.show}</button>
 </form>
-${scrollTable(t.exports, html`<table><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col">CSV</th><th scope="col">XLSX</th><th scope="col">${t.manifest}</th></tr></thead><tbody>${rows}</tbody></table>`)}
-<p><a class="button" href="/app/ledger/journal.csv?${range}" download>${t.journalCsv}</a></p>`,
+${scrollTable(t.exports, html`<table class="stack"><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col">CSV</th><th scope="col">XLSX</th></tr></thead><tbody>${rows}</tbody></table>`)}`,
         ),
       );
     });
 
-    // The check reads the whole journal: the page arrives at once and the result follows as a fragment (or, without a
-    // script, on the same page after the link is followed).
-    const verifyResult = async (request: FastifyRequest, page: SignedInPage): Promise<Html> => {
-      const t = page.t.auditor;
-      const verify = await readApi(request, '/v1/ledger/verify');
-      const verified = verify.status === 200 && verify.json && typeof verify.json === 'object' ? (verify.json as Record<string, unknown>) : null;
-      if (!verified) return html`<p class="notice warn">${page.t.common.notAvailable} (GET /v1/ledger/verify)</p>`;
-      const intact = verified.ok === true || verified.valid === true || verified.intact === true;
-      return html`<p class="notice${intact ? '' : ' warn'}" role="status"><strong>${intact ? t.verifyOk : t.verifyBroken}</strong></p>${facts(
-        Object.entries(verified)
-          .filter(([, shown]) => typeof shown !== 'object')
-          .map(([key, shown]): [string, string] => [key, String(shown)]),
-      )}`;
-    };
-    const books = (page: SignedInPage): Html => {
-      const t = page.t.auditor;
-      const currency = page.currency as CurrencyCode;
-      const reconciliation = ledger.reconciliation(context, currency, page.today);
-      const trial = ledger.trialBalance(context, currency, page.today);
-      return html`<h2>${t.reconciliation}</h2>
-${scrollTable(
-  t.reconciliation,
-  html`<table><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.control}</th><th scope="col" class="num">${t.subledger}</th><th scope="col" class="num">${t.ledger}</th><th scope="col" class="num">${t.difference}</th></tr></thead><tbody>${reconciliation.checks.map(
-    (check) =>
-      html`<tr><th scope="row">${check.name} ${check.ok ? html`<span class="badge good">OK</span>` : html`<span class="badge bad">!</span>`}</th><td>${check.controlAccount}</td><td class="num">${money(page, check.subledger, currency)}</td><td class="num">${money(page, check.ledger, currency)}</td><td class="num">${money(page, check.difference, currency)}</td></tr>`,
-  )}</tbody></table>`,
-)}
-<h2>${t.trialBalance}</h2>
-${trial.balanced ? notice(t.balanced) : ''}
-${scrollTable(
-  t.trialBalance,
-  html`<table><thead><tr><th scope="col">${t.account}</th><th scope="col" class="num">${t.debit}</th><th scope="col" class="num">${t.credit}</th></tr></thead><tbody>${trial.accounts.map(
-    (account) => html`<tr><th scope="row">${account.code} ${page.lang === 'vi' ? account.nameVi : account.nameEn}</th><td class="num">${money(page, account.debit, currency)}</td><td class="num">${money(page, account.credit, currency)}</td></tr>`,
-  )}</tbody><tfoot><tr><th scope="row">${page.t.common.total}</th><td class="num">${money(page, trial.totalDebit, currency)}</td><td class="num">${money(page, trial.totalCredit, currency)}</td></tr></tfoot></table>`,
-)}`;
-    };
+    // The file streams from the export service as the API sends it; the manifest as JSON, or as a page to read.
+    app.get('/exports/:file', async (request: FastifyRequest, reply: FastifyReply) => {
+      const page = signedIn(request, auditors);
+      const file = (request.params as { file: string }).file;
+      const manifestSuffix = '.manifest.json';
+      const wanted = exportRequestOf(file.endsWith(manifestSuffix) ? file.slice(0, -manifestSuffix.length) : file, request.query);
+      if (!wanted) return reply.callNotFound();
+      if (file.endsWith(manifestSuffix)) return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(await exportManifest(context, page.actor, wanted));
+      const opened = openExport(context, page.actor, wanted);
+      return reply.header('content-type', opened.contentType).header('content-disposition', `attachment; filename="${opened.fileName}"`).send(opened.stream);
+    });
 
+    app.get('/audit/manifest/:file', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const file = (request.params as { file: string }).file;
+      const wanted = exportRequestOf(file, request.query);
+      if (!wanted) return reply.callNotFound();
+      const search = new URLSearchParams(request.query as Record<string, string>).toString();
+      return sendPage(reply, manifestPage(page, await exportManifest(context, page.actor, wanted), `/app/exports/${file}?${search}`));
+    });
+
+    // The verification reads the whole journal: the page arrives at once and the result follows as a fragment (or,
+    // without a script, on the same page once the link is followed).
     app.get('/audit/verify', async (request, reply) => {
       const page = signedIn(request, auditors);
       const t = page.t.auditor;
-      const query = request.query as { inline?: string; books?: string };
-      // The books (reconciliation and trial balance) read every journal line: on a province that takes seconds, so
-      // they are computed when asked for, not on every visit.
-      const showBooks = query.books === '1';
+      const inline = (request.query as { inline?: string }).inline === '1';
       return sendPage(
         reply,
         layout(
@@ -135,20 +172,24 @@ ${scrollTable(
           t.verify,
           html`<p>${t.verifyIntro}</p>
 ${
-  query.inline === '1'
-    ? await verifyResult(request, page)
-    : html`<div data-fragment="/app/audit/verify/result" aria-busy="true" aria-live="polite"><p>${page.t.common.loading} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`
-}
-${showBooks ? books(page) : html`<p><a class="button" href="/app/audit/verify?books=1">${t.showBooks}</a></p>`}`,
+  inline
+    ? verificationView(page, await verifyBooks(context, page.actor))
+    : html`<div data-fragment="/app/audit/verify/result" aria-busy="true" aria-live="polite"><p>${t.verifying} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`
+}`,
         ),
       );
     });
-    app.get('/audit/verify/result', async (request, reply) => reply.type('text/html; charset=utf-8').send((await verifyResult(request, signedIn(request, auditors))).text));
+    app.get('/audit/verify/result', async (request, reply) => {
+      const page = signedIn(request, auditors);
+      const result = await attemptAsync(page.lang, () => verifyBooks(context, page.actor));
+      const body = result.ok ? verificationView(page, result.value) : errorSummary(page, result.errors);
+      return reply.type('text/html; charset=utf-8').send(body.text);
+    });
 
     app.get('/audit/log', async (request, reply) => {
       const page = signedIn(request, auditors);
       const t = page.t.auditor;
-      const query = request.query as Record<string, string | undefined>;
+      const query = request.query as Query;
       const filters = { entity: query.entity || undefined, outcome: query.outcome || undefined, userId: query.userId || undefined, cursor: query.cursor || undefined };
       const result = attempt(page.lang, () => auditLog(context, page.actor, parseWith(auditLogQuery, { ...filters, limit: 50 })));
       const table = (items: ReturnType<typeof auditLog>['items']) =>
@@ -177,60 +218,6 @@ ${result.ok ? pager(page, '/app/audit/log', { entity: filters.entity, outcome: f
         ),
         result.ok ? 200 : result.errors.status,
       );
-    });
-
-    // The API's reading routes for a browser: the session's token, the API's answer streamed back as it is.
-    app.get('/api/*', async (request, reply) => {
-      signedIn(request);
-      const target = request.url.slice('/app/api'.length);
-      if (!readable.some((pattern) => pattern.test(target))) return reply.callNotFound();
-      const answer = await request.server.inject({
-        method: 'GET',
-        url: target,
-        headers: { authorization: `Bearer ${cookieOf(request, sessionCookie) ?? ''}` },
-        payloadAsStream: true,
-      });
-      if (answer.statusCode >= 400) {
-        // A refusal reads as a page, in the page's language, not as the API's JSON.
-        let text = '';
-        for await (const chunk of answer.stream()) text += String(chunk);
-        let refusal: { code?: string; message?: string } = {};
-        try {
-          refusal = (JSON.parse(text) as { error?: typeof refusal }).error ?? {};
-        } catch {
-          refusal = {};
-        }
-        const page = signedIn(request);
-        const message = refusal.code && refusal.code in errorStatus ? errorText(page.lang, refusal.code as ErrorCode, refusal.message ?? '') : (refusal.message ?? page.t.errors.unexpected);
-        return sendPage(reply, layout(page, message, html`<p><a href="/app/audit">${page.t.common.back}</a></p>`), answer.statusCode);
-      }
-      for (const header of ['content-type', 'content-disposition', 'content-length', 'etag', 'last-modified'] as const) {
-        const shown = answer.headers[header];
-        if (shown !== undefined) reply.header(header, shown);
-      }
-      return reply.status(answer.statusCode).send(answer.stream());
-    });
-
-    // The journal as CSV from the ledger as it stands: one row per journal line, streamed a page of entries at a time.
-    app.get('/ledger/journal.csv', async (request, reply: FastifyReply) => {
-      const page = signedIn(request, auditors);
-      const { from, to } = period(request, page);
-      const currency = page.currency as CurrencyCode;
-      async function* rows() {
-        yield ['sequence', 'entryDate', 'entryId', 'kind', 'description', 'accountCode', 'debit', 'credit', 'memberId', 'loanId', 'postedAt', 'hash', 'previousHash'];
-        let cursor: string | undefined;
-        do {
-          const found = ledger.journal(context, currency, { from, to, limit: 500, cursor });
-          for (const entry of found.items) {
-            for (const line of entry.lines) {
-              yield [entry.sequence, entry.entryDate, entry.id, entry.kind, entry.description, line.accountCode, line.debit, line.credit, line.memberId ?? '', line.loanId ?? '', entry.postedAt, entry.hash, entry.previousHash];
-            }
-          }
-          cursor = found.nextCursor ?? undefined;
-        } while (cursor);
-      }
-      const csv = Readable.from(rows()).pipe(stringify({ bom: true }));
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="journal-${from}-${to}.csv"`).send(csv);
     });
   };
 }

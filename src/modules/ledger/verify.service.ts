@@ -1,0 +1,178 @@
+// Verification of the books from the stored rows alone: every entry balances, the hash chain is unbroken, the trial
+// balance balances and the subledgers reconcile. The journal is read as a stream, a batch at a time with the event
+// loop free in between, so a province's millions of lines never sit in memory and the service keeps answering.
+import { type PostedJournalEntry, canonicalEntryText, entryProblems, genesisHash } from '../../ledger/journal.js';
+import type { CurrencyCode } from '../../domain/money.js';
+import { type FundDatabase, openSnapshot } from '../../../db/client.js';
+import { type Actor, requireRole } from '../shared/access.js';
+import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { formatAmount } from '../shared/money-input.js';
+import { readSettings } from '../settings/settings.service.js';
+import { type Reconciliation, reconcile, reconciliationReply } from './ledger.service.js';
+import { type JournalLineRow, entryCount, iterateJournal, sha256 } from './journal.repo.js';
+
+/** What a problem breaks, in the order an entry is checked. */
+export type VerifyCheck = 'sequence' | 'chain_link' | 'entry_hash' | 'entry_balanced' | 'trial_balance' | 'reconciliation';
+
+export interface VerifyProblem {
+  check: VerifyCheck;
+  entryId?: string;
+  sequence?: number;
+  message: string;
+}
+
+export interface LedgerVerification {
+  ok: boolean;
+  asOf: string;
+  entriesChecked: number;
+  linesChecked: number;
+  lastSequence: number | null;
+  lastHash: string | null;
+  totalDebit: bigint;
+  totalCredit: bigint;
+  reconciliation: Reconciliation;
+  /** Every problem found; `problems` lists the first ones, in chain order. */
+  problemCount: number;
+  problems: VerifyProblem[];
+}
+
+/** A broken ledger can break everywhere; the answer names the first ones, which is where to start looking. */
+const problemsListed = 100;
+/** Entries checked between two turns of the event loop. */
+const entriesPerTurn = 2_000;
+
+interface ChainPosition {
+  sequence: number;
+  hash: string;
+}
+
+/** One stored entry against the one before it in the chain: its place, its link, its own hash, its balance. */
+export function chainProblems(entry: PostedJournalEntry, previous: ChainPosition | null): VerifyProblem[] {
+  const at = { entryId: entry.id, sequence: entry.sequence };
+  const problems: VerifyProblem[] = [];
+  const expectedSequence = (previous?.sequence ?? 0) + 1;
+  if (entry.sequence !== expectedSequence) {
+    const message =
+      entry.sequence > expectedSequence
+        ? `entry ${entry.sequence} follows entry ${previous?.sequence ?? 'none'}: ${expectedSequence === entry.sequence - 1 ? `entry ${expectedSequence} is` : `entries ${expectedSequence} to ${entry.sequence - 1} are`} missing`
+        : `entry ${entry.sequence} comes after entry ${previous?.sequence}: sequences must increase by one`;
+    problems.push({ check: 'sequence', ...at, message });
+  }
+  const expectedPrevious = previous?.hash ?? genesisHash;
+  if (entry.previousHash !== expectedPrevious) {
+    problems.push({
+      check: 'chain_link',
+      ...at,
+      message: previous
+        ? `its previous hash ${entry.previousHash.slice(0, 12)}… is not the hash of entry ${previous.sequence} (${previous.hash.slice(0, 12)}…): an entry before it was removed or rewritten`
+        : `the first entry must point at the genesis hash, not ${entry.previousHash.slice(0, 12)}…`,
+    });
+  }
+  const { hash, ...unhashed } = entry;
+  const recomputed = sha256(canonicalEntryText(unhashed));
+  if (recomputed !== hash) {
+    problems.push({ check: 'entry_hash', ...at, message: `its content hashes to ${recomputed.slice(0, 12)}…, not to its stored hash ${hash.slice(0, 12)}…: it was changed after it was posted` });
+  }
+  const unbalanced = entryProblems(entry);
+  if (unbalanced.length > 0) problems.push({ check: 'entry_balanced', ...at, message: unbalanced.join('; ') });
+  return problems;
+}
+
+/** The journal's rows folded into entries, each with its lines, in chain order. */
+function* storedEntries(rows: Iterable<JournalLineRow>): Generator<PostedJournalEntry> {
+  let current: PostedJournalEntry | null = null;
+  for (const row of rows) {
+    const [sequence, id, entryDate, postedAt, kind, description, sourceType, sourceId, reversesEntryId, lineNumber, accountCode, debit, credit, memberId, loanId, previousHash, hash] = row;
+    if (current === null || current.id !== id) {
+      if (current) yield current;
+      current = { id, sequence, entryDate, postedAt, kind: kind as PostedJournalEntry['kind'], description, sourceType, sourceId, reversesEntryId, previousHash, hash, lines: [] };
+    }
+    if (lineNumber !== null) current.lines.push({ accountCode: accountCode ?? '', debit: BigInt(debit ?? 0), credit: BigInt(credit ?? 0), memberId, loanId });
+  }
+  if (current) yield current;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Verifies the books as stored in `db` through `asOf`. Pass a snapshot (openSnapshot) when the service is running:
+ * the journal is iterated across turns of the event loop, and an open iterator keeps its connection from writing.
+ */
+export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: (entriesChecked: number, entries: number) => void): Promise<LedgerVerification> {
+  const entries = entryCount(db);
+  const problems: VerifyProblem[] = [];
+  let problemCount = 0;
+  const note = (found: VerifyProblem[]) => {
+    problemCount += found.length;
+    problems.push(...found.slice(0, Math.max(0, problemsListed - problems.length)));
+  };
+  let previous: ChainPosition | null = null;
+  let entriesChecked = 0;
+  let linesChecked = 0;
+  let totalDebit = 0n;
+  let totalCredit = 0n;
+  for (const entry of storedEntries(iterateJournal(db))) {
+    note(chainProblems(entry, previous));
+    previous = { sequence: entry.sequence, hash: entry.hash };
+    entriesChecked += 1;
+    linesChecked += entry.lines.length;
+    for (const line of entry.lines) {
+      totalDebit += line.debit;
+      totalCredit += line.credit;
+    }
+    if (entriesChecked % entriesPerTurn === 0) {
+      onProgress?.(entriesChecked, entries);
+      await nextTurn();
+    }
+  }
+  onProgress?.(entriesChecked, entries);
+  if (totalDebit !== totalCredit) note([{ check: 'trial_balance', message: `the journal's debits (${totalDebit}) do not equal its credits (${totalCredit})` }]);
+  const reconciliation = reconcile(db, asOf);
+  for (const check of reconciliation.checks.filter((candidate) => !candidate.ok)) {
+    note([{ check: 'reconciliation', message: `${check.name}: the subledger holds ${check.subledger} but account ${check.controlAccount} holds ${check.ledger}` }]);
+  }
+  return {
+    ok: problemCount === 0,
+    asOf,
+    entriesChecked,
+    linesChecked,
+    lastSequence: previous?.sequence ?? null,
+    lastHash: previous?.hash ?? null,
+    totalDebit,
+    totalCredit,
+    reconciliation,
+    problemCount,
+    problems,
+  };
+}
+
+export function verificationReply(verification: LedgerVerification, currency: CurrencyCode, checkedAt: string) {
+  return {
+    ok: verification.ok,
+    checkedAt,
+    asOf: verification.asOf,
+    entriesChecked: verification.entriesChecked,
+    linesChecked: verification.linesChecked,
+    lastSequence: verification.lastSequence,
+    lastHash: verification.lastHash,
+    totalDebit: formatAmount(verification.totalDebit, currency),
+    totalCredit: formatAmount(verification.totalCredit, currency),
+    reconciliation: reconciliationReply(verification.reconciliation, currency),
+    problemCount: verification.problemCount,
+    firstProblem: verification.problems[0] ?? null,
+    problems: verification.problems,
+  };
+}
+
+/** GET /v1/ledger/verify: the books verified on a snapshot taken now, for an admin or an auditor. */
+export async function verifyBooks(context: ServiceContext, actor: Actor) {
+  requireRole(actor, ['admin', 'auditor'], 'verify the books');
+  const checkedAt = nowTimestamp(context);
+  const snapshot = openSnapshot(context.db);
+  try {
+    const verification = await verifyLedger(snapshot.db, today(context));
+    return verificationReply(verification, readSettings(snapshot.db).currency, checkedAt);
+  } finally {
+    snapshot.close();
+  }
+}
