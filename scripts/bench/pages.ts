@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LightMyRequestResponse } from 'fastify';
@@ -21,6 +22,7 @@ import { systemActor } from '../../src/modules/shared/access.js';
 import { systemClock } from '../../src/modules/shared/clock.js';
 import { createServiceContext } from '../../src/modules/shared/context.js';
 import { prepareFund } from '../../src/modules/system/setup.service.js';
+import { reportFigures } from './summary.js';
 
 const { values } = parseArgs({ options: { database: { type: 'string' }, rounds: { type: 'string', default: '9' } } });
 const rounds = Math.max(3, Number(values.rounds));
@@ -204,7 +206,7 @@ if (process.stdout.isTTY) process.stdout.write('\r'.padEnd(72) + '\r');
 await app.close();
 database.close();
 
-console.log(`Data set ${source} (working on ${path}): ${JSON.stringify(counts)}; ${rounds} rounds after a warm-up (3 for pages over a second)`);
+console.log(`Data set ${source} (working on ${path}): ${JSON.stringify(counts)}; ${rounds} rounds after a warm-up (3 for pages over a second); load average ${loadavg()[0]?.toFixed(2)}`);
 for (const result of results) {
   console.log(`${result.page.padEnd(40)} render median ${result.ms.median.toFixed(1).padStart(7)} ms, p95 ${result.ms.p95.toFixed(1).padStart(7)} ms; first load ${result.kb.toFixed(1).padStart(6)} KB gzipped (${result.rawKb.toFixed(1)} KB raw)`);
 }
@@ -219,3 +221,12 @@ console.table(
     [`≤ ${weightBudgetKb} KB`]: result.rawKb <= weightBudgetKb ? 'yes' : 'NO',
   })),
 );
+
+const within = results.filter((result) => result.ms.p95 <= renderBudgetMs);
+const heaviest = results.reduce((most, result) => (result.rawKb > most.rawKb ? result : most));
+const meetingSheet = results.find((result) => result.page === 'leader: meeting sheet');
+reportFigures('pages', [
+  { figure: `pages rendered within ${renderBudgetMs} ms (p95)`, value: `${within.length} of ${results.length}; over: ${results.filter((result) => result.ms.p95 > renderBudgetMs).map((result) => result.page).join(', ') || 'none'}`, target: 'all', meets: within.length === results.length },
+  { figure: 'leader meeting sheet p95', value: `${meetingSheet?.ms.p95.toFixed(1) ?? '-'} ms`, target: `≤ ${renderBudgetMs} ms`, meets: (meetingSheet?.ms.p95 ?? Infinity) <= renderBudgetMs },
+  { figure: 'heaviest first load', value: `${heaviest.rawKb.toFixed(1)} KB raw (${heaviest.page})`, target: `≤ ${weightBudgetKb} KB`, meets: heaviest.rawKb <= weightBudgetKb },
+]);
