@@ -39,6 +39,10 @@ describe('loan actions', () => {
     const twice = await officer.post(`/app/loans/${loanId}/repay`, { ...typed, confirmed: '1' });
     expect(twice.statusCode).toBe(303);
     expect(repayments()).toBe(1);
+    // The page's key is the API's: the same repayment sent to the API with it is answered, not recorded again.
+    const api = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '1000000', paidOn: '2026-11-20' }, { 'idempotency-key': key });
+    expect(api.statusCode, api.body).toBe(201);
+    expect(repayments()).toBe(1);
     const page = await officer.get(String(done.headers.location));
     expect(page.body).toContain('Đã thực hiện: Ghi trả nợ.');
   });

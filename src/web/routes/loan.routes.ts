@@ -74,13 +74,12 @@ interface LoanAction {
   idempotent: boolean;
   danger: boolean;
   /** The service call: the typed fields checked with the API's schema, then the same command the API runs. */
-  run: (context: ServiceContext, actor: Actor, loan: Loan, input: Record<string, unknown>, key: string, transactionId: string | null) => unknown;
+  run: (context: ServiceContext, actor: Actor, loan: Loan, input: Record<string, unknown>, idempotency: { key: string; route: string }, transactionId: string | null) => unknown;
   schema: z.ZodType;
 }
 
 const todayField = (name: string, label: (t: Messages) => string): ActionField => ({ name, label, kind: 'date', required: true, initial: (page) => page.today });
 const reasonField: ActionField = { name: 'reason', label: (t) => t.common.reason, kind: 'text', required: true };
-const idempotency = (loanId: string, action: string, key: string) => ({ key, route: `POST /v1/loans/${loanId}/${action}` });
 
 /** Rejecting and withdrawing an application: a date and a reason, nothing more. */
 function refusal(name: 'reject' | 'withdraw', label: (t: Messages) => string, decide: typeof loans.rejectLoan): LoanAction {
@@ -117,7 +116,7 @@ const actions: Record<ActionName, LoanAction> = {
     idempotent: true,
     danger: false,
     schema: disburseBody,
-    run: (context, actor, loan, input, key) => loans.disburseLoan(context, actor, loan.id, input as z.infer<typeof disburseBody>, idempotency(loan.id, 'disburse', key)),
+    run: (context, actor, loan, input, idempotency) => loans.disburseLoan(context, actor, loan.id, input as z.infer<typeof disburseBody>, idempotency),
   },
   repay: {
     route: 'POST /loans/:id/repayments',
@@ -127,7 +126,7 @@ const actions: Record<ActionName, LoanAction> = {
     idempotent: true,
     danger: false,
     schema: repaymentBody,
-    run: (context, actor, loan, input, key) => loans.recordRepayment(context, actor, loan.id, input as z.infer<typeof repaymentBody>, idempotency(loan.id, 'repayments', key)),
+    run: (context, actor, loan, input, idempotency) => loans.recordRepayment(context, actor, loan.id, input as z.infer<typeof repaymentBody>, idempotency),
   },
   reschedule: {
     route: 'POST /loans/:id/reschedule',
@@ -147,7 +146,7 @@ const actions: Record<ActionName, LoanAction> = {
     idempotent: true,
     danger: true,
     schema: writeOffBody,
-    run: (context, actor, loan, input, key) => loans.writeOffLoan(context, actor, loan.id, input as z.infer<typeof writeOffBody>, idempotency(loan.id, 'write-off', key)),
+    run: (context, actor, loan, input, idempotency) => loans.writeOffLoan(context, actor, loan.id, input as z.infer<typeof writeOffBody>, idempotency),
   },
   reverse: {
     route: 'POST /loans/:id/transactions/:transactionId/reverse',
@@ -157,8 +156,7 @@ const actions: Record<ActionName, LoanAction> = {
     idempotent: true,
     danger: true,
     schema: reverseBody,
-    run: (context, actor, loan, input, key, transactionId) =>
-      loans.reverseTransaction(context, actor, loan.id, transactionId ?? '', (input as z.infer<typeof reverseBody>).reason, idempotency(loan.id, `transactions/${transactionId}/reverse`, key)),
+    run: (context, actor, loan, input, idempotency, transactionId) => loans.reverseTransaction(context, actor, loan.id, transactionId ?? '', (input as z.infer<typeof reverseBody>).reason, idempotency),
   },
 };
 
@@ -507,7 +505,9 @@ ${scrollTable(t.transactions, transactions)}`
       const checked = attempt(page.lang, () => parseWith(action.schema, actionInput(page, action, fields, loan.currency)) as Record<string, unknown>);
       if (!checked.ok) return sendPage(reply, actionForm(page, { ...view, errors: checked.errors }), checked.errors.status);
       if (value(fields, 'confirmed') !== '1') return sendPage(reply, confirmationPage(page, view));
-      const result = await attemptAsync(page.lang, () => write(request, page.actor, action.route, loan.id, () => action.run(context, page.actor, loan, checked.value, key, chosen.transactionId)));
+      // The idempotency record names the API route the action stands for, so a page and the API share one key space.
+      const route = action.route.replace(':id', loan.id).replace(':transactionId', chosen.transactionId ?? '').replace(' /', ' /v1/');
+      const result = await attemptAsync(page.lang, () => write(request, page.actor, action.route, loan.id, () => action.run(context, page.actor, loan, checked.value, { key, route }, chosen.transactionId)));
       if (result.ok) return seeOther(reply, `/app/loans/${loan.id}?done=${chosen.name}`);
       return sendPage(reply, actionForm(page, { ...view, errors: result.errors }), result.errors.status);
     };
