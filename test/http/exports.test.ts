@@ -8,7 +8,7 @@ import { canonicalEntryText } from '../../src/ledger/journal.js';
 import { openExport } from '../../src/modules/exports/export.service.js';
 import { appendEntry } from '../../src/modules/ledger/journal.repo.js';
 import { systemActor } from '../../src/modules/shared/access.js';
-import { buildTestApp, type Caller, type TestApp } from '../helper.js';
+import { buildTestApp, type Caller, login, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -292,6 +292,14 @@ describe('refusals', () => {
   ] as const)('%s may not export: %s', async (who, url) => {
     const reply = await fund[who]('GET', url);
     expect([reply.statusCode, reply.json().error.code]).toEqual([403, 'role_forbidden']);
+  });
+
+  it('answers a HEAD with the file’s headers and no rows', async () => {
+    const token = await login(test.app, 'auditor', 'auditor-pass-1');
+    const reply = await test.app.inject({ method: 'HEAD', url: '/v1/exports/loan-book.xlsx?asOf=2025-06-30', headers: { authorization: `Bearer ${token}` } });
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers['content-disposition']).toBe('attachment; filename="loan-book-2025-06-30.xlsx"');
+    expect(reply.rawPayload.length).toBe(0);
   });
 
   it('asks for a token', async () => {
