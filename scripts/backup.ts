@@ -4,21 +4,14 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
 import { openSnapshot } from '../db/client.js';
 import { backUp } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { to: { type: 'string' }, database: { type: 'string' } } });
 if (!values.to) fail('Usage: npm run backup -- --to FILE [--database FILE]   (for example --to /media/usb/fund-2026-11-23.db)');
-let config;
-try {
-  config = loadConfig({ ...process.env, ...(values.database ? { DATABASE_PATH: values.database } : {}) }, false);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = operatorConfig(values.database);
 if (!existsSync(config.databasePath)) fail(`${config.databasePath} does not exist.`);
 if (existsSync(values.to)) fail(`${values.to} already exists: a backup never overwrites a file. Choose a new name (the date in it helps).`);
 mkdirSync(dirname(values.to), { recursive: true });

@@ -3,20 +3,13 @@
 // is wrong. It reads a snapshot of the file, so it runs beside the service without holding it up.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
 import { openSnapshot } from '../db/client.js';
 import { verifyLedger } from '../src/modules/ledger/verify.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { database: { type: 'string' } } });
-let config;
-try {
-  config = loadConfig({ ...process.env, ...(values.database ? { DATABASE_PATH: values.database } : {}) }, false);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = operatorConfig(values.database);
 if (!existsSync(config.databasePath)) fail(`${config.databasePath} does not exist.`);
 
 const started = performance.now();

@@ -12,14 +12,18 @@ export interface Operator {
   context: ServiceContext;
 }
 
-export function openOperator(): Operator {
-  let config: Config;
+/** The configuration, with `--database FILE` in place of DATABASE_PATH when given; a bad value ends the command. */
+export function operatorConfig(database?: string): Config {
   try {
-    config = loadConfig();
+    return loadConfig({ ...process.env, ...(database ? { DATABASE_PATH: database } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+}
+
+export function openOperator(): Operator {
+  const config = operatorConfig();
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);

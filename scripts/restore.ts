@@ -2,20 +2,13 @@
 // checks (SQLite's integrity check and the ledger's verification). Stop the service first: a database file that is
 // open elsewhere is refused. The replaced file is kept beside it as <file>.before-restore-<time>.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config.js';
 import { restore } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { from: { type: 'string' }, database: { type: 'string' } } });
 if (!values.from) fail('Usage: npm run restore -- --from FILE [--database FILE]   (stop the service first)');
-let config;
-try {
-  config = loadConfig({ ...process.env, ...(values.database ? { DATABASE_PATH: values.database } : {}) }, false);
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
-  throw error;
-}
+const config = operatorConfig(values.database);
 
 const started = performance.now();
 const result = await restore(values.from, config.databasePath, {
