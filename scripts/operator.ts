@@ -49,9 +49,9 @@ export function endProgress(): void {
 const count = new Intl.NumberFormat('en-US');
 
 /** The verification of a ledger in words: what was checked, the chain's end, and the problems, first first. */
-export function describeVerification(verification: LedgerVerification, seconds: number): string[] {
+export function describeVerification(verification: LedgerVerification, seconds?: number): string[] {
   const lines = [
-    `${count.format(verification.entriesChecked)} journal entries and ${count.format(verification.linesChecked)} lines checked in ${seconds.toFixed(1)} s (as of ${verification.asOf}).`,
+    `${count.format(verification.entriesChecked)} journal entries and ${count.format(verification.linesChecked)} lines checked${seconds === undefined ? '' : ` in ${seconds.toFixed(1)} s`} (as of ${verification.asOf}).`,
     `Chain ends at entry ${verification.lastSequence ?? '-'} with hash ${verification.lastHash ?? '-'}`,
     `Debits ${count.format(verification.totalDebit)}, credits ${count.format(verification.totalCredit)}.`,
     `Subledgers: ${verification.reconciliation.checks.map((check) => `${check.name} ${check.ok ? 'reconcile' : `DIFFER by ${check.difference}`}`).join('; ')}.`,
