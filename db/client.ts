@@ -176,12 +176,16 @@ export function integrityCheck(path: string): Promise<string[]> {
   const worker = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
      const Database = require(workerData.driver);
-     const file = new Database(workerData.path, { readonly: true, fileMustExist: true });
-     try { parentPort.postMessage(file.pragma('integrity_check').map((row) => row.integrity_check)); } finally { file.close(); }`,
+     try {
+       const file = new Database(workerData.path, { readonly: true, fileMustExist: true });
+       try { parentPort.postMessage({ lines: file.pragma('integrity_check').map((row) => row.integrity_check) }); } finally { file.close(); }
+     } catch (error) {
+       parentPort.postMessage({ failure: String(error && error.message || error) });
+     }`,
     { eval: true, workerData: { path, driver } },
   );
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.once('message', (answer: { lines?: string[]; failure?: string }) => (answer.lines ? resolve(answer.lines) : reject(new Error(answer.failure))));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the integrity check stopped (exit ${code})`)));
   });

@@ -122,7 +122,7 @@ export async function restore(copy: string, target: string, options: { asOf: str
   const check = await checkDatabaseFile(incoming, options.asOf, options.onCheckProgress);
   if (!check.ok) {
     rmSync(incoming, { force: true });
-    return { restored: false, target, reason: 'copy_does_not_check', problems: check.problems };
+    return { restored: false, target, reason: 'copy_does_not_check', problems: check.problems.map((problem) => problem.replaceAll(incoming, copy)) };
   }
   sync(incoming, false);
   let previous: string | null = null;
