@@ -16,7 +16,7 @@ export interface CopyCheck {
   problems: string[];
 }
 
-/** Checks a database file without changing it: SQLite's integrity check, then the ledger's verification. */
+/** Checks a database file without changing what it holds: SQLite's integrity check, then the ledger's verification. */
 export async function checkDatabaseFile(path: string, asOf: string, onProgress?: (entriesChecked: number, entries: number) => void): Promise<CopyCheck> {
   if (!existsSync(path)) return { ok: false, integrity: [], ledger: null, problems: [`${path} does not exist`] };
   let integrity: string[];
@@ -38,8 +38,8 @@ export async function checkDatabaseFile(path: string, asOf: string, onProgress?:
     if (ledger.problemCount > ledger.problems.length) problems.push(`… and ${ledger.problemCount - ledger.problems.length} more`);
     return { ok: ledger.ok, integrity, ledger, problems };
   } catch (error) {
-    // A file that is not a database, or is damaged past reading, fails here rather than in the integrity check.
-    return { ok: false, integrity: [], ledger: null, problems: [`${path} cannot be read as the fund's database: ${(error as Error).message}`] };
+    // A sound SQLite file that is not the fund's (no journal to verify) fails here.
+    return { ok: false, integrity, ledger: null, problems: [`${path} cannot be read as the fund's database: ${(error as Error).message}`] };
   } finally {
     snapshot.close();
   }
