@@ -25,6 +25,7 @@ import { createServiceContext } from '../../src/modules/shared/context.js';
 import { newId } from '../../src/modules/shared/ids.js';
 import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { endProgress, progress } from '../operator.js';
+import { reportFigures } from './summary.js';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, rebuild: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const lines = Number(values.lines);
@@ -188,4 +189,11 @@ console.table(
     'under 15 s': result.seconds < 15 ? 'yes' : 'NO',
     'under 250 MB': result.peak < 250e6 ? 'yes' : 'NO',
   })),
+);
+reportFigures(
+  'exports',
+  results.flatMap((result) => [
+    { figure: `${result.name}, ${lines.toLocaleString('en-US')} lines`, value: `${result.seconds.toFixed(1)} s (${Math.round(lines / result.seconds).toLocaleString('en-US')} lines/s)`, target: '< 15 s', meets: result.seconds < 15 },
+    { figure: `${result.name}, peak resident memory`, value: `${(result.peak / 1e6).toFixed(0)} MB`, target: '< 250 MB', meets: result.peak < 250e6 },
+  ]),
 );
