@@ -1,7 +1,9 @@
 // Opens the fund's SQLite file with the pragmas the ledger relies on, and applies the committed migrations.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
@@ -168,4 +170,28 @@ export function isFileFree(path: string): boolean {
   } finally {
     probe.close();
   }
+}
+
+/**
+ * SQLite's integrity check of a file (['ok'] when sound), run in a worker thread: on a province's file it takes tens of
+ * seconds in one call, which a running service's event loop must not wait through.
+ */
+export function integrityCheck(path: string): Promise<string[]> {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const Database = require(workerData.driver);
+     try {
+       const file = new Database(workerData.path, { readonly: true, fileMustExist: true });
+       try { parentPort.postMessage({ lines: file.pragma('integrity_check').map((row) => row.integrity_check) }); } finally { file.close(); }
+     } catch (error) {
+       parentPort.postMessage({ failure: String(error && error.message || error) });
+     }`,
+    { eval: true, workerData: { path, driver } },
+  );
+  return new Promise((resolve, reject) => {
+    worker.once('message', (answer: { lines?: string[]; failure?: string }) => (answer.lines ? resolve(answer.lines) : reject(new Error(answer.failure))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the integrity check stopped (exit ${code})`)));
+  });
 }

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { openSnapshot } from '../db/client.js';
 import { backUp } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress, operatorConfig } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { to: { type: 'string' }, database: { type: 'string' } } });
 if (!values.to) fail('Usage: npm run backup -- --to FILE [--database FILE]   (for example --to /media/usb/fund-2026-11-23.db)');
@@ -29,9 +29,9 @@ try {
   source.close();
 }
 endProgress();
-console.log(`Copied ${config.databasePath} to ${result.path} (${(result.bytes / 1e6).toFixed(1)} MB) in ${result.seconds.toFixed(1)} s.`);
+console.log(`Copied ${config.databasePath} to ${result.path} (${(result.bytes / 1e6).toFixed(1)} MB) and checked the copy in ${result.seconds.toFixed(1)} s.`);
 console.log(`Integrity check: ${result.check.integrity.join('; ') || 'not run'}`);
-if (result.check.ledger) for (const line of describeVerification(result.check.ledger, result.seconds)) console.log(line);
+if (result.check.ledger) for (const line of describeVerification(result.check.ledger)) console.log(line);
 if (result.ok) {
   console.log(`The copy checks. Keep it away from this computer (a USB stick in another building), and note its last hash above.`);
 } else {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { openSnapshot } from '../db/client.js';
 import { verifyLedger } from '../src/modules/ledger/verify.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress, operatorConfig } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { database: { type: 'string' } } });
 const config = operatorConfig(values.database);

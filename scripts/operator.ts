@@ -12,10 +12,10 @@ export interface Operator {
   context: ServiceContext;
 }
 
-/** The configuration, with the database file a `--database FILE` flag names instead of DATABASE_PATH; a bad value ends the command. */
-export function operatorConfig(databasePath?: string): Config {
+/** The configuration, with `--database FILE` in place of DATABASE_PATH when given; a bad value ends the command. */
+export function operatorConfig(database?: string): Config {
   try {
-    return loadConfig({ ...process.env, ...(databasePath ? { DATABASE_PATH: databasePath } : {}) });
+    return loadConfig({ ...process.env, ...(database ? { DATABASE_PATH: database } : {}) });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -49,9 +49,9 @@ export function endProgress(): void {
 const count = new Intl.NumberFormat('en-US');
 
 /** The verification of a ledger in words: what was checked, the chain's end, and the problems, first first. */
-export function describeVerification(verification: LedgerVerification, seconds: number): string[] {
+export function describeVerification(verification: LedgerVerification, seconds?: number): string[] {
   const lines = [
-    `${count.format(verification.entriesChecked)} journal entries and ${count.format(verification.linesChecked)} lines checked in ${seconds.toFixed(1)} s (as of ${verification.asOf}).`,
+    `${count.format(verification.entriesChecked)} journal entries and ${count.format(verification.linesChecked)} lines checked${seconds === undefined ? '' : ` in ${seconds.toFixed(1)} s`} (as of ${verification.asOf}).`,
     `Chain ends at entry ${verification.lastSequence ?? '-'} with hash ${verification.lastHash ?? '-'}`,
     `Debits ${count.format(verification.totalDebit)}, credits ${count.format(verification.totalCredit)}.`,
     `Subledgers: ${verification.reconciliation.checks.map((check) => `${check.name} ${check.ok ? 'reconcile' : `DIFFER by ${check.difference}`}`).join('; ')}.`,

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { restore } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, progress, operatorConfig } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
 
 const { values } = parseArgs({ options: { from: { type: 'string' }, database: { type: 'string' } } });
 if (!values.from) fail('Usage: npm run restore -- --from FILE [--database FILE]   (stop the service first)');
@@ -24,6 +24,6 @@ if (!result.restored) {
   process.exit(1);
 }
 console.log(`Restored ${config.databasePath} from ${values.from} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-if (result.check.ledger) for (const line of describeVerification(result.check.ledger, (performance.now() - started) / 1000)) console.log(line);
+if (result.check.ledger) for (const line of describeVerification(result.check.ledger)) console.log(line);
 if (result.previous) console.log(`The file it replaced is kept as ${result.previous} (delete it once the service runs well).`);
 console.log('Start the service again: npm start');

@@ -1,6 +1,10 @@
 // Exports read back: each file parsed (CSV with csv-parse, XLSX with exceljs's reader) and its rows and totals held
 // against the ledger's own answers as of the same dates; manifests hashed against the bytes downloaded; refusals.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +12,7 @@ import { canonicalEntryText } from '../../src/ledger/journal.js';
 import { openExport } from '../../src/modules/exports/export.service.js';
 import { appendEntry } from '../../src/modules/ledger/journal.repo.js';
 import { systemActor } from '../../src/modules/shared/access.js';
-import { buildTestApp, type Caller, type TestApp } from '../helper.js';
+import { buildTestApp, type Caller, login, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -294,6 +298,14 @@ describe('refusals', () => {
     expect([reply.statusCode, reply.json().error.code]).toEqual([403, 'role_forbidden']);
   });
 
+  it('answers a HEAD with the file’s headers and no rows', async () => {
+    const token = await login(test.app, 'auditor', 'auditor-pass-1');
+    const reply = await test.app.inject({ method: 'HEAD', url: '/v1/exports/loan-book.xlsx?asOf=2025-06-30', headers: { authorization: `Bearer ${token}` } });
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers['content-disposition']).toBe('attachment; filename="loan-book-2025-06-30.xlsx"');
+    expect(reply.rawPayload.length).toBe(0);
+  });
+
   it('asks for a token', async () => {
     const reply = await test.app.inject({ method: 'GET', url: '/v1/exports/journal.csv?from=2025-01-01&to=2025-12-31' });
     expect([reply.statusCode, reply.json().error.code]).toEqual([401, 'unauthenticated']);
@@ -317,6 +329,21 @@ describe('refusals', () => {
     const reply = await fund.admin('GET', url);
     expect(reply.statusCode, reply.body).toBe(status);
     expect(reply.json().error.code).toBe(code);
+  });
+});
+
+describe('npm run export', () => {
+  it('writes the same bytes as the route and prints the manifest’s figures', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fund-export-')), 'loan-book.xlsx');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/export.ts', 'loan-book.xlsx', '--asOf', '2025-06-30', '--out', out, '--database', test.config.databasePath], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+    expect(result.status, result.stderr).toBe(0);
+    const downloaded = await download(fund.auditor, '/v1/exports/loan-book.xlsx?asOf=2025-06-30');
+    expect(sha256(readFileSync(out))).toBe(sha256(downloaded));
+    expect(result.stdout).toContain(`SHA-256: ${sha256(downloaded)}`);
+    expect(result.stdout).toContain('Wrote');
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/export.ts', 'journal.csv', '--from', '2025-12-31', '--to', '2025-01-01', '--out', `${out}.csv`, '--database', test.config.databasePath], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('from: must not be after to');
   });
 });
 

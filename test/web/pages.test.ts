@@ -97,6 +97,10 @@ describe('pages', () => {
     expect(manifest.body).toContain(createHash('sha256').update(file.rawPayload).digest('hex'));
     const json = await auditor.get('/app/exports/journal.csv.manifest.json?from=2025-01-01&to=2026-11-23');
     expect(json.json().sha256).toBe(createHash('sha256').update(file.rawPayload).digest('hex'));
+    const head = await test.app.inject({ method: 'HEAD', url: '/app/exports/journal.csv?from=2025-01-01&to=2026-11-23', headers: { cookie: [...auditor.cookies].map(([name, value]) => `${name}=${value}`).join('; ') } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-disposition']).toContain('journal-');
+    expect(head.body).toBe('');
     const verified = await auditor.get('/app/audit/verify?inline=1');
     expect(verified.body).toContain('Sổ cái toàn vẹn');
   });

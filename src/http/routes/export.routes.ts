@@ -57,7 +57,13 @@ export function exportRoutes(context: ServiceContext): FastifyPluginAsync {
           { schema: { tags: ['exports'], summary: `${summaries[name]} (${format.toUpperCase()})`, querystring: exportQueries[name], response: replies({ 200: file }, codes) } },
           async (incoming, reply) => {
             const opened = openExport(context, actorOf(incoming), request(incoming.query));
-            return reply.header('content-type', opened.contentType).header('content-disposition', `attachment; filename="${opened.fileName}"`).send(opened.stream);
+            reply.header('content-type', opened.contentType).header('content-disposition', `attachment; filename="${opened.fileName}"`);
+            // A HEAD asks whether the file would come: the same checks, no rows read.
+            if (incoming.method === 'HEAD') {
+              opened.stream.destroy();
+              return reply.send();
+            }
+            return reply.send(opened.stream);
           },
         );
         app.get(

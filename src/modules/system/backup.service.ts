@@ -3,8 +3,7 @@
 // that checks; and the schedule that backs up every so often and keeps the newest copies.
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { sql } from 'drizzle-orm';
-import { type FundDatabase, backupDatabase, detachCopy, isFileFree, openSnapshot } from '../../../db/client.js';
+import { type FundDatabase, backupDatabase, detachCopy, integrityCheck, isFileFree, openSnapshot } from '../../../db/client.js';
 import { type LedgerVerification, verifyLedger } from '../ledger/verify.service.js';
 import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 
@@ -17,25 +16,30 @@ export interface CopyCheck {
   problems: string[];
 }
 
-/** Checks a database file without changing it: SQLite's integrity check, then the ledger's verification. */
+/** Checks a database file without changing what it holds: SQLite's integrity check, then the ledger's verification. */
 export async function checkDatabaseFile(path: string, asOf: string, onProgress?: (entriesChecked: number, entries: number) => void): Promise<CopyCheck> {
   if (!existsSync(path)) return { ok: false, integrity: [], ledger: null, problems: [`${path} does not exist`] };
+  let integrity: string[];
+  try {
+    integrity = await integrityCheck(path);
+  } catch (error) {
+    return { ok: false, integrity: [], ledger: null, problems: [`${path} cannot be read as a database: ${(error as Error).message}`] };
+  }
+  if (integrity.length !== 1 || integrity[0] !== 'ok') return { ok: false, integrity, ledger: null, problems: integrity.map((line) => `integrity check: ${line}`) };
   let snapshot;
   try {
     snapshot = openSnapshot(path);
   } catch (error) {
-    return { ok: false, integrity: [], ledger: null, problems: [`${path} cannot be opened: ${(error as Error).message}`] };
+    return { ok: false, integrity, ledger: null, problems: [`${path} cannot be opened: ${(error as Error).message}`] };
   }
   try {
-    const integrity = snapshot.db.all<{ integrity_check: string }>(sql`PRAGMA integrity_check`).map((row) => row.integrity_check);
-    if (integrity.length !== 1 || integrity[0] !== 'ok') return { ok: false, integrity, ledger: null, problems: integrity.map((line) => `integrity check: ${line}`) };
     const ledger = await verifyLedger(snapshot.db, asOf, onProgress);
     const problems = ledger.problems.map((problem) => `ledger ${problem.check}${problem.sequence === undefined ? '' : ` at entry ${problem.sequence} (${problem.entryId})`}: ${problem.message}`);
     if (ledger.problemCount > ledger.problems.length) problems.push(`… and ${ledger.problemCount - ledger.problems.length} more`);
     return { ok: ledger.ok, integrity, ledger, problems };
   } catch (error) {
-    // A file that is not a database, or is damaged past reading, fails here rather than in the integrity check.
-    return { ok: false, integrity: [], ledger: null, problems: [`${path} cannot be read as the fund's database: ${(error as Error).message}`] };
+    // A sound SQLite file that is not the fund's (no journal to verify) fails here.
+    return { ok: false, integrity, ledger: null, problems: [`${path} cannot be read as the fund's database: ${(error as Error).message}`] };
   } finally {
     snapshot.close();
   }
@@ -118,7 +122,7 @@ export async function restore(copy: string, target: string, options: { asOf: str
   const check = await checkDatabaseFile(incoming, options.asOf, options.onCheckProgress);
   if (!check.ok) {
     rmSync(incoming, { force: true });
-    return { restored: false, target, reason: 'copy_does_not_check', problems: check.problems };
+    return { restored: false, target, reason: 'copy_does_not_check', problems: check.problems.map((problem) => problem.replaceAll(incoming, copy)) };
   }
   sync(incoming, false);
   let previous: string | null = null;

@@ -147,7 +147,13 @@ ${scrollTable(t.exports, html`<table class="stack"><thead><tr><th scope="col">${
       if (!wanted) return reply.callNotFound();
       if (file.endsWith(manifestSuffix)) return reply.type('application/json; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(await exportManifest(context, page.actor, wanted));
       const opened = openExport(context, page.actor, wanted);
-      return reply.header('content-type', opened.contentType).header('content-disposition', `attachment; filename="${opened.fileName}"`).send(opened.stream);
+      reply.header('content-type', opened.contentType).header('content-disposition', `attachment; filename="${opened.fileName}"`);
+      // A HEAD asks whether the file would come, as the API answers it: the same checks, no rows read.
+      if (request.method === 'HEAD') {
+        opened.stream.destroy();
+        return reply.send();
+      }
+      return reply.send(opened.stream);
     });
 
     app.get('/audit/manifest/:file', async (request, reply) => {
