@@ -11,6 +11,7 @@
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { createRequire } from 'node:module';
+import { crc32 } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import { parseIsoDate } from '../../domain/calendar.js';
 import { ByteChunks, type Cell, type ExportColumn, type ExportTable, amountText } from './table.js';
@@ -27,7 +28,20 @@ interface WorkbookWriterInternals {
 
 /** exceljs is loaded at the first workbook, not at start-up: 30 MB that a service which never makes one does not hold. */
 const load = createRequire(import.meta.url);
-const excel = () => load('exceljs') as typeof ExcelJS;
+let excelLoaded: typeof ExcelJS | undefined;
+/**
+ * exceljs, loaded at the first workbook. The zip's checksum of each part comes from the crc-32 package, in
+ * JavaScript, over every byte of a gigabyte of sheet text: it is given zlib's native CRC-32 (the same function,
+ * the same results; the read-back tests check the archives) before the zip code first runs.
+ */
+function excel(): typeof ExcelJS {
+  if (!excelLoaded) {
+    const checksums = load('crc-32') as { buf: (data: Uint8Array, seed?: unknown) => number };
+    checksums.buf = (data, seed) => crc32(data, typeof seed === 'number' ? seed >>> 0 : 0) | 0;
+    excelLoaded = load('exceljs') as typeof ExcelJS;
+  }
+  return excelLoaded;
+}
 
 /** Excel keeps 15 significant digits; an amount with more is written as exact text rather than rounded. */
 const excelDigits = 10 ** 15;
