@@ -388,7 +388,12 @@ export const loanTransactions = sqliteTable(
     recordedBy: text('recorded_by').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
-  (table) => [index('loan_transactions_loan_idx').on(table.loanId, table.transactionDate), index('loan_transactions_date_idx').on(table.transactionDate, table.type)],
+  (table) => [
+    index('loan_transactions_loan_idx').on(table.loanId, table.transactionDate),
+    index('loan_transactions_date_idx').on(table.transactionDate, table.type),
+    // A posted sheet's receipt reads its transactions back.
+    index('loan_transactions_sheet_idx').on(table.collectionSheetId),
+  ],
 );
 
 /** A reversal cancels a transaction by pointing at it; the transaction itself is never edited. */
@@ -446,6 +451,7 @@ export const savingsTransactions = sqliteTable(
   },
   (table) => [
     index('savings_transactions_member_idx').on(table.memberId, table.kind, table.transactionDate),
+    index('savings_transactions_sheet_idx').on(table.collectionSheetId),
     // Covers balances as of a date for every member at once.
     index('savings_transactions_balance_idx').on(table.transactionDate, table.memberId, table.kind, table.amount, table.id),
   ],

@@ -199,6 +199,10 @@ describe('rescheduling, write-off and recovery', () => {
     expect((await fund.officer('GET', `/v1/loans/${loanId}?asOf=2025-05-02`)).json().balances.daysPastDue).toBe(0);
     const before = await repay(loanId, '100000', '2025-04-20');
     expect([before.statusCode, before.json().error.code]).toEqual([422, 'date_before_reschedule']);
+    // The rescheduling counted what was paid by the end of its day: money dated that day, recorded later, goes to the next day.
+    const sameDay = await repay(loanId, '100000', '2025-05-01');
+    expect([sameDay.statusCode, sameDay.json().error.code, sameDay.json().error.details[0].path]).toEqual([422, 'date_before_reschedule', 'paidOn']);
+    expect((await repay(loanId, '100000', '2025-05-02')).statusCode).toBe(201);
   });
 
   it('writes off the outstanding principal against the provision, then books money received as a recovery', async () => {

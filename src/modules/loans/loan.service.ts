@@ -315,10 +315,12 @@ function requireLoanMovementDate(context: ServiceContext, db: FundDatabase, hist
   if (date < disbursedOn) {
     throw new DomainError('date_before_disbursement', `The loan was disbursed on ${disbursedOn}.`, [{ path: field, message: `must be on or after ${disbursedOn}` }]);
   }
+  // A rescheduling counts what was paid up to the end of its effective day: anything dated on that day or before,
+  // recorded afterwards, would change the balance it started from.
   const latestVersion = history.versions[history.versions.length - 1];
-  if (latestVersion && latestVersion.version > 1 && date < latestVersion.effectiveOnText) {
-    throw new DomainError('date_before_reschedule', `The loan was rescheduled from ${latestVersion.effectiveOnText}; earlier dates are settled by that rescheduling.`, [
-      { path: field, message: `must be on or after ${latestVersion.effectiveOnText}` },
+  if (latestVersion && latestVersion.version > 1 && date <= latestVersion.effectiveOnText) {
+    throw new DomainError('date_before_reschedule', `The loan was rescheduled on ${latestVersion.effectiveOnText}, counting what was paid by the end of that day; record this from the next day on.`, [
+      { path: field, message: `must be after ${latestVersion.effectiveOnText}` },
     ]);
   }
   requireOpenPeriod(db, date, field);

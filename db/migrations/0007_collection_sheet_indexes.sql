@@ -1,0 +1,2 @@
+CREATE INDEX `loan_transactions_sheet_idx` ON `loan_transactions` (`collection_sheet_id`);--> statement-breakpoint
+CREATE INDEX `savings_transactions_sheet_idx` ON `savings_transactions` (`collection_sheet_id`);
