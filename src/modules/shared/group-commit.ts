@@ -1,5 +1,5 @@
-// Group commit: the money-moving commands that arrive together share one SQLite transaction and one durable
-// commit, so a batch pays the disk's flush once instead of once per request. Each command runs in its own savepoint:
+// Group commit: the writes that arrive together (every write route hands its command here) share one SQLite
+// transaction and one durable commit, so a batch pays the disk's flush once instead of once per request. Each command runs in its own savepoint:
 // its failure rolls back only itself. No command is answered before the commit that makes it durable.
 
 /** What the group commit needs of the database connection (better-sqlite3's, in the service). */
