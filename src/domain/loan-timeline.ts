@@ -26,35 +26,12 @@ import {
   type ReplaySnapshot,
 } from './loan-replay.js';
 
-/** A loan's as-of state on every day of [fromDay, toDay). */
-export interface TimelineSegment {
+/** A loan's as-of state on every day of [fromDay, toDay): a replay snapshot's fields, held over a run of days. */
+export interface TimelineSegment extends Omit<ReplaySnapshot, 'on'> {
   /** Inclusive. The first segment starts on the disbursement date. */
   readonly fromDay: DayNumber;
   /** Exclusive; null for the last segment, which runs on without end. */
   readonly toDay: DayNumber | null;
-  /** The schedule version in force. */
-  readonly version: number;
-  readonly principalOutstanding: bigint;
-  readonly principalPaid: bigint;
-  readonly interestPaid: bigint;
-  readonly penaltyPaid: bigint;
-  readonly lateInterestPaid: bigint;
-  /** Unpaid principal and interest of installments due before the day (0 once written off). */
-  readonly overduePrincipal: bigint;
-  readonly overdueInterest: bigint;
-  /** Days past due on D are D - oldestUnpaidDueOn; null: 0 days. */
-  readonly oldestUnpaidDueOn: DayNumber | null;
-  readonly credit: bigint;
-  readonly closed: boolean;
-  readonly writtenOff: boolean;
-  readonly principalWrittenOff: bigint;
-  /** Exact overdue principal x days accrued through the end of fromDay (penalty's base). */
-  readonly penaltyAmountDays: bigint;
-  /** Added to penaltyAmountDays on each day after fromDay. */
-  readonly penaltyAmountPerDay: bigint;
-  /** The same two on overdue unpaid interest (late interest's base). */
-  readonly lateInterestAmountDays: bigint;
-  readonly lateInterestAmountPerDay: bigint;
 }
 
 /** What varies with the day inside a segment, as replayLoan as of that day reports it. */
