@@ -7,7 +7,7 @@
 //   npm run test:load                                  50 clients, 60 s
 //   npm run test:load -- --clients 20 --duration 30 --database data/bench/tenth-seed1.db
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
@@ -17,7 +17,7 @@ import { findUserByUsername } from '../src/modules/auth/auth.repo.js';
 import { systemActor } from '../src/modules/shared/access.js';
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, today } from '../src/modules/shared/context.js';
-import { startService } from './lib/service-process.js';
+import { residentMemory, startService } from './lib/service-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,11 +38,6 @@ if (!existsSync(source)) {
   process.exit(1);
 }
 
-function residentMegabytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
 
 interface Sample {
   route: string;
@@ -146,7 +141,7 @@ async function main(): Promise<void> {
   const deadline = performance.now() + durationSeconds * 1000;
   const sampler = setInterval(() => {
     const second = Math.round((performance.now() - (deadline - durationSeconds * 1000)) / 1000);
-    rss.push({ second, megabytes: residentMegabytes(pid) });
+    rss.push({ second, megabytes: residentMemory(pid).rss / 1024 / 1024 });
     if (interactive) process.stdout.write(`\r${second}/${durationSeconds} s: ${samples.length} requests, ${failures.length} failures, ${rss.at(-1)?.megabytes.toFixed(0)} MB resident`.padEnd(90));
   }, 1000);
   const client = async (desk: boolean) => {

@@ -7,11 +7,10 @@
 // The ledger is generated once into data/bench/exports-<N>.db (reused by later runs) by posting balanced entries
 // through the ledger module's appendEntry, in large transactions with synchronous=OFF: the bench is about reading the
 // journal out, so it writes it the fast way. Each measurement runs in a fresh service process whose peak resident set (VmHWM in /proc) is read after the request: what the export cost, startup included.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
@@ -27,6 +26,7 @@ import { newId } from '../../src/modules/shared/ids.js';
 import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { endProgress, progress } from '../operator.js';
 import { reportFigures } from './summary.js';
+import { type ServiceEntry, residentMemory, serviceEntries, startService, stopService } from '../lib/service-process.js';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, rebuild: { type: 'boolean', default: false }, only: { type: 'string' }, service: { type: 'string' } } });
 if (values.service !== undefined && values.service !== 'built' && values.service !== 'tsx') throw new Error('--service is built or tsx');
@@ -95,78 +95,45 @@ function buildLedger(): void {
   console.log(`Built ${path}: ${counted} lines in ${((performance.now() - started) / 1000).toFixed(1)} s (${(statSync(path).size / 1e6).toFixed(0)} MB).`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kilobytes = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kilobytes('VmRSS'), peak: kilobytes('VmHWM') };
-}
-
 interface Service {
   child: ChildProcess;
-  port: number;
+  base: string;
   token: string;
 }
 
-/** How the service runs: built for production (`npm run build`, then `npm run serve`), or as `npm start` runs it. */
-const entries = { built: ['--enable-source-maps', 'dist/src/server.js'], tsx: ['--import', 'tsx', 'src/server.ts'] } as const;
-type Way = keyof typeof entries;
-
-async function startService(way: Way): Promise<Service> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...entries[way]], {
-    env: { ...process.env, DATABASE_PATH: path, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', BACKUP_INTERVAL_MINUTES: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const login = await fetch(`http://127.0.0.1:${port}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auditor) }).catch(() => null);
-    if (login?.ok) return { child, port, token: ((await login.json()) as { token: string }).token };
-  }
-  child.kill();
-  throw new Error('the service did not start');
+async function startServiceAs(way: ServiceEntry): Promise<Service> {
+  const service = await startService(path, { entry: serviceEntries[way], env: { BACKUP_INTERVAL_MINUTES: '0' } });
+  const login = await fetch(`${service.base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auditor) });
+  if (!login.ok) throw new Error(`cannot sign in as ${auditor.username}: ${await login.text()}`);
+  return { child: service.process, base: service.base, token: ((await login.json()) as { token: string }).token };
 }
 
-async function stopService(service: Service): Promise<void> {
-  const exited = new Promise((resolve) => service.child.once('exit', resolve));
-  service.child.kill('SIGTERM');
-  await exited;
-}
 
 /** One GET streamed to a hash (never kept): seconds, bytes, the number of line ends, and the service's memory. */
-async function measure(name: string, url: string, way: Way): Promise<{ name: string; way: Way; seconds: number; bytes: number; lineEnds: number; rssBefore: number; peak: number; sha256: string }> {
-  const service = await startService(way);
+async function measure(name: string, url: string, way: ServiceEntry): Promise<{ name: string; way: ServiceEntry; seconds: number; bytes: number; lineEnds: number; rssBefore: number; peak: number; sha256: string }> {
+  const service = await startServiceAs(way);
   const pid = service.child.pid as number;
-  const rssBefore = memoryOf(pid).rss;
+  const rssBefore = residentMemory(pid).rss;
   const hash = createHash('sha256');
   let bytes = 0;
   let lineEnds = 0;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    get(`http://127.0.0.1:${service.port}${url}`, { headers: { authorization: `Bearer ${service.token}` } }, (response) => {
+    get(`${service.base}${url}`, { headers: { authorization: `Bearer ${service.token}` } }, (response) => {
       if (response.statusCode !== 200) reject(new Error(`${name} answered ${response.statusCode}`));
       response.on('data', (chunk: Buffer) => {
         hash.update(chunk);
         bytes += chunk.length;
         for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lineEnds += 1;
-        progress(`${name}: ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s, ${(memoryOf(pid).rss / 1e6).toFixed(0)} MB resident`);
+        progress(`${name}: ${(bytes / 1e6).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s, ${(residentMemory(pid).rss / 1e6).toFixed(0)} MB resident`);
       });
       response.on('end', resolve);
       response.on('error', reject);
     }).on('error', reject);
   });
   const seconds = (performance.now() - started) / 1000;
-  const { peak } = memoryOf(pid);
-  await stopService(service);
+  const { peak } = residentMemory(pid);
+  await stopService(service.child);
   endProgress();
   return { name, way, seconds, bytes, lineEnds, rssBefore, peak, sha256: hash.digest('hex') };
 }
@@ -179,7 +146,7 @@ const runs = [
   { name: 'journal XLSX', only: 'xlsx', url: `/v1/exports/journal.xlsx?${period}` },
   { name: 'ledger verify', only: 'verify', url: '/v1/ledger/verify' },
 ].filter((run) => values.only === undefined || run.only === values.only);
-const ways: Way[] = values.service === undefined ? ['built', 'tsx'] : [values.service as Way];
+const ways: ServiceEntry[] = values.service === undefined ? ['built', 'tsx'] : [values.service as ServiceEntry];
 if (ways.includes('built')) {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');

@@ -4,16 +4,14 @@
 // Start-up reads no table in full (migrations check their journal, set-up counts users): it does not grow with the file.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { startService, stopService } from '../lib/service-process.js';
+import { type ServiceEntry, serviceEntries, startService, stopService } from '../lib/service-process.js';
 import { reportFigures } from './summary.js';
 
 const sets = ['tenth', 'province', 'national-lite'].map((scale) => ({ scale, path: `data/bench/${scale}-seed1.db` })).filter((set) => existsSync(set.path));
 const rounds = 3;
 
-const ways = { built: ['--enable-source-maps', 'dist/src/server.js'], tsx: ['--import', 'tsx', 'src/server.ts'] };
-
-async function startOnce(path: string, way: keyof typeof ways): Promise<number> {
-  const service = await startService(path, { entry: ways[way] });
+async function startOnce(path: string, way: ServiceEntry): Promise<number> {
+  const service = await startService(path, { entry: serviceEntries[way] });
   await stopService(service.process);
   return service.startSeconds;
 }
@@ -24,7 +22,7 @@ if (build.status !== 0) throw new Error('npm run build failed');
 const rows: { scale: string; gigabytes: number; built: number; tsx: number }[] = [];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 for (const set of sets) {
-  const times: Record<keyof typeof ways, number[]> = { built: [], tsx: [] };
+  const times: Record<ServiceEntry, number[]> = { built: [], tsx: [] };
   for (let round = 0; round < rounds; round += 1) for (const way of ['built', 'tsx'] as const) times[way].push(await startOnce(set.path, way));
   rows.push({ scale: set.scale, gigabytes: statSync(set.path).size / 1024 ** 3, built: median(times.built), tsx: median(times.tsx) });
 }

@@ -1,7 +1,19 @@
 // The service as its own process, for the scripts that measure or attack it from outside: started on a free port,
 // waited for until /health answers, and stopped (politely, or with SIGKILL as a power cut would).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+
+/** How the service runs: built for production (`npm run build`, then `npm run serve`), or as `npm start` runs it (tsx). */
+export const serviceEntries = { built: ['--enable-source-maps', 'dist/src/server.js'], tsx: ['--import', 'tsx', 'src/server.ts'] } as const;
+export type ServiceEntry = keyof typeof serviceEntries;
+
+/** A process's resident memory now and at its peak (VmRSS, VmHWM), in bytes. */
+export function residentMemory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kilobytes('VmRSS'), peak: kilobytes('VmHWM') };
+}
 
 export interface ServiceProcess {
   base: string;
@@ -22,10 +34,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts `node <entry>` (by default the TypeScript server through tsx) on the database file and waits for it. */
-export async function startService(databasePath: string, options: { entry?: string[]; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<ServiceProcess> {
+export async function startService(databasePath: string, options: { entry?: readonly string[]; env?: Record<string, string>; timeoutSeconds?: number } = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, options.entry ?? ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, [...(options.entry ?? serviceEntries.tsx)], {
     env: { ...process.env, DATABASE_PATH: databasePath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
