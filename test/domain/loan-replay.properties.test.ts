@@ -2,7 +2,7 @@
 // 1,000,000,000), random rules and random repayments (any amount, any dates, given out of order).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIsoDate, type DayNumber } from '../../src/domain/calendar.js';
+import type { DayNumber } from '../../src/domain/calendar.js';
 import {
   composeRescheduledInstallments,
   replayLoan,
@@ -10,15 +10,12 @@ import {
   type Allocation,
   type LoanEvent,
   type LoanPosition,
-  type LoanRules,
   type ReplayInput,
-  type ScheduledInstallment,
 } from '../../src/domain/loan-replay.js';
-import { Decimal, divideRounded } from '../../src/domain/money.js';
-import { repaymentDraw, rulesArbitrary } from './loan-arbitraries.js';
+import { divideRounded } from '../../src/domain/money.js';
+import { amountOf, firstScheduleDraws, firstScheduleOf, repaymentDraw } from './loan-arbitraries.js';
 
 const runs = { numRuns: 250 };
-const epoch = parseIsoDate('2020-01-01') as DayNumber;
 
 interface Scenario {
   readonly input: ReplayInput;
@@ -31,57 +28,14 @@ interface Scenario {
   readonly totalScheduled: bigint;
 }
 
-
-
-function amountOf(total: bigint, draw: { amountDraw: number; scale: bigint }): bigint {
-  return 1n + (total * BigInt(draw.amountDraw) * 11n) / (1_000_000n * 10n * draw.scale);
-}
-
 const scenarioArbitrary = fc
   .record({
-    principal: fc.bigInt({ min: 1_000n, max: 1_000_000_000n }),
-    weights: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 24 }),
-    gaps: fc.array(fc.integer({ min: 1, max: 62 }), { minLength: 24, maxLength: 24 }),
-    interestPermille: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 24, maxLength: 24 }),
-    disbursedOffset: fc.integer({ min: 0, max: 3650 }),
-    rules: rulesArbitrary,
-    repayments: fc.array(repaymentDraw, { maxLength: 14 }),
+    ...firstScheduleDraws,
     asOfDraw: fc.integer({ min: 0, max: 1_000_000 }),
     writeOff: fc.option(fc.integer({ min: 0, max: 60 }), { freq: 5 }),
   })
   .map((draw): Scenario => {
-    const disbursedOn = epoch + draw.disbursedOffset;
-    const weightTotal = BigInt(draw.weights.reduce((sum, weight) => sum + weight, 0));
-    let dueOn = disbursedOn;
-    let principalLeft = draw.principal;
-    const installments: ScheduledInstallment[] = draw.weights.map((weight, index) => {
-      dueOn += draw.gaps[index] as number;
-      const last = index === draw.weights.length - 1;
-      // Principal split by weight; the last takes the remainder so the parts sum to the principal.
-      const principalDue = last ? principalLeft : (draw.principal * BigInt(weight)) / weightTotal;
-      principalLeft -= principalDue;
-      const interestDue = (principalLeft + principalDue) * BigInt(draw.interestPermille[index] as number) / 1000n;
-      return { number: index + 1, dueOn, principalDue, interestDue };
-    });
-    const totalScheduled = installments.reduce((sum, installment) => sum + installment.principalDue + installment.interestDue, 0n);
-    const horizon = dueOn + 120;
-    const span = horizon - disbursedOn + 1;
-    const events: LoanEvent[] = draw.repayments.map((repayment, index) => ({
-      kind: 'repayment',
-      id: `r${index}`,
-      on: disbursedOn + (repayment.dateDraw % span),
-      // Any amount from 1 đồng up to a little beyond everything scheduled.
-      amount: amountOf(totalScheduled, repayment),
-    }));
-    const rules: LoanRules = {
-      annualRatePercent: new Decimal(draw.rules.rateHundredths).div(100),
-      overdueMultiplier: new Decimal(draw.rules.multiplierHundredths).div(100),
-      lateInterestAnnualRatePercent: new Decimal(draw.rules.lateRateHundredths).div(100),
-      overdueOrder: draw.rules.overdueOrder,
-      currentOrder: draw.rules.currentOrder,
-      overpayment: draw.rules.overpayment,
-      roundingMode: draw.rules.roundingMode,
-    };
+    const { disbursedOn, installments, totalScheduled, horizon, events, rules } = firstScheduleOf(draw);
     const scheduleVersions = [{ version: 1, effectiveOn: disbursedOn, installments }];
     if (draw.writeOff !== null) {
       // A write-off after the last repayment, unless the loan was repaid by then (a closed loan is not written off).

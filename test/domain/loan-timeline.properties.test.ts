@@ -4,7 +4,7 @@
 // itself: the segment containing D, read with stateOn, must be replayLoan as of D on every field.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIsoDate, type DayNumber } from '../../src/domain/calendar.js';
+import type { DayNumber } from '../../src/domain/calendar.js';
 import {
   accrualRatesOf,
   composeRescheduledInstallments,
@@ -13,14 +13,11 @@ import {
   type LoanEvent,
   type LoanRules,
   type ReplayInput,
-  type ScheduledInstallment,
   type ScheduleVersion,
 } from '../../src/domain/loan-replay.js';
 import { loanTimeline, segmentOn, stateOn, type TimelineSegment } from '../../src/domain/loan-timeline.js';
-import { Decimal } from '../../src/domain/money.js';
-import { repaymentDraw, rulesArbitrary } from './loan-arbitraries.js';
+import { amountOf, firstScheduleDraws, firstScheduleOf, repaymentDraw } from './loan-arbitraries.js';
 
-const epoch = parseIsoDate('2020-01-01') as DayNumber;
 
 type TimelineInput = Omit<ReplayInput, 'asOf'>;
 
@@ -28,14 +25,6 @@ interface Scenario {
   readonly input: TimelineInput;
   /** The last due date of the last version + 120 days. */
   readonly horizon: DayNumber;
-}
-
-
-
-type RepaymentDraw = { dateDraw: number; amountDraw: number; scale: bigint };
-
-function amountOf(total: bigint, draw: RepaymentDraw): bigint {
-  return 1n + (total * BigInt(draw.amountDraw) * 11n) / (1_000_000n * 10n * draw.scale);
 }
 
 const reschedulingDraw = fc.record({
@@ -49,50 +38,15 @@ const reschedulingDraw = fc.record({
 
 const scenarioArbitrary = fc
   .record({
-    principal: fc.bigInt({ min: 1_000n, max: 1_000_000_000n }),
-    weights: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 2, maxLength: 24 }),
-    gaps: fc.array(fc.integer({ min: 1, max: 62 }), { minLength: 24, maxLength: 24 }),
-    interestPermille: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 24, maxLength: 24 }),
-    disbursedOffset: fc.integer({ min: 0, max: 3650 }),
-    rules: rulesArbitrary,
-    repayments: fc.array(repaymentDraw, { maxLength: 14 }),
+    ...firstScheduleDraws,
     reschedulings: fc.array(reschedulingDraw, { maxLength: 2 }),
     // A write-off in one scenario out of three.
     writeOff: fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: fc.integer({ min: 0, max: 60 }), weight: 1 }),
   })
   .map((draw): Scenario => {
-    const disbursedOn = epoch + draw.disbursedOffset;
-    const weightTotal = BigInt(draw.weights.reduce((sum, weight) => sum + weight, 0));
-    let dueOn = disbursedOn;
-    let principalLeft = draw.principal;
-    const installments: ScheduledInstallment[] = draw.weights.map((weight, index) => {
-      dueOn += draw.gaps[index] as number;
-      const last = index === draw.weights.length - 1;
-      // Principal split by weight; the last takes the remainder so the parts sum to the principal.
-      const principalDue = last ? principalLeft : (draw.principal * BigInt(weight)) / weightTotal;
-      principalLeft -= principalDue;
-      const interestDue = ((principalLeft + principalDue) * BigInt(draw.interestPermille[index] as number)) / 1000n;
-      return { number: index + 1, dueOn, principalDue, interestDue };
-    });
-    const totalScheduled = installments.reduce((sum, installment) => sum + installment.principalDue + installment.interestDue, 0n);
-    let horizon = dueOn + 120;
-    const span = horizon - disbursedOn + 1;
-    let events: LoanEvent[] = draw.repayments.map((repayment, index) => ({
-      kind: 'repayment',
-      id: `r${index}`,
-      on: disbursedOn + (repayment.dateDraw % span),
-      // Any amount from 1 đồng up to a little beyond everything scheduled.
-      amount: amountOf(totalScheduled, repayment),
-    }));
-    const rules: LoanRules = {
-      annualRatePercent: new Decimal(draw.rules.rateHundredths).div(100),
-      overdueMultiplier: new Decimal(draw.rules.multiplierHundredths).div(100),
-      lateInterestAnnualRatePercent: new Decimal(draw.rules.lateRateHundredths).div(100),
-      overdueOrder: draw.rules.overdueOrder,
-      currentOrder: draw.rules.currentOrder,
-      overpayment: draw.rules.overpayment,
-      roundingMode: draw.rules.roundingMode,
-    };
+    const first = firstScheduleOf(draw);
+    const { disbursedOn, installments, rules } = first;
+    let { horizon, events } = first;
     const scheduleVersions: ScheduleVersion[] = [{ version: 1, effectiveOn: disbursedOn, installments }];
     const base = { principal: draw.principal, disbursedOn, rules };
 
