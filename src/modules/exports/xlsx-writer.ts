@@ -220,10 +220,12 @@ export function xlsxStream(table: ExportTable, amountDigits: number, documentDat
         rowNumber = 1;
       }
       rowNumber += 1;
-      let text = `<row r="${rowNumber}">`;
+      // The row's number as text once, not once for each of its cells' references.
+      const number = String(rowNumber);
+      let text = `<row r="${number}">`;
       for (let index = 0; index < row.length; index += 1) {
         const cell = row[index] as Cell;
-        if (cell !== null) text += (writers[index] as CellWriter)(cell, `${letters[index]}${rowNumber}`);
+        if (cell !== null) text += (writers[index] as CellWriter)(cell, (letters[index] as string) + number);
       }
       const full = chunks.add(`${text}</row>`);
       if (full && !current.part.write(full)) await once(current.part, 'drain', { signal: stopped.signal });
