@@ -1,4 +1,4 @@
-// npm run import -- groups|members FILE.csv: the same all-or-nothing import as POST /v1/imports/..., from a file.
+// npm run import -- groups|members FILE.csv: the same import as POST /v1/imports/... (nothing of a file with a bad row), from a file.
 import { readFileSync } from 'node:fs';
 import { importGroups, importMembers } from '../src/modules/registry/import.service.js';
 import { systemActor } from '../src/modules/shared/access.js';
@@ -13,7 +13,7 @@ const { database, context } = openOperator();
 const started = performance.now();
 if (process.stdout.isTTY) process.stdout.write(`Checking ${file}...\r`);
 try {
-  const result = (kind === 'groups' ? importGroups : importMembers)(context, systemActor(), csv);
+  const result = await (kind === 'groups' ? importGroups : importMembers)(context, systemActor(), csv);
   console.log(`Imported ${result.imported} ${kind} from ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
 } catch (error) {
   if (error instanceof DomainError) {

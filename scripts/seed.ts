@@ -158,9 +158,9 @@ let nationalCounter = 0;
 const header = 'fullName,sex,dateOfBirth,nationalId,ethnicity,povertyStatus,groupCode,joinedOn,phone';
 let pending: { line: string; group: SeedGroup; joinedOn: number; nationalId: string }[] = [];
 const byNationalId = new Map<string, { group: SeedGroup; joinedOn: number }>();
-function flushMembers() {
+async function flushMembers() {
   if (pending.length === 0) return;
-  const result = importMembers(context, actor, [header, ...pending.map((row) => row.line)].join('\n'));
+  const result = await importMembers(context, actor, [header, ...pending.map((row) => row.line)].join('\n'));
   result.ids.forEach((id, index) => {
     const row = pending[index];
     if (row) row.group.members.push({ id, joinedOn: row.joinedOn });
@@ -194,10 +194,10 @@ for (let index = 0; index < scale.groups; index += 1) {
     pending.push({ line, group: seedGroup, joinedOn, nationalId });
     byNationalId.set(nationalId, { group: seedGroup, joinedOn });
   }
-  if (pending.length >= 1000) flushMembers();
+  if (pending.length >= 1000) await flushMembers();
   progress('groups', index + 1, scale.groups);
 }
-flushMembers();
+await flushMembers();
 say(`Formed ${counts.groups} groups with ${counts.members} members.`);
 
 // Loans and their histories: each member borrows in turn, again after her loan closes, until today.

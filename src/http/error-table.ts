@@ -49,6 +49,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   date_before_joined: 422,
   user_scope_invalid: 422,
   import_rows_invalid: 422,
+  import_interrupted: 409,
   settings_invalid: 422,
   too_many_login_attempts: 429,
   too_many_requests: 429,

@@ -1,7 +1,10 @@
-// CSV imports are all or nothing, name every bad row by its line, and take a fund's Vietnamese headings.
+// CSV imports are all or nothing, name every bad row by its line, and take a fund's Vietnamese headings; a large file
+// is written a thousand rows a transaction.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, login, snapshot, type TestApp } from '../helper.js';
 import { buildSmallFund, nextNationalId, type SmallFund } from '../fixtures.js';
+import { importGroups } from '../../src/modules/registry/import.service.js';
+import { systemActor } from '../../src/modules/shared/access.js';
 
 let test: TestApp;
 let fund: SmallFund;
@@ -114,5 +117,49 @@ describe('importing members', () => {
     expect(details.find((detail) => detail.path === 'line 7')?.message).toContain('dateOfBirth');
     expect(details).toContainEqual({ path: 'group TL01-T1', message: 'would have 8 members; the fund allows at most 4' });
     expect(snapshot(test.database)).toBe(before);
+  });
+});
+
+describe('a large file', () => {
+  const groupsFile = (count: number, line: (index: number) => string = (index) => `TL-L${index},Tổ ${index},HB-TL-01,2025-01-05,5`) =>
+    ['code,name,areaCode,formedOn,meetingDay', ...Array.from({ length: count }, (_, index) => line(index))].join('\n');
+  const groupCount = async () => Number(test.database.sqlite.prepare("SELECT COUNT(*) FROM groups WHERE code LIKE 'TL-L%'").pluck().get());
+
+  it('is written a thousand rows a transaction, with other writes between them', async () => {
+    const villageId = (await fund.officer('GET', `/v1/groups/${fund.group.id}`)).json().areaId;
+    const [reply, created] = await Promise.all([postCsv('groups', groupsFile(2_500)), fund.officer('POST', '/v1/groups', { code: 'TL-OTHER', name: 'Tổ khác', areaId: villageId, formedOn: '2025-01-05' })]);
+    expect(reply.statusCode, reply.body).toBe(201);
+    expect(reply.json().imported).toBe(2_500);
+    expect(new Set(reply.json().ids).size).toBe(2_500);
+    expect(created.statusCode).toBe(201);
+    expect(await groupCount()).toBe(2_500);
+    // One audit record a transaction, in the order they committed: the other request's write went in between.
+    const trail: { action: string }[] = (await fund.auditor('GET', '/v1/audit-log?limit=4')).json().items;
+    expect(trail.map((record) => record.action).reverse()).toEqual(['POST /imports/groups', 'POST /groups', 'POST /imports/groups', 'POST /imports/groups']);
+  });
+
+  it('writes nothing when a row after the first thousand is bad', async () => {
+    const before = snapshot(test.database);
+    const reply = await postCsv('groups', groupsFile(2_500, (index) => `TL-L${index},Tổ ${index},HB-TL-01,${index === 2_300 ? '2025-02-30' : '2025-01-05'},5`));
+    expect(reply.statusCode).toBe(422);
+    expect(reply.json().error).toMatchObject({ code: 'import_rows_invalid', details: [{ path: 'line 2302', message: 'formedOn: must be a real date, YYYY-MM-DD or dd/mm/yyyy' }] });
+    expect(snapshot(test.database)).toBe(before);
+  });
+
+  it('stops where a change made meanwhile conflicts with it, and says which lines are in', async () => {
+    const villageId = (await fund.officer('GET', `/v1/groups/${fund.group.id}`)).json().areaId;
+    let chunks = 0;
+    const attempt = importGroups(test.context, systemActor(), groupsFile(2_500), async (write) => {
+      chunks += 1;
+      // Between the first and the second chunk, someone creates a group with a code of line 1,502.
+      if (chunks === 2) expect((await fund.officer('POST', '/v1/groups', { code: 'TL-L1500', name: 'Tổ khác', areaId: villageId, formedOn: '2025-01-05' })).statusCode).toBe(201);
+      return write();
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'import_interrupted',
+      message: expect.stringContaining('1000 rows, up to line 1001, are in; from line 1002 on, nothing was imported'),
+      details: [{ path: 'line 1502', message: 'code: a group with the code TL-L1500 exists already' }],
+    });
+    expect(await groupCount()).toBe(1_001);
   });
 });

@@ -1,10 +1,12 @@
-// CSV import of groups and members: every row is checked first, and a file with any bad row writes nothing.
-// Takes the English column names or the Vietnamese headings of a fund's own spreadsheets.
+// CSV import of groups and members: every row is checked first, and a file with any bad row writes nothing. A good
+// file is written a thousand rows a transaction, so that a large one does not hold up every other request while it is
+// written. Takes the English column names or the Vietnamese headings of a fund's own spreadsheets.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { dayNumberFromCivil, formatIsoDate, parseIsoDate } from '../../domain/calendar.js';
 import { ethnicityCodeFrom } from '../../domain/ethnicities.js';
 import { foldForSearch } from '../../domain/text.js';
+import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesArea, reachesGroup, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 import { DomainError, type ErrorDetail } from '../shared/domain-error.js';
@@ -143,6 +145,61 @@ function issuesOf(line: number, error: z.ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: `line ${line}`, message: `${issue.path.join('.') || 'row'}: ${issue.message}` }));
 }
 
+/** Rows written per transaction: between two, the service answers other requests. */
+export const importChunkRows = 1_000;
+
+/** Runs one chunk's transaction: through the group commit in the service, at once in a script. */
+export type ChunkWriter = <T>(write: () => T) => Promise<T> | T;
+const writeNow: ChunkWriter = (write) => write();
+
+interface CheckedRows<T> {
+  problems: ErrorDetail[];
+  valid: T[];
+}
+
+/**
+ * Checks the whole file, then writes it a chunk at a time. Each chunk checks its rows again inside its own transaction,
+ * against the fund as it is then: what another request changed between two chunks (a group given the same code, a
+ * member registered with the same CCCD) stops the import there, and the answer says which lines are in and which not.
+ */
+async function importInChunks<T>(
+  rows: CsvRow[],
+  writeChunk: ChunkWriter,
+  check: (db: FundDatabase, rows: CsvRow[]) => CheckedRows<T>,
+  insert: (tx: FundDatabase, valid: T[]) => string[],
+  db: FundDatabase,
+): Promise<ImportResult> {
+  // A file of one chunk is checked once, in the transaction that writes it.
+  if (rows.length > importChunkRows) {
+    const { problems } = check(db, rows);
+    if (problems.length > 0) refuse(problems, rows.length);
+  }
+  const ids: string[] = [];
+  for (let start = 0; start < rows.length; start += importChunkRows) {
+    const chunk = rows.slice(start, start + importChunkRows);
+    try {
+      ids.push(
+        ...(await writeChunk(() =>
+          db.transaction((tx) => {
+            const { problems, valid } = check(tx, chunk);
+            if (problems.length > 0) refuse(problems, rows.length);
+            return insert(tx, valid);
+          }),
+        )),
+      );
+    } catch (error) {
+      if (start === 0 || !(error instanceof DomainError)) throw error;
+      const lastImported = rows[start - 1]?.line;
+      throw new DomainError(
+        'import_interrupted',
+        `The fund changed while the file was being imported: ${ids.length} rows, up to line ${lastImported}, are in; from line ${chunk[0]?.line} on, nothing was imported. Correct those lines and import them again, without the lines already in.`,
+        error.details,
+      );
+    }
+  }
+  return { imported: ids.length, ids };
+}
+
 function refuse(problems: ErrorDetail[], rowCount: number): never {
   const lines = new Set(problems.map((problem) => problem.path)).size;
   throw new DomainError('import_rows_invalid', `Nothing was imported: ${lines} of ${rowCount} rows have problems. Correct them and import the whole file again.`, problems);
@@ -156,112 +213,132 @@ const groupRowSchema = z.object({
   meetingDay: z.number().int().min(1, 'must be a day of the month, 1 to 31').max(31, 'must be a day of the month, 1 to 31').optional(),
 });
 
-export function importGroups(context: ServiceContext, actor: Actor, csvText: string): ImportResult {
-  requireRole(actor, ['admin', 'officer'], 'import groups');
-  const rows = readCsv(csvText, groupColumns, requiredGroupFields);
-  return context.db.transaction((tx) => {
-    const problems: ErrorDetail[] = [];
-    const seenCodes = new Map<string, number>();
-    const businessToday = today(context);
-    const valid: { code: string; name: string; areaId: string; formedOn: string; meetingDay?: number }[] = [];
-    for (const { line, values } of rows) {
-      const meetingDayText = values.meetingDay?.trim() ?? '';
-      const parsed = groupRowSchema.safeParse({
-        ...values,
-        formedOn: isoDateFrom(values.formedOn ?? ''),
-        meetingDay: meetingDayText === '' ? undefined : /^\d+$/.test(meetingDayText) ? Number(meetingDayText) : meetingDayText,
-      });
-      if (!parsed.success) {
-        problems.push(...issuesOf(line, parsed.error));
-        continue;
-      }
-      const row = parsed.data;
-      const rowProblems: string[] = [];
-      const area = repo.findAreaByCode(tx, row.areaCode);
-      if (!area) rowProblems.push(`areaCode: no area has the code ${row.areaCode}`);
-      else if (area.level !== 'village') rowProblems.push(`areaCode: ${row.areaCode} is a ${area.level}; a group belongs to a village`);
-      else if (!reachesArea(actor, area.path)) rowProblems.push(`areaCode: ${row.areaCode} is outside the areas you are assigned to`);
-      const firstLine = seenCodes.get(row.code);
-      if (firstLine !== undefined) rowProblems.push(`code: ${row.code} appears already on line ${firstLine}`);
-      else if (repo.findGroupByCode(tx, row.code)) rowProblems.push(`code: a group with the code ${row.code} exists already`);
-      seenCodes.set(row.code, firstLine ?? line);
-      if (row.formedOn > businessToday) rowProblems.push(`formedOn: ${row.formedOn} is in the future`);
-      if (rowProblems.length > 0 || !area) problems.push(...rowProblems.map((message) => ({ path: `line ${line}`, message })));
-      else valid.push({ ...row, areaId: area.id });
+type ValidGroupRow = { code: string; name: string; areaId: string; formedOn: string; meetingDay?: number };
+
+function checkGroupRows(context: ServiceContext, actor: Actor, tx: FundDatabase, rows: CsvRow[]): CheckedRows<ValidGroupRow> {
+  const problems: ErrorDetail[] = [];
+  const seenCodes = new Map<string, number>();
+  const businessToday = today(context);
+  const valid: ValidGroupRow[] = [];
+  for (const { line, values } of rows) {
+    const meetingDayText = values.meetingDay?.trim() ?? '';
+    const parsed = groupRowSchema.safeParse({
+      ...values,
+      formedOn: isoDateFrom(values.formedOn ?? ''),
+      meetingDay: meetingDayText === '' ? undefined : /^\d+$/.test(meetingDayText) ? Number(meetingDayText) : meetingDayText,
+    });
+    if (!parsed.success) {
+      problems.push(...issuesOf(line, parsed.error));
+      continue;
     }
-    if (problems.length > 0) refuse(problems, rows.length);
-    const now = nowTimestamp(context);
-    const officerId = actor.role === 'officer' ? actor.userId : null;
-    const ids = valid.map((row) => insertNewGroup(tx, { ...row, officerId }, now).id);
-    return { imported: ids.length, ids };
-  });
+    const row = parsed.data;
+    const rowProblems: string[] = [];
+    const area = repo.findAreaByCode(tx, row.areaCode);
+    if (!area) rowProblems.push(`areaCode: no area has the code ${row.areaCode}`);
+    else if (area.level !== 'village') rowProblems.push(`areaCode: ${row.areaCode} is a ${area.level}; a group belongs to a village`);
+    else if (!reachesArea(actor, area.path)) rowProblems.push(`areaCode: ${row.areaCode} is outside the areas you are assigned to`);
+    const firstLine = seenCodes.get(row.code);
+    if (firstLine !== undefined) rowProblems.push(`code: ${row.code} appears already on line ${firstLine}`);
+    else if (repo.findGroupByCode(tx, row.code)) rowProblems.push(`code: a group with the code ${row.code} exists already`);
+    seenCodes.set(row.code, firstLine ?? line);
+    if (row.formedOn > businessToday) rowProblems.push(`formedOn: ${row.formedOn} is in the future`);
+    if (rowProblems.length > 0 || !area) problems.push(...rowProblems.map((message) => ({ path: `line ${line}`, message })));
+    else valid.push({ ...row, areaId: area.id });
+  }
+  return { problems, valid };
 }
 
-export function importMembers(context: ServiceContext, actor: Actor, csvText: string): ImportResult {
+export function importGroups(context: ServiceContext, actor: Actor, csvText: string, writeChunk: ChunkWriter = writeNow): Promise<ImportResult> {
+  requireRole(actor, ['admin', 'officer'], 'import groups');
+  const rows = readCsv(csvText, groupColumns, requiredGroupFields);
+  const officerId = actor.role === 'officer' ? actor.userId : null;
+  return importInChunks(
+    rows,
+    writeChunk,
+    (db, some) => checkGroupRows(context, actor, db, some),
+    (tx, valid) => {
+      const now = nowTimestamp(context);
+      return valid.map((row) => insertNewGroup(tx, { ...row, officerId }, now).id);
+    },
+    context.db,
+  );
+}
+
+type ValidMemberRow = { line: number; input: z.infer<typeof createMemberBody>; group: repo.GroupWithArea };
+
+function checkMemberRows(context: ServiceContext, actor: Actor, tx: FundDatabase, rows: CsvRow[]): CheckedRows<ValidMemberRow> {
+  const problems: ErrorDetail[] = [];
+  const businessToday = today(context);
+  const { maxGroupMembers } = readSettings(tx);
+  const groupsByCode = new Map<string, repo.GroupWithArea | null>();
+  const groupOf = (groupCode: string) => {
+    if (!groupsByCode.has(groupCode)) groupsByCode.set(groupCode, repo.findGroupByCode(tx, groupCode) ?? null);
+    return groupsByCode.get(groupCode) ?? null;
+  };
+  const registered = repo.findMemberIdsByNationalIds(
+    tx,
+    rows.map((row) => row.values.nationalId ?? ''),
+  );
+  const seenNationalIds = new Map<string, number>();
+  const joining = new Map<string, number>();
+  const valid: ValidMemberRow[] = [];
+
+  for (const { line, values } of rows) {
+    const groupCode = values.groupCode ?? '';
+    const group = groupOf(groupCode);
+    const phone = values.phone?.replace(/[\s.]/g, '') ?? '';
+    const candidate = {
+      fullName: values.fullName,
+      sex: sexWords[key(values.sex ?? '')] ?? values.sex,
+      dateOfBirth: isoDateFrom(values.dateOfBirth ?? ''),
+      nationalId: values.nationalId,
+      ...(phone === '' ? {} : { phone }),
+      ethnicity: ethnicityCodeFrom(values.ethnicity ?? '') ?? values.ethnicity,
+      povertyStatus: povertyWords[key(values.povertyStatus ?? '')] ?? values.povertyStatus,
+      groupId: group?.id ?? 'unknown',
+      joinedOn: isoDateFrom(values.joinedOn ?? ''),
+    };
+    const parsed = createMemberBody.safeParse(candidate);
+    const rowProblems: string[] = parsed.success ? [] : issuesOf(line, parsed.error).map((detail) => detail.message);
+    if (!group) rowProblems.push(`groupCode: no group has the code ${groupCode}`);
+    else if (!reachesGroup(actor, group)) rowProblems.push(`groupCode: group ${groupCode} is outside the areas you are assigned to`);
+    const nationalId = values.nationalId ?? '';
+    const firstLine = seenNationalIds.get(nationalId);
+    if (firstLine !== undefined) rowProblems.push(`nationalId: ${nationalId} appears already on line ${firstLine}`);
+    else if (registered.has(nationalId)) rowProblems.push(`nationalId: another member is registered with the CCCD ${nationalId}`);
+    seenNationalIds.set(nationalId, firstLine ?? line);
+    if (parsed.success && group) {
+      for (const problem of memberAdmissionProblems(parsed.data, group, businessToday)) {
+        rowProblems.push(...problem.details.map((detail) => `${detail.path === 'groupId' ? 'groupCode' : detail.path}: ${detail.message} (${problem.message})`));
+      }
+    }
+    if (group) joining.set(group.id, (joining.get(group.id) ?? 0) + 1);
+    if (rowProblems.length > 0 || !parsed.success || !group) problems.push(...rowProblems.map((message) => ({ path: `line ${line}`, message })));
+    else valid.push({ line, input: parsed.data, group });
+  }
+
+  const active = repo.activeMemberCounts(tx, [...joining.keys()]);
+  for (const [groupId, count] of joining) {
+    const group = [...groupsByCode.values()].find((candidate) => candidate?.id === groupId);
+    const total = (active.get(groupId) ?? 0) + count;
+    if (group && total > maxGroupMembers) {
+      problems.push({ path: `group ${group.code}`, message: `would have ${total} members; the fund allows at most ${maxGroupMembers}` });
+    }
+  }
+  return { problems, valid };
+}
+
+export function importMembers(context: ServiceContext, actor: Actor, csvText: string, writeChunk: ChunkWriter = writeNow): Promise<ImportResult> {
   requireRole(actor, ['admin', 'officer'], 'import members');
   const rows = readCsv(csvText, memberColumns, requiredMemberFields);
-  return context.db.transaction((tx) => {
-    const problems: ErrorDetail[] = [];
-    const businessToday = today(context);
-    const { maxGroupMembers } = readSettings(tx);
-    const groupsByCode = new Map<string, repo.GroupWithArea | null>();
-    const groupOf = (groupCode: string) => {
-      if (!groupsByCode.has(groupCode)) groupsByCode.set(groupCode, repo.findGroupByCode(tx, groupCode) ?? null);
-      return groupsByCode.get(groupCode) ?? null;
-    };
-    const registered = repo.findMemberIdsByNationalIds(
-      tx,
-      rows.map((row) => row.values.nationalId ?? ''),
-    );
-    const seenNationalIds = new Map<string, number>();
-    const joining = new Map<string, number>();
-    const valid: { line: number; input: z.infer<typeof createMemberBody>; group: repo.GroupWithArea }[] = [];
-
-    for (const { line, values } of rows) {
-      const groupCode = values.groupCode ?? '';
-      const group = groupOf(groupCode);
-      const phone = values.phone?.replace(/[\s.]/g, '') ?? '';
-      const candidate = {
-        fullName: values.fullName,
-        sex: sexWords[key(values.sex ?? '')] ?? values.sex,
-        dateOfBirth: isoDateFrom(values.dateOfBirth ?? ''),
-        nationalId: values.nationalId,
-        ...(phone === '' ? {} : { phone }),
-        ethnicity: ethnicityCodeFrom(values.ethnicity ?? '') ?? values.ethnicity,
-        povertyStatus: povertyWords[key(values.povertyStatus ?? '')] ?? values.povertyStatus,
-        groupId: group?.id ?? 'unknown',
-        joinedOn: isoDateFrom(values.joinedOn ?? ''),
-      };
-      const parsed = createMemberBody.safeParse(candidate);
-      const rowProblems: string[] = parsed.success ? [] : issuesOf(line, parsed.error).map((detail) => detail.message);
-      if (!group) rowProblems.push(`groupCode: no group has the code ${groupCode}`);
-      else if (!reachesGroup(actor, group)) rowProblems.push(`groupCode: group ${groupCode} is outside the areas you are assigned to`);
-      const nationalId = values.nationalId ?? '';
-      const firstLine = seenNationalIds.get(nationalId);
-      if (firstLine !== undefined) rowProblems.push(`nationalId: ${nationalId} appears already on line ${firstLine}`);
-      else if (registered.has(nationalId)) rowProblems.push(`nationalId: another member is registered with the CCCD ${nationalId}`);
-      seenNationalIds.set(nationalId, firstLine ?? line);
-      if (parsed.success && group) {
-        for (const problem of memberAdmissionProblems(parsed.data, group, businessToday)) {
-          rowProblems.push(...problem.details.map((detail) => `${detail.path === 'groupId' ? 'groupCode' : detail.path}: ${detail.message} (${problem.message})`));
-        }
-      }
-      if (group) joining.set(group.id, (joining.get(group.id) ?? 0) + 1);
-      if (rowProblems.length > 0 || !parsed.success || !group) problems.push(...rowProblems.map((message) => ({ path: `line ${line}`, message })));
-      else valid.push({ line, input: parsed.data, group });
-    }
-
-    const active = repo.activeMemberCounts(tx, [...joining.keys()]);
-    for (const [groupId, count] of joining) {
-      const group = [...groupsByCode.values()].find((candidate) => candidate?.id === groupId);
-      const total = (active.get(groupId) ?? 0) + count;
-      if (group && total > maxGroupMembers) {
-        problems.push({ path: `group ${group.code}`, message: `would have ${total} members; the fund allows at most ${maxGroupMembers}` });
-      }
-    }
-    if (problems.length > 0) refuse(problems, rows.length);
-    const now = nowTimestamp(context);
-    const ids = valid.map(({ input, group }) => insertNewMember(tx, input, group.id, now).id);
-    return { imported: ids.length, ids };
-  });
+  return importInChunks(
+    rows,
+    writeChunk,
+    (db, some) => checkMemberRows(context, actor, db, some),
+    (tx, valid) => {
+      const now = nowTimestamp(context);
+      return valid.map(({ input, group }) => insertNewMember(tx, input, group.id, now).id);
+    },
+    context.db,
+  );
 }

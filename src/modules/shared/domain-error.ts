@@ -35,6 +35,7 @@ export const domainErrorCodes = [
   'date_before_joined',
   'user_scope_invalid',
   'import_rows_invalid',
+  'import_interrupted',
   'settings_invalid',
   'idempotency_key_required',
   'idempotency_key_reused',

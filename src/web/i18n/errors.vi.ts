@@ -41,6 +41,7 @@ export const errorMessagesVi: Record<ErrorCode, string> = {
   date_before_joined: 'Ngày không được trước ngày vào tổ.',
   user_scope_invalid: 'Phạm vi của người dùng không phù hợp với vai trò.',
   import_rows_invalid: 'Tệp có dòng sai nên chưa nhập dòng nào. Hãy sửa các dòng dưới đây rồi nhập lại.',
+  import_interrupted: 'Dữ liệu của quỹ thay đổi trong lúc nhập: các dòng trước đã được nhập, từ dòng báo lỗi trở đi chưa nhập. Hãy sửa rồi nhập lại riêng các dòng đó.',
   settings_invalid: 'Cài đặt không hợp lệ.',
   idempotency_key_required: 'Thiếu mã chống gửi trùng. Hãy tải lại trang và gửi lại.',
   idempotency_key_reused: 'Biểu mẫu này đã được gửi với nội dung khác. Hãy tải lại trang rồi nhập lại.',

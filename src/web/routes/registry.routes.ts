@@ -453,7 +453,7 @@ ${inputField(page, { name: 'file', label: t.file, type: 'file', accept: '.csv,te
       }
       const csv = text;
       try {
-        const imported = await write(request, page.actor, `POST /imports/${kind}`, null, () => (kind === 'groups' ? importGroups(context, page.actor, csv) : importMembers(context, page.actor, csv)));
+        const imported = await (kind === 'groups' ? importGroups : importMembers)(context, page.actor, csv, (chunk) => write(request, page.actor, `POST /imports/${kind}`, null, chunk));
         return sendPage(reply, importPage(page, { kind, errors: null, rows: [], imported: imported.imported }));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
