@@ -337,6 +337,9 @@ export const loans = sqliteTable(
     index('loans_group_idx').on(table.groupId),
     index('loans_status_idx').on(table.status),
     index('loans_disbursed_on_idx').on(table.disbursedOn),
+    // Covers the reports' join from an installment or a transaction to its loan's newest schedule version and group,
+    // so a collection rate over a month does not read a whole loan row (its terms) per installment.
+    index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId),
   ],
 );
 
@@ -367,7 +370,11 @@ export const scheduleInstallments = sqliteTable(
     principalDue: integer('principal_due').notNull(),
     interestDue: integer('interest_due').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.loanId, table.version, table.number] }), index('schedule_installments_due_idx').on(table.dueOn)],
+  (table) => [
+    primaryKey({ columns: [table.loanId, table.version, table.number] }),
+    // Covers what a collection rate reads of the installments falling due in a period.
+    index('schedule_installments_due_covering_idx').on(table.dueOn, table.loanId, table.version, table.number, table.principalDue, table.interestDue),
+  ],
 );
 
 export const loanTransactionTypes = ['disbursement', 'repayment', 'write_off', 'recovery'] as const;
@@ -541,7 +548,11 @@ export const repaymentAllocationLines = sqliteTable(
     principal: integer('principal').notNull(),
     interest: integer('interest').notNull(),
   },
-  (table) => [index('repayment_allocation_lines_installment_idx').on(table.loanId, table.installmentNumber), index('repayment_allocation_lines_transaction_idx').on(table.transactionId)],
+  (table) => [
+    // Covers what a collection rate reads of the payments on an installment.
+    index('repayment_allocation_lines_installment_covering_idx').on(table.loanId, table.installmentNumber, table.paidOn, table.principal, table.interest),
+    index('repayment_allocation_lines_transaction_idx').on(table.transactionId),
+  ],
 );
 
 /** The fund's targets for a period and area, beside which the outreach report shows its figures. */

@@ -104,10 +104,11 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const currency = readSettings(db).currency as CurrencyCode;
   const scope = coverage(db, actor, query.areaId, 'group');
   const groups = new Map(scope.groups.map((group) => [group.id, group]));
-  const { table, rates: provisionRates, memberWorst } = classificationRules(readSettings(db));
+  const rules = classificationRules(readSettings(db));
   const code = (groupId: string) => groups.get(groupId)?.code ?? '';
-  const all = classifiedPastDue(db, day, table, provisionRates, memberWorst, query.minimumDaysPastDue)
-    .filter((loan) => scope.groupIds.has(loan.groupId) && (query.groupId === undefined || loan.groupId === query.groupId))
+  // One group asked for narrows the read itself; a group outside the report's scope reads nothing.
+  const groupIds = query.groupId === undefined ? scope.groupIdList : scope.groupIds.has(query.groupId) ? [query.groupId] : [];
+  const all = classifiedPastDue(db, day, rules, groupIds, query.minimumDaysPastDue)
     .sort((a, b) => b.daysPastDue - a.daysPastDue || code(a.groupId).localeCompare(code(b.groupId)) || a.loanId.localeCompare(b.loanId));
   // The JSON list comes a page at a time (the whole fund's list can run to tens of thousands); the CSV has it all.
   const start = query.format === 'csv' ? 0 : Number(query.cursor ?? '0');

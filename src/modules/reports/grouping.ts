@@ -6,6 +6,7 @@ import type { Actor } from '../shared/access.js';
 import { byteOrderMark, csvRecord } from '../shared/csv.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { GroupBy } from './report.commands.js';
+import type { GroupIds } from './classification.repo.js';
 import * as repo from './report.repo.js';
 
 export interface Coverage {
@@ -14,6 +15,8 @@ export interface Coverage {
   rowOf: (groupId: string) => { key: string; code: string; name: string } | null;
   areaId: string | null;
   areaIds: (string | null)[];
+  /** The groups for a read to keep: null when the report covers the whole fund, so the read filters nothing. */
+  groupIdList: GroupIds;
 }
 
 export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefined, groupBy: GroupBy | undefined): Coverage {
@@ -39,7 +42,8 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
   };
   // Plans are set for the whole fund or an area; the report's own area and its ancestors are the ones that apply.
   const areaIds: (string | null)[] = areaPath ? [areaId ?? null] : [null];
-  return { groups, groupIds: new Set(byId.keys()), rowOf, areaId: areaId ?? null, areaIds };
+  const wholeFund = areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor');
+  return { groups, groupIds: new Set(byId.keys()), rowOf, areaId: areaId ?? null, areaIds, groupIdList: wholeFund ? null : groups.map((group) => group.id) };
 }
 
 /** A counter keyed by report row, with a total beside. */

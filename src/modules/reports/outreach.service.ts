@@ -89,12 +89,12 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   }
   const facts = new Map<string, MemberFacts>();
   const currentGroup = new Map<string, string>();
-  for (const member of repo.membersForReports(db)) {
-    facts.set(member.id, { sex: member.sex, ethnicity: member.ethnicity, povertyStatus: statusAtEnd.get(member.id) ?? 'other' });
-    currentGroup.set(member.id, member.groupId);
-    if (member.joinedOn >= query.from && member.joinedOn <= query.to && scope.groupIds.has(member.groupId)) {
-      for (const figures of tally.for(scope.rowOf(member.groupId))) figures.membersJoined += 1;
-      countSplit(facts.get(member.id), 'membersJoined');
+  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db)) {
+    facts.set(id, { sex, ethnicity, povertyStatus: statusAtEnd.get(id) ?? 'other' });
+    currentGroup.set(id, groupId);
+    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
+      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
+      countSplit(facts.get(id), 'membersJoined');
     }
   }
   for (const memberId of leftPoverty) {
@@ -128,7 +128,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const endDay = parseIsoDate(query.to) as number;
   const activeBorrowers = new Map<string, string>();
-  for (const borrower of activeBorrowersOn(db, endDay)) if (scope.groupIds.has(borrower.groupId)) activeBorrowers.set(borrower.memberId, borrower.groupId);
+  for (const borrower of activeBorrowersOn(db, endDay, scope.groupIdList)) activeBorrowers.set(borrower.memberId, borrower.groupId);
   for (const [memberId, groupId] of activeBorrowers) {
     for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
     countSplit(facts.get(memberId), 'activeBorrowers');

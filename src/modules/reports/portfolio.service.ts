@@ -17,11 +17,12 @@ export const parThresholds = [1, 30, 90] as const;
 
 /** The provision the fund must hold on a day: specific by group plus general on groups 1 to 4. */
 export function requiredProvision(context: ServiceContext, day: number): { specific: bigint; general: bigint; total: bigint; loans: number } {
-  const { table, rates, memberWorst } = classificationRules(readSettings(context.db));
+  const rules = classificationRules(readSettings(context.db));
+  const { rates } = rules;
   let specific = 0n;
   let groups1to4 = 0n;
   let loans = 0;
-  for (const row of classifiedTotals(context.db, day, table, rates, memberWorst)) {
+  for (const row of classifiedTotals(context.db, day, rules, null, false)) {
     specific += BigInt(row.provision);
     if (row.debtGroup <= 4) groups1to4 += BigInt(row.outstanding);
     loans += row.loans;
@@ -55,16 +56,17 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const to = query.to ?? asOf;
   const day = parseIsoDate(asOf) as number;
   const scope = coverage(db, actor, query.areaId, query.groupBy);
-  const { table, rates, memberWorst } = classificationRules(readSettings(db));
+  const rules = classificationRules(readSettings(db));
+  const { rates } = rules;
   const tally = new Tally(emptyRow);
   const buckets = new Map<AgingBucket, { loans: number; outstanding: bigint }>(agingBuckets.map((bucket) => [bucket, { loans: 0, outstanding: 0n }]));
   const groups = new Map<DebtGroup, { loans: number; outstanding: bigint; provision: bigint }>([1, 2, 3, 4, 5].map((group) => [group as DebtGroup, { loans: 0, outstanding: 0n, provision: 0n }]));
   let groups1to4 = 0n;
-  for (const row of classifiedTotals(db, day, table, rates, memberWorst)) {
-    if (!scope.groupIds.has(row.groupId)) continue;
+  // The reads keep to the report's groups themselves; per group only when the report has rows.
+  for (const row of classifiedTotals(db, day, rules, scope.groupIdList, query.groupBy !== undefined)) {
     const outstanding = BigInt(row.outstanding);
     const provision = BigInt(row.provision);
-    for (const figures of tally.for(scope.rowOf(row.groupId))) {
+    for (const figures of tally.for(row.groupId === null ? null : scope.rowOf(row.groupId))) {
       figures.outstanding += outstanding;
       figures.activeLoans += row.loans;
       figures.provision += provision;
@@ -85,25 +87,17 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     }
     if (row.debtGroup <= 4) groups1to4 += outstanding;
   }
-  for (const row of repo.dueBetween(db, from, to)) {
-    if (!scope.groupIds.has(row.groupId)) continue;
-    for (const figures of tally.for(scope.rowOf(row.groupId))) figures.due += BigInt(row.due);
-  }
-  for (const row of repo.paidOnDueBetween(db, from, to, asOf)) {
-    if (!scope.groupIds.has(row.groupId)) continue;
+  for (const row of repo.dueAndPaidBetween(db, from, to, asOf, scope.groupIdList)) {
     for (const figures of tally.for(scope.rowOf(row.groupId))) {
-      figures.paidOnTime += BigInt(row.onTime);
-      figures.paidIncludingLate += BigInt(row.byDay);
+      figures.due += BigInt(row.due);
+      figures.paidOnTime += BigInt(row.onTime ?? '0');
+      figures.paidIncludingLate += BigInt(row.byDay ?? '0');
     }
   }
   // Cumulative repayment rate: principal repaid, up to what had fallen due on each loan, over principal fallen due.
-  let principalFellDue = 0n;
-  let principalRepaid = 0n;
-  for (const row of repaymentProgress(db, day)) {
-    if (!scope.groupIds.has(row.groupId)) continue;
-    principalFellDue += BigInt(row.fallenDue);
-    principalRepaid += BigInt(row.repaid);
-  }
+  const progress = repaymentProgress(db, day, scope.groupIdList);
+  const principalFellDue = BigInt(progress.fallenDue ?? '0');
+  const principalRepaid = BigInt(progress.repaid ?? '0');
   const sumTransactions = (type: 'write_off' | 'recovery') => {
     let count = 0;
     let amount = 0n;
@@ -114,13 +108,9 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     }
     return { count, amount: formatAmount(amount, currency) };
   };
-  const savings = { compulsory: 0n, voluntary: 0n };
-  if (query.areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor')) {
-    for (const row of repo.savingsTotalsOn(db, asOf)) savings[row.kind] += BigInt(row.amount);
-  } else {
-    const groupOf = repo.memberGroups(db);
-    for (const row of repo.savingsByMemberOn(db, asOf)) if (scope.groupIds.has(groupOf.get(row.memberId) ?? '')) savings[row.kind] += BigInt(row.amount);
-  }
+  // Savings of the members whose current group the report covers.
+  const savingsRow = repo.savingsOn(db, asOf, scope.groupIdList);
+  const savings = { compulsory: BigInt(savingsRow.compulsory ?? '0'), voluntary: BigInt(savingsRow.voluntary ?? '0') };
   const specific = [...groups.values()].reduce((sum, group) => sum + group.provision, 0n);
   const general = generalProvision(groups1to4, rates);
   const provision = { specific, general, total: specific + general };

@@ -1,0 +1,88 @@
+// The reports' reads keep to a report's groups in SQL, by two access paths: a few groups reached through their loans,
+// many (or the whole fund) by scanning the day's timeline. Both must give what the whole fund's read gives for those
+// groups, on a real database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseIsoDate } from '../../src/domain/calendar.js';
+import { classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
+import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
+import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
+import { fundWithBooks, memberInput, standardProduct } from '../fixtures.js';
+import { buildTestApp, type TestApp } from '../helper.js';
+
+let test: TestApp;
+let groupId: string;
+let otherGroupId: string;
+
+beforeAll(async () => {
+  test = await buildTestApp();
+  const fund = await fundWithBooks(test);
+  groupId = fund.group.id;
+  otherGroupId = fund.otherGroup.id;
+  // A loan in the other group too, left unpaid, so each group has its own figures.
+  const member = await fund.otherOfficer('POST', '/v1/members', memberInput(otherGroupId, { fullName: 'Lò Thị Hoa', joinedOn: '2024-06-01' }));
+  expect(member.statusCode, member.body).toBe(201);
+  const product = await fund.admin('POST', '/v1/loan-products', { ...standardProduct, code: 'P-OTHER' });
+  const applied = await fund.otherOfficer('POST', '/v1/loans', { memberId: member.json().id, productId: product.json().id, principal: '8000000', installments: 6, appliedOn: '2025-01-02', purpose: 'Dệt vải' });
+  expect(applied.statusCode, applied.body).toBe(201);
+  const loanId = applied.json().id;
+  expect((await fund.otherOfficer('POST', `/v1/loans/${loanId}/approve`, { decidedOn: '2025-01-10' })).statusCode).toBe(200);
+  expect((await fund.otherOfficer('POST', `/v1/loans/${loanId}/disburse`, { disbursedOn: '2025-02-05' })).statusCode).toBe(200);
+});
+afterAll(async () => test.close());
+
+/** A list of groups long enough to take the scanning path, naming the same real groups. */
+const many = (ids: string[]): string[] => [...ids, ...Array.from({ length: 500 }, (_, index) => `gr-none-${index}`)];
+const days = ['2025-03-05', '2025-04-30', '2025-06-30', '2025-09-15', '2026-11-23'];
+
+describe('report reads kept to some groups', () => {
+  it('classify the same loans whichever path reads them', () => {
+    const rules = classificationRules(readSettings(test.context.db));
+    for (const date of days) {
+      const day = parseIsoDate(date) as number;
+      const whole = classifiedTotals(test.context.db, day, rules, null, true);
+      for (const ids of [[groupId], [otherGroupId], [groupId, otherGroupId]]) {
+        const expected = whole.filter((row) => ids.includes(row.groupId as string));
+        const sort = (rows: typeof whole) => [...rows].sort((a, b) => `${a.groupId}${a.debtGroup}${a.bucket}`.localeCompare(`${b.groupId}${b.debtGroup}${b.bucket}`));
+        expect(sort(classifiedTotals(test.context.db, day, rules, ids, true)), date).toEqual(sort(expected));
+        expect(sort(classifiedTotals(test.context.db, day, rules, many(ids), true)), date).toEqual(sort(expected));
+        const pastDue = classifiedPastDue(test.context.db, day, rules, null, 1).filter((row) => ids.includes(row.groupId));
+        expect(classifiedPastDue(test.context.db, day, rules, ids, 1), date).toEqual(pastDue);
+        expect(classifiedPastDue(test.context.db, day, rules, many(ids), 1), date).toEqual(pastDue);
+      }
+      // Without groups, the same sums in one row per debt group and bucket.
+      const together = classifiedTotals(test.context.db, day, rules, null, false);
+      expect(together.reduce((sum, row) => sum + BigInt(row.outstanding), 0n)).toBe(whole.reduce((sum, row) => sum + BigInt(row.outstanding), 0n));
+      expect(together.every((row) => row.groupId === null)).toBe(true);
+    }
+    expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], true).length).toBeGreaterThan(0);
+  });
+
+  it('sum PAR over several days, collections, repayment progress, flows and savings alike on every path', () => {
+    const all: GroupIds[] = [null, [groupId, otherGroupId], many([groupId, otherGroupId])];
+    const dayNumbers = days.map((date) => parseIsoDate(date) as number);
+    const answers = all.map((ids) => ({
+      atRisk: portfolioAtRiskOn(test.context.db, dayNumbers, 30, ids).sort((a, b) => a.day - b.day),
+      collections: dueAndPaidBetween(test.context.db, '2025-01-01', '2025-12-31', '2025-12-31', ids).sort((a, b) => a.groupId.localeCompare(b.groupId)),
+      progress: repaymentProgress(test.context.db, parseIsoDate('2025-06-30') as number, ids),
+      flows: loanTransactionsByMonth(test.context.db, '2025-01-01', '2025-12-31', ids).sort((a, b) => `${a.month}${a.type}`.localeCompare(`${b.month}${b.type}`)),
+      savings: savingsOn(test.context.db, '2025-12-31', ids),
+    }));
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect(answers[0]?.atRisk.map((row) => row.day)).toEqual(dayNumbers.filter((day) => answers[0]?.atRisk.some((row) => row.day === day)));
+    expect(answers[0]?.flows.some((row) => row.type === 'disbursement')).toBe(true);
+
+    // One group: its own part of the fund's figures, read through its loans.
+    const fundPerDay = new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, null).map((row) => [row.day, BigInt(row.outstanding)]));
+    const split = [groupId, otherGroupId].map((id) => new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, [id]).map((row) => [row.day, BigInt(row.outstanding)])));
+    for (const day of dayNumbers) expect((split[0]?.get(day) ?? 0n) + (split[1]?.get(day) ?? 0n)).toBe(fundPerDay.get(day) ?? 0n);
+  });
+
+  it('leaves an installment nothing was paid on out of what was paid, not out of what fell due', () => {
+    // The other group's loan has fallen due and nothing has been paid on it.
+    const [row] = dueAndPaidBetween(test.context.db, '2025-03-01', '2025-08-31', '2025-08-31', [otherGroupId]);
+    expect(BigInt(row?.due ?? '0')).toBeGreaterThan(0n);
+    expect(row?.onTime).toBeNull();
+    expect(row?.byDay).toBeNull();
+  });
+});
