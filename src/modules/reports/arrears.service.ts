@@ -114,25 +114,23 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const start = query.format === 'csv' ? 0 : Number(query.cursor ?? '0');
   const end = query.format === 'csv' ? all.length : start + query.limit;
   const pastDue = all.slice(start, end);
-  const termsByLoan = repo.termsOfLoans(db, pastDue.map((loan) => loan.loanId));
-  const accruals = repo.accrualsOf(db, pastDue.map((loan) => ({ loanId: loan.loanId, fromDay: loan.fromDay })));
-  const members = repo.memberContacts(db, [...new Set(pastDue.map((loan) => loan.memberId))]);
+  const details = repo.arrearsDetailsOf(db, pastDue);
   const ratesByTerms = new Map<string, AccrualRates>();
   const items = pastDue.map((loan) => {
-      const terms = termsByLoan.get(loan.loanId) ?? '';
+      const detail = details.get(loan.loanId);
+      const terms = detail?.terms ?? '';
       let rates = ratesByTerms.get(terms);
       if (!rates) {
         rates = accrualRatesOf(rulesOf(termsOf(terms)));
         ratesByTerms.set(terms, rates);
       }
-      const accrued = stateOn(segmentOf(loan, day, accruals.get(loan.loanId) ?? '{}'), day, rates);
+      const accrued = stateOn(segmentOf(loan, day, detail?.accrual ?? '{}'), day, rates);
       const penalty = accrued.penaltyAccrued + accrued.lateInterestAccrued;
-      const member = members.get(loan.memberId);
       return {
         loanId: loan.loanId,
         memberId: loan.memberId,
-        memberName: member?.fullName ?? '',
-        phone: member?.phone ?? null,
+        memberName: detail?.fullName ?? '',
+        phone: detail?.phone ?? null,
         groupId: loan.groupId,
         groupCode: groups.get(loan.groupId)?.code ?? '',
         daysPastDue: loan.daysPastDue,

@@ -82,14 +82,14 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   const statusAtEnd = new Map<string, string>();
   const leftPoverty = new Set<string>();
   let previous: { memberId: string; status: string } | null = null;
-  for (const change of repo.povertyChangesThrough(db, query.to)) {
+  for (const change of repo.povertyChangesThrough(db, query.to, scope.groupIdList)) {
     if (previous?.memberId === change.memberId && change.effectiveOn >= query.from && poorOrNearPoor.has(previous.status) && outOfPoverty.has(change.status)) leftPoverty.add(change.memberId);
     statusAtEnd.set(change.memberId, change.status);
     previous = change;
   }
   const facts = new Map<string, MemberFacts>();
   const currentGroup = new Map<string, string>();
-  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db)) {
+  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db, scope.groupIdList)) {
     facts.set(id, { sex, ethnicity, povertyStatus: statusAtEnd.get(id) ?? 'other' });
     currentGroup.set(id, groupId);
     if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
@@ -101,14 +101,14 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     const groupId = currentGroup.get(memberId);
     if (groupId && scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
   }
-  for (const membership of repo.membershipsOn(db, query.to)) {
+  for (const membership of repo.membershipsOn(db, query.to, scope.groupIdList)) {
     if (!scope.groupIds.has(membership.groupId)) continue;
     for (const figures of tally.for(scope.rowOf(membership.groupId))) figures.members += 1;
     countSplit(facts.get(membership.memberId), 'members');
   }
 
   const borrowers = new Map<string, string>();
-  for (const loan of repo.disbursementsBetween(db, query.from, query.to)) {
+  for (const loan of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
     if (!scope.groupIds.has(loan.groupId)) continue;
     for (const figures of tally.for(scope.rowOf(loan.groupId))) {
       figures.loansDisbursed.count += 1;

@@ -64,43 +64,54 @@ export function officerNames(db: FundDatabase): Map<string, string> {
 }
 
 /** Every member's facts for the outreach splits, as arrays: 45,000 drizzle objects took 225 ms, arrays a third of it. */
-export function membersForReports(db: FundDatabase): [id: string, sex: string, ethnicity: string, joinedOn: string, groupId: string][] {
-  return db.select({ id: members.id, sex: members.sex, ethnicity: members.ethnicity, joinedOn: members.joinedOn, groupId: members.groupId }).from(members).values() as [string, string, string, string, string][];
+/** The groups' ids as a set SQLite can read (json_each), or every group. */
+const inGroupList = (groupIds: GroupIds) => sql`(SELECT value FROM json_each(${JSON.stringify(groupIds ?? [])}))`;
+
+/**
+ * The members a report over some groups can count: whoever belonged to one of them at any time, or borrowed in one. A
+ * report over the whole fund reads every member.
+ */
+const membersReached = (groupIds: GroupIds) =>
+  sql`(SELECT member_id FROM ${memberships} WHERE group_id IN ${inGroupList(groupIds)} UNION SELECT member_id FROM ${loans} WHERE group_id IN ${inGroupList(groupIds)})`;
+
+export function membersForReports(db: FundDatabase, groupIds: GroupIds): [id: string, sex: string, ethnicity: string, joinedOn: string, groupId: string][] {
+  return db
+    .select({ id: members.id, sex: members.sex, ethnicity: members.ethnicity, joinedOn: members.joinedOn, groupId: members.groupId })
+    .from(members)
+    .where(groupIds === null ? undefined : sql`${members.id} IN ${membersReached(groupIds)}`)
+    .values() as [string, string, string, string, string][];
 }
 
-export function memberContacts(db: FundDatabase, memberIds: string[]): Map<string, { fullName: string; phone: string | null }> {
-  const contacts = new Map<string, { fullName: string; phone: string | null }>();
-  for (let start = 0; start < memberIds.length; start += 500) {
-    for (const row of db.select({ id: members.id, fullName: members.fullName, phone: members.phone }).from(members).where(inArray(members.id, memberIds.slice(start, start + 500))).all()) {
-      contacts.set(row.id, { fullName: row.fullName, phone: row.phone });
-    }
-  }
-  return contacts;
-}
-
-/** Which group each member belonged to on a date. */
-export function membershipsOn(db: FundDatabase, day: string): { memberId: string; groupId: string }[] {
+/** Which group each member belonged to on a date, in some groups or all. */
+export function membershipsOn(db: FundDatabase, day: string, groupIds: GroupIds): { memberId: string; groupId: string }[] {
   return db
     .select({ memberId: memberships.memberId, groupId: memberships.groupId })
     .from(memberships)
-    .where(and(lte(memberships.joinedOn, day), or(isNull(memberships.leftOn), sql`${memberships.leftOn} > ${day}`)))
+    .where(
+      and(
+        lte(memberships.joinedOn, day),
+        or(isNull(memberships.leftOn), sql`${memberships.leftOn} > ${day}`),
+        groupIds === null ? undefined : sql`${memberships.groupId} IN ${inGroupList(groupIds)}`,
+      ),
+    )
     .all();
 }
 
-export function povertyChangesThrough(db: FundDatabase, day: string) {
+/** The household poverty changes up to a day, of the members a report over some groups reaches, in order. */
+export function povertyChangesThrough(db: FundDatabase, day: string, groupIds: GroupIds) {
   return db
     .select({ memberId: povertyStatusChanges.memberId, status: povertyStatusChanges.status, effectiveOn: povertyStatusChanges.effectiveOn })
     .from(povertyStatusChanges)
-    .where(lte(povertyStatusChanges.effectiveOn, day))
+    .where(and(lte(povertyStatusChanges.effectiveOn, day), groupIds === null ? undefined : sql`${povertyStatusChanges.memberId} IN ${membersReached(groupIds)}`))
     .orderBy(asc(povertyStatusChanges.memberId), asc(povertyStatusChanges.effectiveOn), asc(povertyStatusChanges.id))
     .all();
 }
 
-export function disbursementsBetween(db: FundDatabase, from: string, to: string) {
+export function disbursementsBetween(db: FundDatabase, from: string, to: string, groupIds: GroupIds) {
   return db
     .select({ loanId: loans.id, memberId: loans.memberId, groupId: loans.groupId, principal: loans.principal })
     .from(loans)
-    .where(and(gte(loans.disbursedOn, from), lte(loans.disbursedOn, to)))
+    .where(and(gte(loans.disbursedOn, from), lte(loans.disbursedOn, to), groupIds === null ? undefined : sql`${loans.groupId} IN ${inGroupList(groupIds)}`))
     .all();
 }
 
@@ -127,16 +138,27 @@ export function loanStatesOn(db: FundDatabase, day: number) {
     .all();
 }
 
-/** The accrual state of some loans' segments (penalty to date for the arrears list). */
-export function accrualsOf(db: FundDatabase, segments: { loanId: string; fromDay: number }[]): Map<string, string> {
-  const accruals = new Map<string, string>();
-  const statement = db
-    .select({ accrual: loanTimelineSegments.accrual })
-    .from(loanTimelineSegments)
-    .where(and(eq(loanTimelineSegments.loanId, sql.placeholder('loanId')), eq(loanTimelineSegments.fromDay, sql.placeholder('fromDay'))))
-    .prepare();
-  for (const segment of segments) accruals.set(segment.loanId, statement.get(segment)?.accrual ?? '{}');
-  return accruals;
+/** What the arrears list needs beyond a loan's classification: its terms, its segment's accrual state and its member's contact. */
+export interface ArrearsDetail {
+  loanId: string;
+  terms: string;
+  accrual: string;
+  fullName: string;
+  phone: string | null;
+}
+
+/**
+ * The details of some past-due loans, each with the timeline segment it was classified on, in one statement: a page of
+ * the list or the whole fund's tens of thousands, without a round trip for each loan.
+ */
+export function arrearsDetailsOf(db: FundDatabase, pastDue: { loanId: string; fromDay: number }[]): Map<string, ArrearsDetail> {
+  const keys = JSON.stringify(pastDue.map((loan) => [loan.loanId, loan.fromDay]));
+  const rows = db.all<ArrearsDetail>(sql`
+    WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day FROM json_each(${keys}))
+    SELECT k.loan_id AS loanId, l.terms AS terms, t.accrual AS accrual, m.full_name AS fullName, m.phone AS phone
+    FROM k JOIN ${loans} AS l ON l.id = k.loan_id JOIN ${members} AS m ON m.id = l.member_id
+    JOIN ${loanTimelineSegments} AS t ON t.loan_id = k.loan_id AND t.from_day = k.from_day`);
+  return new Map(rows.map((row) => [row.loanId, row]));
 }
 
 export type LoanStateRow = ReturnType<typeof loanStatesOn>[number];
@@ -253,13 +275,4 @@ export function listPlans(db: FundDatabase) {
 
 export function insertProvisionRun(db: FundDatabase, row: typeof provisionRuns.$inferInsert): void {
   db.insert(provisionRuns).values(row).run();
-}
-
-/** The terms each of some loans was made on (penalty rates for the arrears list). */
-export function termsOfLoans(db: FundDatabase, loanIds: string[]): Map<string, string> {
-  const terms = new Map<string, string>();
-  for (let start = 0; start < loanIds.length; start += 500) {
-    for (const row of db.select({ id: loans.id, terms: loans.terms }).from(loans).where(inArray(loans.id, loanIds.slice(start, start + 500))).all()) terms.set(row.id, row.terms);
-  }
-  return terms;
 }
