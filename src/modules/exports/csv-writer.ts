@@ -4,7 +4,7 @@ import { byteOrderMark, csvRecord } from '../shared/csv.js';
 import { ByteChunks, type Cell, type ExportTable, amountText } from './table.js';
 
 /** Bytes a chunk holds: large enough that the per-chunk costs vanish. */
-const chunkBytes = 1 << 18;
+const chunkBytes = 1 << 16;
 
 export async function* csvChunks(table: ExportTable, amountDigits: number): AsyncGenerator<Buffer> {
   const amounts = table.columns.map((column) => column.kind === 'amount');
