@@ -1,7 +1,7 @@
 // npm run bench:exports [-- --lines N] [--rebuild] [--only csv|xlsx|verify] [--service built|tsx]: exports a journal of a
 // million lines (N) through the HTTP route of a real service, as CSV and as XLSX, and verifies the same ledger through
 // GET /v1/ledger/verify; prints rows a second, seconds and the service's peak resident memory for each, with the service
-// built for production (npm run build, npm run serve) and as npm start runs it (tsx). Targets: under 15 s and under
+// built (npm start) and from the sources by tsx (npm run dev). Targets: under 15 s and under
 // 250 MB for 1,000,000 lines.
 //
 // The ledger is generated once into data/bench/exports-<N>.db (reused by later runs) by posting balanced entries
@@ -158,7 +158,7 @@ console.log(`Ledger ${path}: ${lines} journal lines (${(statSync(path).size / 1e
 console.table(
   results.map((result) => ({
     run: result.name,
-    service: result.way === 'built' ? 'built (npm run serve)' : 'tsx (npm start)',
+    service: result.way === 'built' ? 'built (npm start)' : 'tsx (npm run dev)',
     seconds: result.seconds.toFixed(1),
     'lines/s': Math.round(lines / result.seconds).toLocaleString('en-US'),
     'MB sent': (result.bytes / 1e6).toFixed(1),

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** How the service runs: built for production (`npm run build`, then `npm run serve`), or as `npm start` runs it (tsx). */
+/** How the service runs: built (`npm start`, which builds then serves, or `npm run serve`), or from the TypeScript sources by tsx (`npm run dev`). */
 export const serviceEntries = { built: ['--enable-source-maps', 'dist/src/server.js'], tsx: ['--import', 'tsx', 'src/server.ts'] } as const;
 export type ServiceEntry = keyof typeof serviceEntries;
 
