@@ -25,9 +25,10 @@ function percentUnits(percent: string): number {
 export type GroupIds = readonly string[] | null;
 
 /** Up to this many groups, reaching loans group by group beats the scan (measured on `province`: 30 groups 4 ms, scan 45 ms). */
-const fewGroups = 400;
+export const fewGroups = 400;
 
-const inGroups = (column: SQL, groupIds: GroupIds) => (groupIds === null ? sql`1 = 1` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(groupIds)}))`);
+/** A column among some groups' ids (SQLite reads the list through json_each), or true for every group. */
+export const inGroups = (column: SQL, groupIds: GroupIds) => (groupIds === null ? sql`1 = 1` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(groupIds)}))`);
 
 /**
  * The timeline segments containing a day, of the loans a read needs: every loan, or (for a few groups) the loans of
