@@ -119,6 +119,39 @@ export function openSnapshot(of: FundDatabase | string): Snapshot {
 }
 
 /**
+ * A read-only connection kept open for many reads (the reports' thread), each of which runs inside its own read
+ * transaction: one consistent view of the file per call, whatever the service writes meanwhile.
+ */
+export interface Reader {
+  read<T>(run: (db: FundDatabase) => T): T;
+  close(): void;
+}
+
+export function openReader(path: string): Reader {
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  // The reports read their rows mostly once each (the timeline's covering index, in order): a small page cache serves
+  // them as well as the service's 32 MB, without holding as much.
+  reader.pragma('cache_size = -8000');
+  reader.pragma('temp_store = MEMORY');
+  const db = drizzle(reader, { schema });
+  return {
+    read(run) {
+      reader.exec('BEGIN');
+      try {
+        return run(db);
+      } finally {
+        // A read transaction has nothing to commit; ending it lets the file's WAL be checkpointed past it.
+        reader.exec('ROLLBACK');
+      }
+    },
+    close() {
+      if (reader.open) reader.close();
+    },
+  };
+}
+
+/**
  * SQLite's online backup of a database into a new file, pagesPerStep pages at a time with the event loop free in
  * between. Writes made through the same connection meanwhile are carried into the copy; a write from another
  * connection restarts it, so a backup from another process copies everything in one step.

@@ -38,6 +38,7 @@ import { savingsRoutes } from './routes/savings.routes.js';
 import { loanRoutes } from './routes/loan.routes.js';
 import { collectionRoutes } from './routes/collection.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
+import { reportRunner } from '../modules/reports/report-runner.js';
 import { scheduleRoutes } from './routes/schedule.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
@@ -96,6 +97,7 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
   const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context) });
+  const reports = reportRunner(context, { path: dependencies.database.sqlite.name, inMemory: dependencies.database.sqlite.memory });
 
   const app = Fastify({
     logger: {
@@ -110,6 +112,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
+  app.addHook('onListen', async () => reports.start());
+  app.addHook('onClose', async () => reports.close());
 
   // The default JSON parser (which refuses __proto__ and constructor.prototype keys), behind a nesting check.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -216,7 +220,7 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(ledgerRoutes(context, writes), { prefix: '/v1' });
   await app.register(loanRoutes(context, writes), { prefix: '/v1' });
   await app.register(collectionRoutes(context, writes), { prefix: '/v1' });
-  await app.register(reportRoutes(context, writes), { prefix: '/v1' });
+  await app.register(reportRoutes(context, writes, reports), { prefix: '/v1' });
   await app.register(scheduleRoutes(), { prefix: '/v1' });
   await app.register(auditRoutes(context), { prefix: '/v1' });
   await app.register(exportRoutes(context), { prefix: '/v1' });

@@ -1,11 +1,12 @@
-// Reports (JSON, or CSV with ?format=csv), arrears, the fund's plan, and the month-end provision run.
+// Reports (JSON, or CSV with ?format=csv), arrears, the fund's plan, and the month-end provision run. The reports
+// over the fund's history run on the reports' thread.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { arrearsCsv, arrearsReport, loanArrears } from '../../modules/reports/arrears.service.js';
-import { outreachCsv, outreachReport } from '../../modules/reports/outreach.service.js';
+import { loanArrears } from '../../modules/reports/arrears.service.js';
 import { listPlans, setPlan } from '../../modules/reports/plan.service.js';
-import { portfolioCsv, portfolioReport } from '../../modules/reports/portfolio.service.js';
+import type { ReportAnswer } from '../../modules/reports/report-jobs.js';
+import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { runProvisions } from '../../modules/reports/provision.service.js';
 import { arrearsQuery, outreachQuery, planBody, portfolioQuery } from '../../modules/reports/report.commands.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
@@ -16,36 +17,29 @@ import { replies } from '../replies.js';
 
 const report = z.looseObject({}).meta({ description: 'The report as JSON; with format=csv, the same as UTF-8 CSV with a BOM' });
 
-function sendCsv(reply: FastifyReply, name: string, csv: string) {
-  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(csv);
+/** A report's answer: its JSON, or its CSV as a file to save. */
+function send(reply: FastifyReply, answer: ReportAnswer) {
+  if ('json' in answer) return answer.json;
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${answer.fileName}.csv"`).send(answer.csv);
 }
 
-export function reportRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
+export function reportRoutes(context: ServiceContext, writes: GroupCommit, reports: ReportRunner): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/reports/outreach',
       { schema: { tags: ['reports'], summary: 'Outreach for a period: groups, members, borrowers, loans, by area or officer, beside the plan', querystring: outreachQuery, response: replies({ 200: report }, ['area_not_found']) } },
-      async (request, reply) => {
-        const result = outreachReport(context, actorOf(request), request.query);
-        return request.query.format === 'csv' ? sendCsv(reply, `outreach-${result.from}-${result.to}`, outreachCsv(result)) : result;
-      },
+      async (request, reply) => send(reply, await reports.run('outreach', actorOf(request), request.query)),
     );
     app.get(
       '/reports/portfolio',
       { schema: { tags: ['reports'], summary: 'Portfolio as of a date: outstanding, PAR, aging, debt groups, provisions, collection rates', querystring: portfolioQuery, response: replies({ 200: report }, ['area_not_found']) } },
-      async (request, reply) => {
-        const result = portfolioReport(context, actorOf(request), request.query);
-        return request.query.format === 'csv' ? sendCsv(reply, `portfolio-${result.asOf}`, portfolioCsv(result)) : result;
-      },
+      async (request, reply) => send(reply, await reports.run('portfolio', actorOf(request), request.query)),
     );
     app.get(
       '/reports/arrears',
       { schema: { tags: ['reports'], summary: 'Every loan past due as of a date, worst first: the list to take to the villages', querystring: arrearsQuery, response: replies({ 200: report }, ['area_not_found']) } },
-      async (request, reply) => {
-        const result = arrearsReport(context, actorOf(request), request.query);
-        return request.query.format === 'csv' ? sendCsv(reply, `arrears-${result.asOf}`, arrearsCsv(result)) : result;
-      },
+      async (request, reply) => send(reply, await reports.run('arrears', actorOf(request), request.query)),
     );
     app.get(
       '/loans/:id/arrears',
