@@ -6,7 +6,7 @@
 //
 //   npm run test:load                                  50 clients, 60 s
 //   npm run test:load -- --clients 20 --duration 30 --database data/bench/tenth-seed1.db
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -17,7 +17,7 @@ import { findUserByUsername } from '../src/modules/auth/auth.repo.js';
 import { systemActor } from '../src/modules/shared/access.js';
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, today } from '../src/modules/shared/context.js';
-import { residentMemory, startService } from './lib/service-process.js';
+import { residentMemory, serviceEntries, startService } from './lib/service-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -85,7 +85,10 @@ async function main(): Promise<void> {
   const memberIds = groups.flatMap((group) => group.members);
   database.close();
 
-  const started = await startService(copy);
+  // The service as npm start runs it: built.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  const started = await startService(copy, { entry: serviceEntries.built });
   service = started.process;
   const base = started.base;
   console.log(`The service started on the copy in ${started.startSeconds.toFixed(2)} s.`);
