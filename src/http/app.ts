@@ -224,6 +224,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(scheduleRoutes(), { prefix: '/v1' });
   await app.register(auditRoutes(context), { prefix: '/v1' });
   await app.register(exportRoutes(context), { prefix: '/v1' });
-  await app.register(webApp(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }));
+  await app.register(webApp(context, writes, { loginRateLimitPerMinute: config.loginRateLimitPerMinute }, reports));
   return app;
 }

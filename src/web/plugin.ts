@@ -23,6 +23,7 @@ import { loanRoutes } from './routes/loan.routes.js';
 import { meetingRoutes } from './routes/meeting.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
+import type { ReportRunner } from '../modules/reports/report-runner.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { type Write, pageWrites } from './writes.js';
 import { csrfTokenOf, languageCookie, loginCookie, parseCookies, sessionCookie, setCookie } from './session.js';
@@ -104,7 +105,7 @@ function answerError(context: ServiceContext, error: FastifyError | Error, reque
   return sendPage(reply, problemPage(page, page.t.errors.unexpected), 500);
 }
 
-function pages(context: ServiceContext, write: Write, options: WebOptions): FastifyPluginAsync {
+function pages(context: ServiceContext, write: Write, options: WebOptions, reports: ReportRunner): FastifyPluginAsync {
   return async (app) => {
     app.decorateRequest('page', null);
     // Pages are not part of the API: keep them out of /openapi.json.
@@ -161,19 +162,19 @@ function pages(context: ServiceContext, write: Write, options: WebOptions): Fast
 
     await app.register(sessionRoutes(context, write, options));
     await app.register(meetingRoutes(context, write));
-    await app.register(dashboardRoutes(context));
+    await app.register(dashboardRoutes(context, reports));
     await app.register(registryRoutes(context, write));
     await app.register(loanRoutes(context, write));
-    await app.register(reportRoutes(context));
+    await app.register(reportRoutes(context, reports));
     await app.register(auditRoutes(context));
     await app.register(adminRoutes(context, write));
   };
 }
 
 /** The web app: `/` sends the browser to it; everything else lives under /app. */
-export function webApp(context: ServiceContext, writes: GroupCommit, options: WebOptions): FastifyPluginAsync {
+export function webApp(context: ServiceContext, writes: GroupCommit, options: WebOptions, reports: ReportRunner): FastifyPluginAsync {
   return async (app) => {
     app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.status(303).header('location', '/app').send());
-    await app.register(pages(context, pageWrites(context, writes), options), { prefix: '/app' });
+    await app.register(pages(context, pageWrites(context, writes), options, reports), { prefix: '/app' });
   };
 }

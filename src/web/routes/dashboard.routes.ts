@@ -3,21 +3,25 @@
 // The dashboard runs the portfolio and outreach reports and reads twelve months of series: a few milliseconds on a
 // commune, seconds on a province. So a slow result is kept for ten minutes per scope (the page says when it was
 // computed and offers to recompute), and while none is kept the page arrives at once and fetches its figures as a
-// fragment; a fast one is computed on every view.
+// fragment; a fast one is computed on every view. The dashboard and the arrears list are computed on the reports'
+// thread (report-runner.ts), as the API's reports are.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../../modules/shared/access.js';
-import { arrearsCsv, arrearsReport } from '../../modules/reports/arrears.service.js';
-import { type Dashboard, dashboard } from '../../modules/reports/dashboard.service.js';
+import type { arrearsReport } from '../../modules/reports/arrears.service.js';
+import type { Dashboard } from '../../modules/reports/dashboard.service.js';
+import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { arrearsQuery } from '../../modules/reports/report.commands.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { reportAreaChoices } from '../choices.js';
-import { attempt, type FormErrors, parseWith } from '../forms.js';
+import { attemptAsync, type FormErrors, parseWith } from '../forms.js';
 import { formatCount, formatTimestamp, minorUnitsOf, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, signedIn } from '../page.js';
 import { barChart, hundredths, lineChart } from '../views/charts.js';
 import { date, dateField, errorSummary, inputField, money, pager, percent, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
+
+type ArrearsReport = ReturnType<typeof arrearsReport>;
 
 const officers: Role[] = ['officer', 'admin'];
 /** A result computed faster than this is not kept: the next view computes it again. */
@@ -92,7 +96,7 @@ ${barChart({
 </div>`;
 }
 
-function arrearsPage(page: SignedInPage, view: { query: Record<string, string | undefined>; errors: FormErrors | null; report: ReturnType<typeof arrearsReport> | null; areas: { value: string; label: string }[] }): Html {
+function arrearsPage(page: SignedInPage, view: { query: Record<string, string | undefined>; errors: FormErrors | null; report: ArrearsReport | null; areas: { value: string; label: string }[] }): Html {
   const t = page.t.arrears;
   const { report, query } = view;
   const download = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'cursor'));
@@ -127,17 +131,17 @@ ${pager(page, '/app/arrears', query, report.nextCursor)}`
   );
 }
 
-export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
+export function dashboardRoutes(context: ServiceContext, reports: ReportRunner): FastifyPluginAsync {
   const kept = new Map<string, Kept>();
-  const compute = (page: SignedInPage): Kept => {
+  const compute = async (page: SignedInPage): Promise<Kept> => {
     const started = performance.now();
-    const data = dashboard(context, page.actor);
+    const data = ((await reports.run('dashboard', page.actor, {})) as { json: Dashboard }).json;
     const entry = { at: context.clock.now().getTime(), tookMilliseconds: performance.now() - started, data };
     kept.set(scopeKey(page), entry);
     return entry;
   };
   /** A kept result that is slow to make and young enough, or a fresh one when it is fast to make; null: fetch later. */
-  const current = (page: SignedInPage, options: { refresh: boolean; wait: boolean }): Kept | null => {
+  const current = async (page: SignedInPage, options: { refresh: boolean; wait: boolean }): Promise<Kept | null> => {
     const entry = kept.get(scopeKey(page));
     const now = context.clock.now().getTime();
     if (!options.refresh && entry && entry.tookMilliseconds >= slowMilliseconds && now - entry.at < keepMilliseconds && entry.data.asOf === page.today) return entry;
@@ -150,7 +154,7 @@ export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
     app.get('/dashboard', async (request, reply) => {
       const page = signedIn(request, officers);
       const query = request.query as { refresh?: string; inline?: string };
-      const entry = current(page, { refresh: query.refresh === '1', wait: query.inline === '1' || query.refresh === '1' });
+      const entry = await current(page, { refresh: query.refresh === '1', wait: query.inline === '1' || query.refresh === '1' });
       const t = page.t.dashboard;
       const links = html`<h2>${t.quickLinks}</h2><ul class="actions plain">
 <li><a class="button" href="/app/arrears">${page.t.nav.arrears}</a></li>
@@ -165,7 +169,7 @@ export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
 
     app.get('/dashboard/figures', async (request, reply) => {
       const page = signedIn(request, officers);
-      const entry = current(page, { refresh: (request.query as { refresh?: string }).refresh === '1', wait: true }) as Kept;
+      const entry = (await current(page, { refresh: (request.query as { refresh?: string }).refresh === '1', wait: true })) as Kept;
       return reply.type('text/html; charset=utf-8').send(figuresView(page, entry.data, computedAt(page, entry)).text);
     });
 
@@ -181,7 +185,7 @@ export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
     app.get('/arrears', async (request, reply) => {
       const page = signedIn(request, officers);
       const query = request.query as Record<string, string | undefined>;
-      const result = attempt(page.lang, () => arrearsReport(context, page.actor, parseWith(arrearsQuery, arrearsInput(query, 'json'))));
+      const result = await attemptAsync(page.lang, async () => ((await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(query, 'json')))) as { json: ArrearsReport }).json);
       const areas = reportAreaChoices(context, page);
       return sendPage(
         reply,
@@ -192,11 +196,8 @@ export function dashboardRoutes(context: ServiceContext): FastifyPluginAsync {
 
     app.get('/arrears.csv', async (request, reply) => {
       const page = signedIn(request, officers);
-      const report = arrearsReport(context, page.actor, parseWith(arrearsQuery, arrearsInput(request.query as Record<string, string | undefined>, 'csv')));
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="arrears-${report.asOf}.csv"`)
-        .send(arrearsCsv(report));
+      const answer = (await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(request.query as Record<string, string | undefined>, 'csv')))) as { csv: string; fileName: string };
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${answer.fileName}.csv"`).send(answer.csv);
     });
   };
 }

@@ -1,15 +1,16 @@
 // Reports: outreach for a period and the portfolio as of a date, by area and grouping, on screen and as CSV (the
-// service's own) or XLSX (the same rows in a workbook).
+// service's own) or XLSX (the same rows in a workbook), each computed on the reports' thread.
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { outreachCsv, outreachReport, type OutreachReport } from '../../modules/reports/outreach.service.js';
-import { portfolioCsv, portfolioReport, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
+import { outreachCsv, type OutreachReport } from '../../modules/reports/outreach.service.js';
+import { portfolioCsv, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
+import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { groupByValues, outreachQuery, portfolioQuery } from '../../modules/reports/report.commands.js';
 import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { enumChoices, reportAreaChoices } from '../choices.js';
-import { attempt, type FormErrors, parseWith } from '../forms.js';
+import { attemptAsync, type FormErrors, parseWith } from '../forms.js';
 import { formatCount } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, signedIn } from '../page.js';
@@ -194,7 +195,7 @@ interface ReportPage<R> {
   name: 'outreach' | 'portfolio';
   title: (page: SignedInPage) => string;
   fields: string[];
-  run: (page: SignedInPage, query: Query) => R;
+  run: (page: SignedInPage, query: Query) => Promise<R>;
   view: (page: SignedInPage, report: R, search: string) => Html;
   csv: (report: R) => { name: string; text: string };
 }
@@ -207,14 +208,14 @@ function registerReport<R>(app: FastifyInstance, context: ServiceContext, report
   app.get(`/reports/${report.name}`, async (request, reply) => {
     const page = signedIn(request, readers);
     const query = request.query as Query;
-    const result = attempt(page.lang, () => report.run(page, query));
+    const result = await attemptAsync(page.lang, () => report.run(page, query));
     const body = html`${forms(page, { which: report.name, query, errors: result.ok ? null : result.errors, areas: reportAreaChoices(context, page) })}${result.ok ? report.view(page, result.value, queryString(query, report.fields)) : ''}`;
     return sendPage(reply, layout(page, report.title(page), body), result.ok ? 200 : result.errors.status);
   });
   for (const type of ['csv', 'xlsx'] as const) {
     app.get(`/reports/${report.name}.${type}`, async (request, reply) => {
       const page = signedIn(request, readers);
-      const csv = report.csv(report.run(page, request.query as Query));
+      const csv = report.csv(await report.run(page, request.query as Query));
       return sendDownload(reply, csv.name, type, type === 'csv' ? csv.text : await workbookOfCsv(csv.text, report.name));
     });
   }
@@ -223,7 +224,7 @@ function registerReport<R>(app: FastifyInstance, context: ServiceContext, report
 const outreachFields = ['from', 'to', 'areaId', 'groupBy'];
 const portfolioFields = ['asOf', 'from', 'to', 'areaId', 'groupBy'];
 
-export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
+export function reportRoutes(context: ServiceContext, reports: ReportRunner): FastifyPluginAsync {
   return async (app) => {
     app.get('/reports', async (request, reply) => {
       const page = signedIn(request, readers);
@@ -234,7 +235,7 @@ export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
       name: 'outreach',
       title: (page) => page.t.reports.outreach,
       fields: outreachFields,
-      run: (page, query) => outreachReport(context, page.actor, parseWith(outreachQuery, present(query, outreachFields))),
+      run: async (page, query) => ((await reports.run('outreach', page.actor, parseWith(outreachQuery, present(query, outreachFields)))) as { json: OutreachReport }).json,
       view: outreachView,
       csv: (report) => ({ name: `outreach-${report.from}-${report.to}`, text: outreachCsv(report) }),
     });
@@ -242,7 +243,7 @@ export function reportRoutes(context: ServiceContext): FastifyPluginAsync {
       name: 'portfolio',
       title: (page) => page.t.reports.portfolio,
       fields: portfolioFields,
-      run: (page, query) => portfolioReport(context, page.actor, parseWith(portfolioQuery, present(query, portfolioFields))),
+      run: async (page, query) => ((await reports.run('portfolio', page.actor, parseWith(portfolioQuery, present(query, portfolioFields)))) as { json: PortfolioReport }).json,
       view: portfolioView,
       csv: (report) => ({ name: `portfolio-${report.asOf}`, text: portfolioCsv(report) }),
     });
