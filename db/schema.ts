@@ -232,6 +232,22 @@ export const journalLines = sqliteTable(
   (table) => [index('journal_lines_entry_idx').on(table.entryId), index('journal_lines_account_idx').on(table.accountCode)],
 );
 
+/**
+ * Debits and credits per account per entry date: a read model of the journal, added to in the same transaction as
+ * each entry, so that balances as of a date sum a few rows per account and day rather than every line. `ledger:verify`
+ * checks it against the lines.
+ */
+export const accountDayTotals = sqliteTable(
+  'account_day_totals',
+  {
+    accountCode: text('account_code').notNull(),
+    day: text('day').notNull(),
+    debit: integer('debit').notNull(),
+    credit: integer('credit').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.accountCode, table.day] })],
+);
+
 export const periodCloses = sqliteTable('period_closes', {
   id: text('id').primaryKey(),
   through: text('through').notNull(),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalEntryText } from '../../src/ledger/journal.js';
+import { rebuildAccountDayTotals } from '../../src/modules/ledger/journal.repo.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
 
@@ -102,8 +103,31 @@ describe('tampering', () => {
     const checks = verification.problems.map((problem: { check: string }) => problem.check);
     expect(checks).not.toContain('entry_balanced');
     expect(checks).not.toContain('trial_balance');
-    // The savings account no longer agrees with the members' savings either.
-    expect(checks).toContain('reconciliation');
+    // Nor do the lines add up any longer to the accounts' daily totals, which balances are read from.
+    expect(checks).toContain('account_totals');
+  });
+
+  it('a daily total changed: verify names the account and the day, the trial balance read from it shows it, and a rebuild puts it right', async () => {
+    const before = (await fund.auditor('GET', '/v1/ledger/trial-balance')).json();
+    const row = (() => {
+      const file = new Database(test.config.databasePath, { readonly: true });
+      try {
+        return file.prepare("SELECT account_code AS accountCode, day FROM account_day_totals WHERE account_code = '1011' ORDER BY day LIMIT 1").get() as { accountCode: string; day: string };
+      } finally {
+        file.close();
+      }
+    })();
+    tamper((file) => file.prepare('UPDATE account_day_totals SET debit = debit + 1000 WHERE account_code = ? AND day = ?').run(row.accountCode, row.day));
+    const verification = await verify();
+    expect(verification.ok).toBe(false);
+    expect(verification.firstProblem).toMatchObject({ check: 'account_totals' });
+    expect(verification.firstProblem.message).toContain(`account 1011 on ${row.day}`);
+    const after = (await fund.auditor('GET', '/v1/ledger/trial-balance')).json();
+    expect(after.totalDebit).not.toBe(before.totalDebit);
+    // Recomputed from the lines (npm run rebuild-read-models), the totals verify again.
+    rebuildAccountDayTotals(test.context.db);
+    expect((await verify()).ok).toBe(true);
+    expect((await fund.auditor('GET', '/v1/ledger/trial-balance')).json()).toEqual(before);
   });
 
   it('an edit whose hash was recomputed too: the next entry no longer links to it', async () => {

@@ -36,7 +36,7 @@ const reconciliationReply = z.object({
   checks: z.array(z.object({ name: z.string(), controlAccount: z.string(), subledger: z.string(), ledger: z.string(), difference: z.string(), ok: z.boolean() })),
 });
 const verifyProblem = z.object({
-  check: z.enum(['sequence', 'chain_link', 'entry_hash', 'entry_balanced', 'trial_balance', 'reconciliation']),
+  check: z.enum(['sequence', 'chain_link', 'entry_hash', 'entry_balanced', 'trial_balance', 'account_totals', 'reconciliation']),
   entryId: z.string().optional(),
   sequence: z.number().int().optional(),
   message: z.string(),

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import { type FundDatabase, iterateTuples } from '../../../db/client.js';
-import { accounts, journalEntries, journalLines, periodCloses } from '../../../db/schema.js';
+import { accountDayTotals, accounts, journalEntries, journalLines, periodCloses } from '../../../db/schema.js';
 import { chartOfAccounts } from '../../ledger/chart.js';
 import { type JournalEntryDraft, type PostedJournalEntry, assertBalanced, canonicalEntryText, genesisHash } from '../../ledger/journal.js';
 import { newId } from '../shared/ids.js';
@@ -65,9 +65,23 @@ export function appendEntry(db: FundDatabase, draft: JournalEntryDraft, postedBy
       })
       .prepare(),
   );
-  entry.lines.forEach((line, index) =>
-    insertLine.run({ entryId: entry.id, lineNumber: index + 1, accountCode: line.accountCode, debit: toStoredAmount(line.debit), credit: toStoredAmount(line.credit), memberId: line.memberId, loanId: line.loanId }),
+  // The account's totals for the entry's date grow with the entry, in its transaction (the read model balances use).
+  const addToDay = prepared(db, 'addToAccountDay', (on) =>
+    on
+      .insert(accountDayTotals)
+      .values({ accountCode: sql.placeholder('accountCode'), day: sql.placeholder('day'), debit: sql.placeholder('debit'), credit: sql.placeholder('credit') })
+      .onConflictDoUpdate({
+        target: [accountDayTotals.accountCode, accountDayTotals.day],
+        set: { debit: sql`${accountDayTotals.debit} + excluded.debit`, credit: sql`${accountDayTotals.credit} + excluded.credit` },
+      })
+      .prepare(),
   );
+  entry.lines.forEach((line, index) => {
+    const debit = toStoredAmount(line.debit);
+    const credit = toStoredAmount(line.credit);
+    insertLine.run({ entryId: entry.id, lineNumber: index + 1, accountCode: line.accountCode, debit, credit, memberId: line.memberId, loanId: line.loanId });
+    addToDay.run({ accountCode: line.accountCode, day: entry.entryDate, debit, credit });
+  });
   return entry;
 }
 
@@ -135,20 +149,39 @@ export function listEntries(db: FundDatabase, filter: { from?: string; to?: stri
   return withLines(db, rows);
 }
 
-/** Debit and credit totals per account over entries dated on or before asOf, summed in SQL as exact integers. */
+/**
+ * Debit and credit totals per account over entries dated on or before asOf, summed in SQL as exact integers from the
+ * accounts' daily totals (a few thousand rows, where the lines are millions; verifyLedger checks the two agree).
+ */
 export function accountTotals(db: FundDatabase, asOf: string, accountCodes?: string[]): Map<string, { debit: bigint; credit: bigint }> {
   const rows = db
     .select({
-      accountCode: journalLines.accountCode,
-      debit: sql<string>`CAST(COALESCE(SUM(${journalLines.debit}), 0) AS TEXT)`,
-      credit: sql<string>`CAST(COALESCE(SUM(${journalLines.credit}), 0) AS TEXT)`,
+      accountCode: accountDayTotals.accountCode,
+      debit: sql<string>`CAST(COALESCE(SUM(${accountDayTotals.debit}), 0) AS TEXT)`,
+      credit: sql<string>`CAST(COALESCE(SUM(${accountDayTotals.credit}), 0) AS TEXT)`,
     })
-    .from(journalLines)
-    .innerJoin(journalEntries, eq(journalEntries.id, journalLines.entryId))
-    .where(and(lte(journalEntries.entryDate, asOf), accountCodes ? inArray(journalLines.accountCode, accountCodes) : undefined))
-    .groupBy(journalLines.accountCode)
+    .from(accountDayTotals)
+    .where(and(lte(accountDayTotals.day, asOf), accountCodes ? inArray(accountDayTotals.accountCode, accountCodes) : undefined))
+    .groupBy(accountDayTotals.accountCode)
     .all();
   return new Map(rows.map((row) => [row.accountCode, { debit: BigInt(row.debit), credit: BigInt(row.credit) }]));
+}
+
+/** Recomputes the accounts' daily totals from the journal's lines (the migration's backfill, again), in one transaction. */
+export function rebuildAccountDayTotals(db: FundDatabase): { days: number } {
+  return db.transaction((tx) => {
+    tx.delete(accountDayTotals).run();
+    tx.run(sql`INSERT INTO ${accountDayTotals} (account_code, day, debit, credit)
+      SELECT l.account_code, e.entry_date, SUM(l.debit), SUM(l.credit) FROM ${journalLines} l JOIN ${journalEntries} e ON e.id = l.entry_id
+      GROUP BY l.account_code, e.entry_date`);
+    return { days: tx.select({ count: sql<number>`COUNT(*)` }).from(accountDayTotals).get()?.count ?? 0 };
+  });
+}
+
+/** Every account's stored daily totals, as `account|day` → debit and credit (for verifyLedger). */
+export function accountDayTotalsStored(db: FundDatabase): Map<string, { debit: bigint; credit: bigint }> {
+  const rows = db.select({ accountCode: accountDayTotals.accountCode, day: accountDayTotals.day, debit: sql<string>`CAST(${accountDayTotals.debit} AS TEXT)`, credit: sql<string>`CAST(${accountDayTotals.credit} AS TEXT)` }).from(accountDayTotals).all();
+  return new Map(rows.map((row) => [`${row.accountCode}|${row.day}`, { debit: BigInt(row.debit), credit: BigInt(row.credit) }]));
 }
 
 export function closedThrough(db: FundDatabase): string | null {

@@ -1,5 +1,6 @@
 // Verification of the books from the stored rows alone: every entry balances, the hash chain is unbroken, the trial
-// balance balances and the subledgers reconcile. The journal is read as a stream, a batch at a time with the event
+// balance balances, the accounts' daily totals (which balances are read from) match the lines, and the subledgers
+// reconcile. The journal is read as a stream, a batch at a time with the event
 // loop free in between, so a province's millions of lines never sit in memory and the service keeps answering.
 import { type PostedJournalEntry, canonicalEntryText, entryProblems, genesisHash } from '../../ledger/journal.js';
 import type { CurrencyCode } from '../../domain/money.js';
@@ -9,10 +10,10 @@ import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import { type Reconciliation, reconcile, reconciliationReply } from './ledger.service.js';
-import { type JournalLineRow, entryCount, iterateJournal, sha256 } from './journal.repo.js';
+import { type JournalLineRow, accountDayTotalsStored, entryCount, iterateJournal, sha256 } from './journal.repo.js';
 
 /** What a problem breaks, in the order an entry is checked. */
-export type VerifyCheck = 'sequence' | 'chain_link' | 'entry_hash' | 'entry_balanced' | 'trial_balance' | 'reconciliation';
+export type VerifyCheck = 'sequence' | 'chain_link' | 'entry_hash' | 'entry_balanced' | 'trial_balance' | 'account_totals' | 'reconciliation';
 
 export interface VerifyProblem {
   check: VerifyCheck;
@@ -94,6 +95,20 @@ function* storedEntries(rows: Iterable<JournalLineRow>): Generator<PostedJournal
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The daily totals balances are read from, against what the lines add up to: any day that differs, either way. */
+export function accountTotalsProblems(fromLines: Map<string, { debit: bigint; credit: bigint }>, stored: Map<string, { debit: bigint; credit: bigint }>): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  for (const key of [...new Set([...fromLines.keys(), ...stored.keys()])].sort()) {
+    const lines = fromLines.get(key) ?? { debit: 0n, credit: 0n };
+    const kept = stored.get(key) ?? { debit: 0n, credit: 0n };
+    if (lines.debit !== kept.debit || lines.credit !== kept.credit) {
+      const [account, day] = key.split('|');
+      problems.push({ check: 'account_totals', message: `account ${account} on ${day}: the lines add up to ${lines.debit} debit and ${lines.credit} credit, the daily totals hold ${kept.debit} and ${kept.credit}` });
+    }
+  }
+  return problems;
+}
+
 /**
  * Verifies the books as stored in `db` through `asOf`. Pass a snapshot (openSnapshot) when the service is running:
  * the journal is iterated across turns of the event loop, and an open iterator keeps its connection from writing.
@@ -111,6 +126,8 @@ export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: 
   let linesChecked = 0;
   let totalDebit = 0n;
   let totalCredit = 0n;
+  // Each account's debits and credits per entry date, from the lines, to hold against the daily totals balances read.
+  const dayTotals = new Map<string, { debit: bigint; credit: bigint }>();
   for (const entry of storedEntries(iterateJournal(db))) {
     note(chainProblems(entry, previous));
     previous = { sequence: entry.sequence, hash: entry.hash };
@@ -119,6 +136,11 @@ export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: 
     for (const line of entry.lines) {
       totalDebit += line.debit;
       totalCredit += line.credit;
+      const key = `${line.accountCode}|${entry.entryDate}`;
+      const day = dayTotals.get(key) ?? { debit: 0n, credit: 0n };
+      day.debit += line.debit;
+      day.credit += line.credit;
+      dayTotals.set(key, day);
     }
     if (entriesChecked % entriesPerTurn === 0) {
       onProgress?.(entriesChecked, entries);
@@ -127,6 +149,7 @@ export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: 
   }
   onProgress?.(entriesChecked, entries);
   if (totalDebit !== totalCredit) note([{ check: 'trial_balance', message: `the journal's debits (${totalDebit}) do not equal its credits (${totalCredit})` }]);
+  note(accountTotalsProblems(dayTotals, accountDayTotalsStored(db)));
   const reconciliation = reconcile(db, asOf);
   for (const check of reconciliation.checks.filter((candidate) => !candidate.ok)) {
     note([{ check: 'reconciliation', message: `${check.name}: the subledger holds ${check.subledger} but account ${check.controlAccount} holds ${check.ledger}` }]);
