@@ -150,7 +150,9 @@ async function main(): Promise<void> {
   const client = async (desk: boolean) => {
     let turn = 0;
     while (performance.now() < deadline) {
-      const entry = desk ? { route: deskWork[turn % deskWork.length]?.route ?? '', request: () => ({ url: deskWork[turn % deskWork.length]?.url ?? '', body: undefined }) } : choose();
+      // The desk's item is fixed now: its request is made after the pause, when the turn has moved on.
+      const work = deskWork[turn % deskWork.length];
+      const entry = desk ? { route: work?.route ?? '', request: () => ({ url: work?.url ?? '', body: undefined }) } : choose();
       turn += 1;
       if (desk) await new Promise((resolve) => setTimeout(resolve, deskPauseMs));
       if (performance.now() >= deadline) break;
