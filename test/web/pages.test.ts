@@ -1,6 +1,7 @@
 // Every page answers for the roles it is for, refuses the others, escapes what users typed, and formats amounts and
 // dates as Vietnamese readers expect.
 import { createHash } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
@@ -103,6 +104,24 @@ describe('pages', () => {
     expect(head.body).toBe('');
     const verified = await auditor.get('/app/audit/verify?inline=1');
     expect(verified.body).toContain('Sổ cái toàn vẹn');
+  });
+
+  it('give a report as the service’s CSV and as a workbook of the same rows', async () => {
+    const officer = browsers.officer as Browser;
+    const query = 'asOf=2026-11-23&groupBy=group';
+    const csv = await officer.get(`/app/reports/portfolio.csv?${query}`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const xlsx = await officer.get(`/app/reports/portfolio.xlsx?${query}`);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-disposition']).toContain('portfolio-2026-11-23.xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(sheet?.rowCount).toBe(lines.length);
+    expect(sheet?.getRow(1).getCell(1).value).toBe('row');
+    expect(sheet?.getRow(1).font?.bold).toBe(true);
   });
 
   it('refuse an export asked for wrongly, in the page’s language', async () => {

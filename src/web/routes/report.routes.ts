@@ -1,11 +1,11 @@
 // Reports: outreach for a period and the portfolio as of a date, by area and grouping, on screen and as CSV (the
 // service's own) or XLSX (the same rows in a workbook), each computed on the reports' thread.
-import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { outreachCsv, type OutreachReport } from '../../modules/reports/outreach.service.js';
 import { portfolioCsv, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
 import type { ReportRunner } from '../../modules/reports/report-runner.js';
+import { excel } from '../../modules/exports/xlsx-writer.js';
 import { groupByValues, outreachQuery, portfolioQuery } from '../../modules/reports/report.commands.js';
 import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
@@ -177,7 +177,7 @@ ${
  */
 export async function workbookOfCsv(csv: string, sheetName: string): Promise<Buffer> {
   const rows = parseCsv(csv.replace(/^\uFEFF/, ''), { relaxColumnCount: true }) as string[][];
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (excel().Workbook)();
   const sheet = workbook.addWorksheet(sheetName);
   for (const row of rows) sheet.addRow(row.map((cell) => (/^-?\d{1,15}$/.test(cell) || /^-?(?=[\d.]{1,16}$)\d+\.\d+$/.test(cell) ? Number(cell) : cell)));
   sheet.getRow(1).font = { bold: true };
