@@ -22,6 +22,17 @@ export interface DatabaseHandle {
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/** The service's page cache, in KiB (SQLite takes a negative cache_size as KiB). */
+const serviceCacheKib = 32_768;
+
+/** A second connection on a fund's file that can only read, with a page cache of the size given. */
+function readOnlyConnection(path: string, cacheKib: number): Database.Database {
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma(`cache_size = -${cacheKib}`);
+  return reader;
+}
+
 export function openDatabase(path: string): DatabaseHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
@@ -35,7 +46,7 @@ export function openDatabase(path: string): DatabaseHandle {
   // working set (indexes of the hot tables) in a bounded 32 MB cache, and sort in memory. The file is not mapped
   // into memory (mmap_size): that reads faster, but mapped pages count as the process's own, and an export or a
   // report over a large fund would grow the process by whatever it read (measured: +80 MB for a 1,000,000-line export).
-  sqlite.pragma('cache_size = -32768');
+  sqlite.pragma(`cache_size = -${serviceCacheKib}`);
   sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   return {
@@ -103,10 +114,8 @@ export interface Snapshot {
 export function openSnapshot(of: FundDatabase | string): Snapshot {
   if (typeof of !== 'string' && connectionOf(of).memory) return { db: of, close() {} };
   const path = typeof of === 'string' ? of : connectionOf(of).name;
-  const reader = new Database(path, { readonly: true, fileMustExist: true });
-  reader.pragma('busy_timeout = 5000');
   // A snapshot mostly reads straight through: a small page cache does as well as the default 16 MB, in less memory.
-  reader.pragma('cache_size = -4000');
+  const reader = readOnlyConnection(path, 4_000);
   // Deferred: the snapshot is taken at the first read and kept until close.
   reader.exec('BEGIN');
   return {
@@ -128,11 +137,9 @@ export interface Reader {
 }
 
 export function openReader(path: string): Reader {
-  const reader = new Database(path, { readonly: true, fileMustExist: true });
-  reader.pragma('busy_timeout = 5000');
   // The service's own page cache size: the dashboard's twelve month-ends and a report's several reads revisit pages
   // (measured with 8 MB: the officer's dashboard took a tenth longer).
-  reader.pragma('cache_size = -32768');
+  const reader = readOnlyConnection(path, serviceCacheKib);
   reader.pragma('temp_store = MEMORY');
   const db = drizzle(reader, { schema });
   return {

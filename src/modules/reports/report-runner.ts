@@ -8,7 +8,7 @@ import type { Actor } from '../shared/access.js';
 import type { ServiceContext } from '../shared/context.js';
 import { DomainError, type ErrorDetail } from '../shared/domain-error.js';
 import { siblingModule, startModuleWorker } from '../shared/module-worker.js';
-import { type ReportAnswer, type ReportJob, type ReportQuery, reportJobs } from './report-jobs.js';
+import { type ReportAnswer, type ReportJob, type ReportQuery, type ReportResult, runReportJob } from './report-jobs.js';
 
 /** What the reports' thread is given at its start. */
 export interface ReportThreadData {
@@ -38,7 +38,7 @@ export type ReportReply =
 const resourceLimits = { maxYoungGenerationSizeMb: 8 };
 
 export interface ReportRunner {
-  run<J extends ReportJob>(job: J, actor: Actor, query: ReportQuery<J>): Promise<ReportAnswer>;
+  run<J extends ReportJob>(job: J, actor: Actor, query: ReportQuery<J>): Promise<ReportResult<J>>;
   /** Starts the thread now rather than at the first report (a listening service does, so its first report waits for nothing). */
   start(): void;
   close(): Promise<void>;
@@ -47,7 +47,7 @@ export interface ReportRunner {
 export function reportRunner(context: ServiceContext, database: { path: string; inMemory: boolean }): ReportRunner {
   if (database.inMemory) {
     return {
-      run: async (job, actor, query) => (reportJobs[job] as (context: ServiceContext, actor: Actor, query: unknown) => ReportAnswer)(context, actor, query),
+      run: async <J extends ReportJob>(job: J, actor: Actor, query: ReportQuery<J>) => runReportJob(job, context, actor, query) as ReportResult<J>,
       start: () => undefined,
       close: async () => undefined,
     };
@@ -87,10 +87,11 @@ export function reportRunner(context: ServiceContext, database: { path: string; 
     return started;
   };
   return {
-    run(job, actor, query) {
-      return new Promise((resolve, reject) => {
+    run<J extends ReportJob>(job: J, actor: Actor, query: ReportQuery<J>) {
+      return new Promise<ReportResult<J>>((resolve, reject) => {
         const id = nextId++;
-        waiting.set(id, { resolve, reject });
+        // The thread's answer is the job's own result, cloned across: the shape the job's type says.
+        waiting.set(id, { resolve: (answer) => resolve(answer as ReportResult<J>), reject });
         const request: ReportRequest = { id, job, actor, query, now: context.clock.now().getTime() };
         thread().postMessage(request);
       });

@@ -2,10 +2,9 @@
 // in a read transaction of its own, with the clock the service had when it was asked.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openReader } from '../../../db/client.js';
-import type { Actor } from '../shared/access.js';
-import { type ServiceContext, createServiceContext } from '../shared/context.js';
+import { createServiceContext } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
-import { type ReportAnswer, reportJobs } from './report-jobs.js';
+import { runReportJob } from './report-jobs.js';
 import type { ReportReply, ReportRequest, ReportThreadData } from './report-runner.js';
 
 if (parentPort) {
@@ -15,8 +14,7 @@ if (parentPort) {
   port.on('message', (request: ReportRequest) => {
     let reply: ReportReply;
     try {
-      const run = reportJobs[request.job] as (context: ServiceContext, actor: Actor, query: unknown) => ReportAnswer;
-      const answer = reader.read((db) => run(createServiceContext(data.settings, db, { now: () => new Date(request.now) }), request.actor, request.query));
+      const answer = reader.read((db) => runReportJob(request.job, createServiceContext(data.settings, db, { now: () => new Date(request.now) }), request.actor, request.query));
       reply = { id: request.id, answer };
     } catch (error) {
       reply =

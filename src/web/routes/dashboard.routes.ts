@@ -7,8 +7,8 @@
 // thread (report-runner.ts), as the API's reports are.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Role } from '../../modules/shared/access.js';
-import type { arrearsReport } from '../../modules/reports/arrears.service.js';
 import type { Dashboard } from '../../modules/reports/dashboard.service.js';
+import { type ArrearsReport, csvOf, jsonOf } from '../../modules/reports/report-jobs.js';
 import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { arrearsQuery } from '../../modules/reports/report.commands.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
@@ -20,8 +20,6 @@ import { type SignedInPage, sendPage, signedIn } from '../page.js';
 import { barChart, hundredths, lineChart } from '../views/charts.js';
 import { date, dateField, errorSummary, inputField, money, pager, percent, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
-
-type ArrearsReport = ReturnType<typeof arrearsReport>;
 
 const officers: Role[] = ['officer', 'admin'];
 /** A result computed faster than this is not kept: the next view computes it again. */
@@ -135,7 +133,7 @@ export function dashboardRoutes(context: ServiceContext, reports: ReportRunner):
   const kept = new Map<string, Kept>();
   const compute = async (page: SignedInPage): Promise<Kept> => {
     const started = performance.now();
-    const data = ((await reports.run('dashboard', page.actor, {})) as { json: Dashboard }).json;
+    const data = jsonOf(await reports.run('dashboard', page.actor, {}));
     const entry = { at: context.clock.now().getTime(), tookMilliseconds: performance.now() - started, data };
     kept.set(scopeKey(page), entry);
     return entry;
@@ -185,7 +183,7 @@ export function dashboardRoutes(context: ServiceContext, reports: ReportRunner):
     app.get('/arrears', async (request, reply) => {
       const page = signedIn(request, officers);
       const query = request.query as Record<string, string | undefined>;
-      const result = await attemptAsync(page.lang, async () => ((await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(query, 'json')))) as { json: ArrearsReport }).json);
+      const result = await attemptAsync(page.lang, async () => jsonOf(await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(query, 'json')))));
       const areas = reportAreaChoices(context, page);
       return sendPage(
         reply,
@@ -196,7 +194,7 @@ export function dashboardRoutes(context: ServiceContext, reports: ReportRunner):
 
     app.get('/arrears.csv', async (request, reply) => {
       const page = signedIn(request, officers);
-      const answer = (await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(request.query as Record<string, string | undefined>, 'csv')))) as { csv: string; fileName: string };
+      const answer = csvOf(await reports.run('arrears', page.actor, parseWith(arrearsQuery, arrearsInput(request.query as Record<string, string | undefined>, 'csv'))));
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${answer.fileName}.csv"`).send(answer.csv);
     });
   };

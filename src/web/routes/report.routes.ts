@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { outreachCsv, type OutreachReport } from '../../modules/reports/outreach.service.js';
 import { portfolioCsv, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
+import { jsonOf } from '../../modules/reports/report-jobs.js';
 import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { excel } from '../../modules/exports/xlsx-writer.js';
 import { groupByValues, outreachQuery, portfolioQuery } from '../../modules/reports/report.commands.js';
@@ -235,7 +236,7 @@ export function reportRoutes(context: ServiceContext, reports: ReportRunner): Fa
       name: 'outreach',
       title: (page) => page.t.reports.outreach,
       fields: outreachFields,
-      run: async (page, query) => ((await reports.run('outreach', page.actor, parseWith(outreachQuery, present(query, outreachFields)))) as { json: OutreachReport }).json,
+      run: async (page, query) => jsonOf(await reports.run('outreach', page.actor, parseWith(outreachQuery, present(query, outreachFields)))),
       view: outreachView,
       csv: (report) => ({ name: `outreach-${report.from}-${report.to}`, text: outreachCsv(report) }),
     });
@@ -243,7 +244,7 @@ export function reportRoutes(context: ServiceContext, reports: ReportRunner): Fa
       name: 'portfolio',
       title: (page) => page.t.reports.portfolio,
       fields: portfolioFields,
-      run: async (page, query) => ((await reports.run('portfolio', page.actor, parseWith(portfolioQuery, present(query, portfolioFields)))) as { json: PortfolioReport }).json,
+      run: async (page, query) => jsonOf(await reports.run('portfolio', page.actor, parseWith(portfolioQuery, present(query, portfolioFields)))),
       view: portfolioView,
       csv: (report) => ({ name: `portfolio-${report.asOf}`, text: portfolioCsv(report) }),
     });
