@@ -10,7 +10,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEntryText } from '../../src/ledger/journal.js';
 import { openExport } from '../../src/modules/exports/export.service.js';
-import { appendEntry } from '../../src/modules/ledger/journal.repo.js';
+import { accountLines } from '../../src/modules/exports/export.repo.js';
+import { appendEntry, iterateJournal } from '../../src/modules/ledger/journal.repo.js';
+import { chartOfAccounts } from '../../src/ledger/chart.js';
 import { systemActor } from '../../src/modules/shared/access.js';
 import { buildTestApp, type Caller, login, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
@@ -344,6 +346,39 @@ describe('npm run export', () => {
     const refused = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/export.ts', 'journal.csv', '--from', '2025-12-31', '--to', '2025-01-01', '--out', `${out}.csv`, '--database', test.config.databasePath], { encoding: 'utf8' });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('from: must not be after to');
+  });
+});
+
+describe('a period of the journal', () => {
+  it('holds the same lines in the same order whether reached by date or in sequence order', () => {
+    const db = test.context.db;
+    // Entries posted out of date order, as backdated ones are: a period's entries are not a run of sequence numbers.
+    db.transaction((tx) => {
+      for (const [index, entryDate] of ['2026-03-15', '2025-12-31', '2026-03-14', '2026-01-01', '2026-03-15'].entries()) {
+        appendEntry(
+          tx,
+          { entryDate, kind: 'capital', description: `Vốn góp ngày ${entryDate}`, sourceType: 'capital', sourceId: `period-${index}`, reversesEntryId: null, lines: [
+            { accountCode: '1011', debit: 5000n + BigInt(index), credit: 0n, memberId: null, loanId: null },
+            { accountCode: '3111', debit: 0n, credit: 5000n + BigInt(index), memberId: null, loanId: null },
+          ] },
+          'system',
+          '2026-11-23T03:00:00.000Z',
+        );
+      }
+    });
+    const ranges = [{ from: '2026-03-15', to: '2026-03-15' }, { from: '2026-01-01', to: '2026-03-31' }, { from: '2025-01-01', to: '2026-11-23' }, { from: '2026-04-01', to: '2026-04-30' }];
+    let lines = 0;
+    for (const range of ranges) {
+      const byDate = [...iterateJournal(db, { ...range, byDate: true })];
+      expect([...iterateJournal(db, { ...range, byDate: false })]).toEqual(byDate);
+      expect(byDate.every((row) => row[2] >= range.from && row[2] <= range.to)).toBe(true);
+      expect(byDate.map((row) => row[0])).toEqual([...byDate.map((row) => row[0])].sort((a, b) => a - b));
+      lines += byDate.length;
+      for (const account of chartOfAccounts) {
+        expect([...accountLines(db, account.code, range.from, range.to, false)]).toEqual([...accountLines(db, account.code, range.from, range.to, true)]);
+      }
+    }
+    expect(lines).toBeGreaterThan(20);
   });
 });
 

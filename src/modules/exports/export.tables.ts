@@ -3,7 +3,7 @@
 import { addDays, formatIsoDate, parseIsoDate } from '../../domain/calendar.js';
 import type { Account } from '../../ledger/chart.js';
 import type { FundDatabase } from '../../../db/client.js';
-import { accountTotals, iterateJournal } from '../ledger/journal.repo.js';
+import { accountTotals, fewEntriesDatedIn, iterateJournal } from '../ledger/journal.repo.js';
 import { normalBalance, trialBalanceOf } from '../ledger/ledger.service.js';
 import { loanHistory, positionOf } from '../loans/loan-history.js';
 import * as loanRepo from '../loans/loan.repo.js';
@@ -58,11 +58,12 @@ export function generalLedgerTable(db: FundDatabase, from: string, to: string, a
   const dayBefore = formatIsoDate(addDays(parseIsoDate(from) as number, -1));
   function* rows(): Generator<Cell[]> {
     const opening = accountTotals(db, dayBefore, accounts.map((account) => account.code));
+    const fewEntries = fewEntriesDatedIn(db, { from, to });
     for (const account of accounts) {
       let balance = normalBalance(account, opening.get(account.code));
       const sign = account.normalSide === 'debit' ? 1n : -1n;
       yield [account.code, account.nameVi, 'opening', from, null, null, null, null, null, null, balance, null, null];
-      for (const line of repo.accountLines(db, account.code, from, to)) {
+      for (const line of repo.accountLines(db, account.code, from, to, fewEntries)) {
         balance += sign * (BigInt(line.debit) - BigInt(line.credit));
         yield [account.code, account.nameVi, 'line', line.entryDate, line.sequence, line.entryId, line.kind, line.description, BigInt(line.debit), BigInt(line.credit), balance, line.memberId, line.loanId];
       }
