@@ -350,7 +350,7 @@ describe('npm run export', () => {
 });
 
 describe('a period of the journal', () => {
-  it('holds the same lines in the same order whether reached by date or in sequence order', () => {
+  it('holds the same lines in the same order whether reached by date or in sequence order', async () => {
     const db = test.context.db;
     // Entries posted out of date order, as backdated ones are: a period's entries are not a run of sequence numbers.
     db.transaction((tx) => {
@@ -379,6 +379,15 @@ describe('a period of the journal', () => {
       }
     }
     expect(lines).toBeGreaterThan(20);
+    // The journal's pages filtered to an account: the period's entries with a line on it, over a period or none.
+    for (const query of ['from=2026-03-15&to=2026-03-15', 'from=2025-01-01&to=2026-11-23', 'from=2025-01-01']) {
+      const all = await journalEntries(query);
+      for (const accountCode of ['1011', '3111']) {
+        const withLine = all.filter((entry) => (entry.lines as unknown as { accountCode: string }[]).some((line) => line.accountCode === accountCode));
+        expect(withLine.length).toBeGreaterThan(0);
+        expect((await journalEntries(`${query}&accountCode=${accountCode}`)).map((entry) => entry.id)).toEqual(withLine.map((entry) => entry.id));
+      }
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // Storage of the journal: appending entries on the hash chain, reading them back, and summing lines per account.
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, gt, gte, inArray, lte, sql } from 'drizzle-orm';
 import { type FundDatabase, iterateTuples } from '../../../db/client.js';
 import { accountDayTotals, accounts, journalEntries, journalLines, periodCloses } from '../../../db/schema.js';
 import { chartOfAccounts } from '../../ledger/chart.js';
@@ -129,6 +129,18 @@ export function findEntry(db: FundDatabase, id: string): PostedJournalEntry | un
   return row ? withLines(db, [row])[0] : undefined;
 }
 
+/**
+ * Entries with a line on an account. Over a short period, each of its entries is checked through the lines' entry
+ * index; otherwise the account's lines name their entries (a page of an account over a day of `province`: 3.6 s
+ * through the account's 1.4 million lines, milliseconds through the day's entries).
+ */
+function withLineOn(db: FundDatabase, accountCode: string, range: { from?: string; to?: string }): SQL {
+  const e = journalEntries;
+  const l = journalLines;
+  if (fewEntriesDatedIn(db, range)) return sql`EXISTS (SELECT 1 FROM ${l} WHERE ${l.entryId} = ${e.id} AND +${l.accountCode} = ${accountCode})`;
+  return inArray(e.id, db.select({ id: l.entryId }).from(l).where(eq(l.accountCode, accountCode))) as SQL;
+}
+
 export function listEntries(db: FundDatabase, filter: { from?: string; to?: string; accountCode?: string; afterSequence?: number; limit: number }): PostedJournalEntry[] {
   const rows = db
     .select()
@@ -138,9 +150,7 @@ export function listEntries(db: FundDatabase, filter: { from?: string; to?: stri
         filter.from ? gte(journalEntries.entryDate, filter.from) : undefined,
         filter.to ? lte(journalEntries.entryDate, filter.to) : undefined,
         filter.afterSequence !== undefined ? gt(journalEntries.sequence, filter.afterSequence) : undefined,
-        filter.accountCode
-          ? inArray(journalEntries.id, db.select({ id: journalLines.entryId }).from(journalLines).where(eq(journalLines.accountCode, filter.accountCode)))
-          : undefined,
+        filter.accountCode === undefined ? undefined : withLineOn(db, filter.accountCode, filter),
       ),
     )
     .orderBy(asc(journalEntries.sequence))
