@@ -101,15 +101,15 @@ export function iterateTuples<T extends unknown[]>(db: FundDatabase, query: SQL)
 }
 
 /**
- * A query's rows as arrays, read a window of a whole-number key at a time, in the windows' order: (0, step], (step,
- * 2 step], … up to `last`. `query` places the window's condition. Each window's rows come from SQLite as one array,
+ * A query's rows as arrays, read a window of a whole-number key at a time, in the windows' order: (first - 1, first -
+ * 1 + step], … up to `last`. `query` places the window's condition. Each window's rows come from SQLite as one array,
  * which costs a fifth less than the same rows one at a time (a million journal lines), and no cursor stays open.
  */
-export function* tuplesByWindow<T extends unknown[]>(db: FundDatabase, key: SQL, last: number, step: number, query: (window: SQL) => SQL): Generator<T> {
+export function* tuplesByWindow<T extends unknown[]>(db: FundDatabase, key: SQL, span: { first: number; last: number }, step: number, query: (window: SQL) => SQL): Generator<T> {
   const window = sqlOf`${key} > ${sqlOf.placeholder('after')} AND ${key} <= ${sqlOf.placeholder('through')}`;
   const { sql, params } = (db as unknown as DrizzleInternals).dialect.sqlToQuery(query(window));
   const statement = connectionOf(db).prepare(sql).raw(true);
-  for (let after = 0; after < last; after += step) yield* statement.all(...fillPlaceholders(params, { after, through: after + step })) as T[];
+  for (let after = span.first - 1; after < span.last; after += step) yield* statement.all(...fillPlaceholders(params, { after, through: after + step })) as T[];
 }
 
 export interface Snapshot {

@@ -169,4 +169,18 @@ describe('tampering', () => {
     expect(status).toBe(1);
     expect(output).toContain('entry 5 is missing');
   });
+
+  it('entries renumbered out of the chain (before its start, far past its end): each is still read and named', async () => {
+    const before = await verify();
+    const first = entryAt(1);
+    const last = entryAt(before.lastSequence);
+    tamper((file) => {
+      file.prepare('UPDATE journal_entries SET sequence = ? WHERE id = ?').run(-3, first.id);
+      file.prepare('UPDATE journal_entries SET sequence = ? WHERE id = ?').run(1_000_000_000_000, last.id);
+    });
+    const verification = await verify();
+    expect(verification.ok).toBe(false);
+    expect(verification.entriesChecked).toBe(before.entriesChecked);
+    expect(verification.problems).toEqual(expect.arrayContaining([expect.objectContaining({ sequence: -3 }), expect.objectContaining({ sequence: 1_000_000_000_000 })]));
+  });
 });

@@ -253,10 +253,25 @@ export function fewEntriesDatedIn(db: FundDatabase, range: { from?: string; to?:
 }
 
 /**
+ * The journal's first and last sequence numbers, when windows between them reach every entry at little cost: every
+ * sequence a whole number, and few gaps. Otherwise null, and the journal is read in one pass, so that an entry with a
+ * stray sequence number (a gap, a negative or a text one, as only tampering makes) is still read, and verify names it.
+ */
+function denseSequences(db: FundDatabase): { first: number; last: number } | null {
+  const s = journalEntries.sequence;
+  const span = db.get<{ first: unknown; last: unknown; entries: number; whole: number | null }>(
+    sql`SELECT MIN(${s}) AS first, MAX(${s}) AS last, COUNT(*) AS entries, SUM(typeof(${s}) = 'integer') AS whole FROM ${journalEntries}`,
+  );
+  if (!span || typeof span.first !== 'number' || typeof span.last !== 'number' || span.whole !== span.entries) return null;
+  return span.last - span.first < 2 * span.entries ? { first: span.first, last: span.last } : null;
+}
+
+/**
  * The journal's lines in chain order (sequence, then line number), one at a time, optionally for a range of entry dates
  * (`byDate` says which way to reach them; by default, whichever fewEntriesDatedIn says).
  * Two readers walk in step, the entries' and the lines', so that an entry's fields are read once rather than once per
- * line (a third of the work on a million lines). A long range is read a window of sequence numbers at a time.
+ * line (a third of the work on a million lines). A long range is read a window of sequence numbers at a time when the
+ * sequence numbers allow it (denseSequences).
  */
 export function* iterateJournal(db: FundDatabase, range: { from?: string; to?: string; byDate?: boolean } = {}): Generator<JournalLineRow> {
   const e = journalEntries;
@@ -268,15 +283,15 @@ export function* iterateJournal(db: FundDatabase, range: { from?: string; to?: s
   const inRange = sql`${range.from ? sql`${dated} >= ${range.from}` : sql`1 = 1`} AND ${range.to ? sql`${dated} <= ${range.to}` : sql`1 = 1`}`;
   const entryColumns = sql`SELECT ${e.sequence}, ${e.id}, ${e.entryDate}, ${e.postedAt}, ${e.kind}, ${e.description}, ${e.sourceType}, ${e.sourceId}, ${e.reversesEntryId}, ${e.previousHash}, ${e.hash} FROM ${e}`;
   const lineColumns = sql`SELECT ${e.sequence}, ${l.lineNumber}, ${l.accountCode}, ${l.debit}, ${l.credit}, ${l.memberId}, ${l.loanId} FROM ${e} LEFT JOIN ${l} ON ${l.entryId} = ${e.id}`;
-  const last = lastEntry(db)?.sequence ?? 0;
-  const [entries, lines]: [Iterator<EntryColumns>, Iterator<LineColumns>] = byDate
+  const span = byDate ? null : denseSequences(db);
+  const [entries, lines]: [Iterator<EntryColumns>, Iterator<LineColumns>] = !span
     ? [
         iterateTuples<EntryColumns>(db, sql`${entryColumns} WHERE ${inRange} ORDER BY ${e.sequence}`),
         iterateTuples<LineColumns>(db, sql`${lineColumns} WHERE ${inRange} ORDER BY ${e.sequence}, ${l.lineNumber}`),
       ]
     : [
-        tuplesByWindow<EntryColumns>(db, sql`${e.sequence}`, last, sequencesPerRead, (window) => sql`${entryColumns} WHERE ${window} AND ${inRange} ORDER BY ${e.sequence}`),
-        tuplesByWindow<LineColumns>(db, sql`${e.sequence}`, last, sequencesPerRead, (window) => sql`${lineColumns} WHERE ${window} AND ${inRange} ORDER BY ${e.sequence}, ${l.lineNumber}`),
+        tuplesByWindow<EntryColumns>(db, sql`${e.sequence}`, span, sequencesPerRead, (window) => sql`${entryColumns} WHERE ${window} AND ${inRange} ORDER BY ${e.sequence}`),
+        tuplesByWindow<LineColumns>(db, sql`${e.sequence}`, span, sequencesPerRead, (window) => sql`${lineColumns} WHERE ${window} AND ${inRange} ORDER BY ${e.sequence}, ${l.lineNumber}`),
       ];
   try {
     let entry = entries.next().value as EntryColumns | undefined;
