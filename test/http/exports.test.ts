@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEntryText } from '../../src/ledger/journal.js';
 import { openExport } from '../../src/modules/exports/export.service.js';
 import { accountLines } from '../../src/modules/exports/export.repo.js';
-import { appendEntry, iterateJournal } from '../../src/modules/ledger/journal.repo.js';
+import { appendEntry, iterateJournal, withLineOn } from '../../src/modules/ledger/journal.repo.js';
+import { journalEntries as entriesTable } from '../../db/schema.js';
+import { and, asc, gte, lte } from 'drizzle-orm';
 import { chartOfAccounts } from '../../src/ledger/chart.js';
 import { systemActor } from '../../src/modules/shared/access.js';
 import { buildTestApp, type Caller, login, type TestApp } from '../helper.js';
@@ -376,6 +378,14 @@ describe('a period of the journal', () => {
       lines += byDate.length;
       for (const account of chartOfAccounts) {
         expect([...accountLines(db, account.code, range.from, range.to, false)]).toEqual([...accountLines(db, account.code, range.from, range.to, true)]);
+      }
+    }
+    // Entries with a line on an account, walked entry by entry or named by the account's lines: the same, with a period or without.
+    for (const range of [...ranges, {}] as { from?: string; to?: string }[]) {
+      for (const account of chartOfAccounts) {
+        const dated = and(range.from ? gte(entriesTable.entryDate, range.from) : undefined, range.to ? lte(entriesTable.entryDate, range.to) : undefined);
+        const ids = (walk: boolean) => db.select({ id: entriesTable.id }).from(entriesTable).where(and(dated, withLineOn(db, account.code, range, walk))).orderBy(asc(entriesTable.sequence)).all();
+        expect(ids(true)).toEqual(ids(false));
       }
     }
     expect(lines).toBeGreaterThan(20);
