@@ -384,7 +384,7 @@ describe('a period of the journal', () => {
     for (const range of [...ranges, {}] as { from?: string; to?: string }[]) {
       for (const account of chartOfAccounts) {
         const dated = and(range.from ? gte(entriesTable.entryDate, range.from) : undefined, range.to ? lte(entriesTable.entryDate, range.to) : undefined);
-        const ids = (walk: boolean) => db.select({ id: entriesTable.id }).from(entriesTable).where(and(dated, withLineOn(db, account.code, range, walk))).orderBy(asc(entriesTable.sequence)).all();
+        const ids = (walk: boolean) => db.select({ id: entriesTable.id }).from(entriesTable).where(and(dated, withLineOn(db, account.code, walk))).orderBy(asc(entriesTable.sequence)).all();
         expect(ids(true)).toEqual(ids(false));
       }
     }
