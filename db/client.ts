@@ -84,6 +84,27 @@ function connectionOf(db: FundDatabase): Database.Database {
   return (db as unknown as DrizzleInternals).session.client;
 }
 
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A statement in SQLite's own words, prepared once per connection: for the few writes every repayment makes many of
+ * (its timeline's segments), where building each call's parameters through the query builder cost more than SQLite.
+ */
+export function statementOn(db: FundDatabase, source: string): Database.Statement {
+  const connection = connectionOf(db);
+  let cache = statementCaches.get(connection);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(connection, cache);
+  }
+  let statement = cache.get(source);
+  if (!statement) {
+    statement = connection.prepare(source);
+    cache.set(source, statement);
+  }
+  return statement;
+}
+
 /**
  * A query's rows one at a time (better-sqlite3's iterate), for readers that must not hold them all at once: an export
  * of a million journal lines, the ledger's verification. While the iterator is open its connection runs nothing else,

@@ -1,6 +1,6 @@
 // Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
-import { type SQL, and, asc, desc, eq, gte, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
-import type { FundDatabase } from '../../../db/client.js';
+import { type SQL, and, asc, desc, eq, getTableColumns, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
+import { type FundDatabase, statementOn } from '../../../db/client.js';
 import {
   areas,
   collectionSheets,
@@ -321,25 +321,60 @@ export function replaceLoanReadModels(
   for (const line of lines) insertLine.run(line);
 }
 
-/** Rewrites the timeline from a day on (segments ending on or after it) and the lines of some repayments. */
+type SegmentRow = typeof loanTimelineSegments.$inferInsert;
+
+/** The segments' columns: property and SQL name, in the table's order (one list for every statement below). */
+const segmentColumns = Object.entries(getTableColumns(loanTimelineSegments)).map(([key, column]) => ({ key: key as keyof SegmentRow, name: column.name }));
+/** What an in-place rewrite may change of a stored segment (everything but the loan and the day it starts), by position. */
+const segmentValueIndexes = segmentColumns.flatMap((column, index) => (column.name === 'loan_id' || column.name === 'from_day' ? [] : [index]));
+const fromDayIndex = segmentColumns.findIndex((column) => column.name === 'from_day');
+const segmentStatements = {
+  storedFrom: `SELECT rowid, ${segmentColumns.map((column) => column.name).join(', ')} FROM loan_timeline_segments WHERE loan_id = ? AND to_day >= ?`,
+  insert: `INSERT INTO loan_timeline_segments (${segmentColumns.map((column) => column.name).join(', ')}) VALUES (${segmentColumns.map(() => '?').join(', ')})`,
+  update: `UPDATE loan_timeline_segments SET ${segmentValueIndexes.map((index) => `${segmentColumns[index]?.name} = ?`).join(', ')} WHERE rowid = ?`,
+  delete: 'DELETE FROM loan_timeline_segments WHERE rowid = ?',
+};
+
+/** A segment's values as SQLite stores them, in segmentColumns' order. */
+function storedSegmentValues(segment: SegmentRow): (string | number | null)[] {
+  return segmentColumns.map(({ key }) => {
+    const value = segment[key];
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    return value ?? null;
+  });
+}
+
+/**
+ * Rewrites the timeline from a day on (segments ending on or after it) and the lines of some repayments. A stored
+ * segment that starts on the same day as a new one is updated in place, and left alone when nothing of it changed:
+ * a repayment changes the values of the loan's later segments but rarely their days, and an update leaves the
+ * segments' loan index as it was where a delete and an insert rewrote all three of the table's trees.
+ */
 export function replaceLoanReadModelsFrom(
   db: FundDatabase,
   loanId: string,
   fromDay: number,
-  segments: (typeof loanTimelineSegments.$inferInsert)[],
+  segments: SegmentRow[],
   transactionIds: string[],
   lines: (typeof repaymentAllocationLines.$inferInsert)[],
 ): void {
-  prepared(db, 'deleteSegmentsFrom', (on) =>
-    on
-      .delete(loanTimelineSegments)
-      .where(and(eq(loanTimelineSegments.loanId, id()), gte(loanTimelineSegments.toDay, sql.placeholder('fromDay'))))
-      .prepare(),
-  ).run({ id: loanId, fromDay });
+  const stored = statementOn(db, segmentStatements.storedFrom).raw(true).all(loanId, fromDay) as [number, ...(string | number | null)[]][];
+  // Each stored row is its rowid, then the columns in segmentColumns' order.
+  const storedByFromDay = new Map(stored.map((row) => [row[fromDayIndex + 1] as number, row]));
+  for (const segment of segments) {
+    const values = storedSegmentValues(segment);
+    const match = storedByFromDay.get(segment.fromDay);
+    if (!match) {
+      statementOn(db, segmentStatements.insert).run(values);
+      continue;
+    }
+    storedByFromDay.delete(segment.fromDay);
+    if (values.every((value, index) => value === match[index + 1])) continue;
+    statementOn(db, segmentStatements.update).run([...segmentValueIndexes.map((index) => values[index] ?? null), match[0]]);
+  }
+  for (const left of storedByFromDay.values()) statementOn(db, segmentStatements.delete).run(left[0]);
   const deleteLines = prepared(db, 'deleteLinesOfTransaction', (on) => on.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.transactionId, id())).prepare());
   for (const transactionId of transactionIds) deleteLines.run({ id: transactionId });
-  const insertSegment = prepared(db, 'insertSegment', (on) => on.insert(loanTimelineSegments).values(placeholdersFor(loanTimelineSegments)).prepare());
-  for (const segment of segments) insertSegment.run({ ...segment, closed: segment.closed ? 1 : 0, writtenOff: segment.writtenOff ? 1 : 0 });
   const insertLine = prepared(db, 'insertAllocationLine', (on) => on.insert(repaymentAllocationLines).values(placeholdersFor(repaymentAllocationLines)).prepare());
   for (const line of lines) insertLine.run(line);
 }
