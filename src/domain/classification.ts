@@ -1,6 +1,6 @@
 // Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
 // rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
-import { type RoundingModeName, percentOf } from './money.js';
+import { type RoundingModeName, percentOf, percentage } from './money.js';
 
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
@@ -57,6 +57,55 @@ export function debtGroupOf(daysPastDue: number, rescheduleCount: number, table:
 /** Specific provision of one loan: its outstanding principal times its group's rate, rounded to the minor unit. */
 export function specificProvision(outstandingMinorUnits: bigint, debtGroup: DebtGroup, rates: ProvisionRates, mode: RoundingModeName = 'half_up'): bigint {
   return percentOf(outstandingMinorUnits, rates.specificPercent[debtGroup - 1] as string, mode);
+}
+
+/** A loan on the books on a day, as its timeline segment for the day has it: what classifying it needs. */
+export interface LoanOnBooks {
+  memberId: string;
+  /** Outstanding principal in minor units. */
+  outstanding: bigint;
+  rescheduleCount: number;
+  /** Day number of the oldest unpaid due date on the day, or null when nothing is due and unpaid. */
+  oldestUnpaidDueDay: number | null;
+}
+
+export interface LoanClassification {
+  daysPastDue: number;
+  bucket: AgingBucket;
+  debtGroup: DebtGroup;
+  reason: DebtGroupReason | 'member_worst';
+  provision: bigint;
+}
+
+/**
+ * Classifies the loans on the books on a day together, in their order: days past due, aging bucket, debt group (the
+ * worst of each member's loans when memberWorst, since a borrower's loans share her group) and specific provision.
+ * `loans` must hold every loan on the books of each member it names, or a member's worst group is missed.
+ */
+export function classifyLoansOn(
+  loans: readonly LoanOnBooks[],
+  day: number,
+  rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
+): LoanClassification[] {
+  const provisionAt = rules.rates.specificPercent.map((percent) => percentage(percent));
+  const own = loans.map((loan) => {
+    const daysPastDue = loan.oldestUnpaidDueDay === null ? 0 : day - loan.oldestUnpaidDueDay;
+    return { daysPastDue, ...debtGroupOf(daysPastDue, loan.rescheduleCount, rules.table) };
+  });
+  const worstOf = new Map<string, DebtGroup>();
+  if (rules.memberWorst) {
+    loans.forEach((loan, index) => {
+      const group = (own[index] as (typeof own)[number]).debtGroup;
+      if (group > (worstOf.get(loan.memberId) ?? 0)) worstOf.set(loan.memberId, group);
+    });
+  }
+  return loans.map((loan, index) => {
+    const { daysPastDue, debtGroup: ownGroup, reason: ownReason } = own[index] as (typeof own)[number];
+    const worst = worstOf.get(loan.memberId) ?? ownGroup;
+    const debtGroup = worst > ownGroup ? worst : ownGroup;
+    const provision = (provisionAt[debtGroup - 1] as (typeof provisionAt)[number])(loan.outstanding, 'half_up');
+    return { daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason: worst > ownGroup ? 'member_worst' : ownReason, provision };
+  });
 }
 
 /** General provision: a percentage of the outstanding principal of groups 1 to 4 together. */

@@ -280,8 +280,15 @@ export function powerOfTen(exponent: number): bigint {
 
 /** amount x percent / 100, multiplied before dividing and rounded once. */
 export function percentOf(amount: bigint, percent: string, mode: RoundingModeName): bigint {
+  return percentage(percent)(amount, mode);
+}
+
+/** percentOf with the percentage read once, for applying one rate to many amounts (a portfolio's loans). */
+export function percentage(percent: string): (amount: bigint, mode: RoundingModeName) => bigint {
   const match = /^(\d+)(?:\.(\d+))?$/.exec(percent);
   if (!match) throw new RangeError(`not a percentage: ${percent}`);
   const fraction = match[2] ?? '';
-  return divideRounded(amount * BigInt(`${match[1]}${fraction}`), 100n * 10n ** BigInt(fraction.length), mode);
+  const numerator = BigInt(`${match[1]}${fraction}`);
+  const denominator = 100n * 10n ** BigInt(fraction.length);
+  return (amount, mode) => divideRounded(amount * numerator, denominator, mode);
 }

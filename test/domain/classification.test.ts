@@ -1,6 +1,15 @@
 // Debt groups, aging buckets and provisions: the thresholds of both presets, hand-checked at their edges.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agingBucketOf, debtGroupOf, debtGroupPresets, generalProvision, provisionPresets, specificProvision } from '../../src/domain/classification.js';
+import {
+  agingBucketOf,
+  classifyLoansOn,
+  debtGroupOf,
+  debtGroupPresets,
+  generalProvision,
+  provisionPresets,
+  specificProvision,
+} from '../../src/domain/classification.js';
 import { percentOf } from '../../src/domain/money.js';
 
 describe('debt groups', () => {
@@ -64,5 +73,59 @@ describe('provisions', () => {
     expect(percentOf(3n, '50', 'half_up')).toBe(2n);
     expect(percentOf(3n, '50', 'half_even')).toBe(2n);
     expect(percentOf(5n, '50', 'half_even')).toBe(2n);
+  });
+});
+
+describe('a portfolio classified together', () => {
+  const day = 20_000;
+  const loan = fc.record({
+    memberId: fc.constantFrom('tv-a', 'tv-b', 'tv-c', 'tv-d'),
+    outstanding: fc.bigInt({ min: 1n, max: 50_000_000n }),
+    rescheduleCount: fc.integer({ min: 0, max: 4 }),
+    oldestUnpaidDueDay: fc.option(fc.integer({ min: day - 500, max: day }), { nil: null }),
+  });
+
+  it('gives each loan what the one-loan rules give it, and every loan of a member her worst group', () => {
+    fc.assert(
+      fc.property(fc.array(loan, { maxLength: 30 }), fc.constantFrom('microfinance', 'bank') as fc.Arbitrary<'microfinance' | 'bank'>, fc.boolean(), (loans, preset, memberWorst) => {
+        const rules = { table: debtGroupPresets[preset], rates: provisionPresets[preset], memberWorst };
+        const classified = classifyLoansOn(loans, day, rules);
+        expect(classified).toHaveLength(loans.length);
+        loans.forEach((one, index) => {
+          const got = classified[index];
+          const daysPastDue = one.oldestUnpaidDueDay === null ? 0 : day - one.oldestUnpaidDueDay;
+          const own = debtGroupOf(daysPastDue, one.rescheduleCount, rules.table);
+          const worst = loans
+            .filter((other) => other.memberId === one.memberId)
+            .reduce((max, other) => {
+              const group = debtGroupOf(other.oldestUnpaidDueDay === null ? 0 : day - other.oldestUnpaidDueDay, other.rescheduleCount, rules.table).debtGroup;
+              return group > max ? group : max;
+            }, own.debtGroup);
+          const debtGroup = memberWorst ? worst : own.debtGroup;
+          expect(got).toEqual({
+            daysPastDue,
+            bucket: agingBucketOf(daysPastDue),
+            debtGroup,
+            reason: debtGroup > own.debtGroup ? 'member_worst' : own.reason,
+            provision: specificProvision(one.outstanding, debtGroup, rules.rates),
+          });
+        });
+      }),
+    );
+  });
+
+  it('a member 95 days late on one loan puts her current loan in group 4 too (microfinance)', () => {
+    const rules = { table: debtGroupPresets.microfinance, rates: provisionPresets.microfinance, memberWorst: true };
+    const [late, current] = classifyLoansOn(
+      [
+        { memberId: 'tv-a', outstanding: 4_000_000n, rescheduleCount: 0, oldestUnpaidDueDay: day - 95 },
+        { memberId: 'tv-a', outstanding: 10_000_000n, rescheduleCount: 0, oldestUnpaidDueDay: null },
+      ],
+      day,
+      rules,
+    );
+    expect(late).toEqual({ daysPastDue: 95, bucket: '91-180', debtGroup: 4, reason: 'days_past_due', provision: 2_000_000n });
+    // 50 % of 10,000,000.
+    expect(current).toEqual({ daysPastDue: 0, bucket: 'current', debtGroup: 4, reason: 'member_worst', provision: 5_000_000n });
   });
 });

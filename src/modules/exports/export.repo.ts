@@ -2,9 +2,9 @@
 // one row at a time in a fixed order (the same database gives the same rows in the same order, so the same bytes).
 import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import { type FundDatabase, iterateRows } from '../../../db/client.js';
-import { areas, groups, journalEntries, journalLines, loanProducts, loans, members, savingsTransactions, transactionReversals, users } from '../../../db/schema.js';
-import type { DebtGroupTable, ProvisionRates } from '../../domain/classification.js';
-import { classifiedLoans } from '../reports/classification.repo.js';
+import { areas, groups, journalEntries, journalLines, loanProducts, loanTimelineSegments, loans, members, savingsTransactions, transactionReversals, users } from '../../../db/schema.js';
+import { type DebtGroupTable, type LoanClassification, type ProvisionRates, classifyLoansOn } from '../../domain/classification.js';
+import { loansOnBooksOn } from '../reports/classification.repo.js';
 
 export interface LedgerLineRow {
   entryDate: string;
@@ -65,25 +65,42 @@ export interface LoanBookRow {
 }
 
 /** Every loan on the books on a day (disbursed, not closed, not written off), classified as the portfolio report does. */
-export function loanBook(db: FundDatabase, day: number, rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean }, areaPath: string | undefined): IterableIterator<LoanBookRow> {
-  return iterateRows<LoanBookRow>(
+export function* loanBook(db: FundDatabase, day: number, rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean }, areaPath: string | undefined): Generator<LoanBookRow> {
+  // Classified over the whole fund, whatever the area: a member's worst group counts her loans everywhere.
+  const onBooks = loansOnBooksOn(db, day, null);
+  const classified = classifyLoansOn(onBooks, day, rules);
+  const onBooksById = new Map(onBooks.map((loan, index) => [loan.loanId, { loan, classification: classified[index] as LoanClassification }]));
+  const t = loanTimelineSegments;
+  const described = iterateRows<Omit<LoanBookRow, 'principalOutstanding' | 'overduePrincipal' | 'overdueInterest' | 'daysPastDue' | 'agingBucket' | 'debtGroup' | 'provision'>>(
     db,
-    sql`${classifiedLoans(day, rules.table, rules.rates, rules.memberWorst)}
-      SELECT p.loan_id AS "loanId", p.member_id AS "memberId", ${members.fullName} AS "memberName", ${members.nationalId} AS "nationalId",
+    sql`SELECT ${loans.id} AS "loanId", ${loans.memberId} AS "memberId", ${members.fullName} AS "memberName", ${members.nationalId} AS "nationalId",
         ${groups.code} AS "groupCode", ${groups.name} AS "groupName", ${areas.code} AS "areaCode", ${areas.name} AS "areaName",
-        ${users.fullName} AS "officerName", ${loanProducts.code} AS "productCode", ${loans.disbursedOn} AS "disbursedOn", ${loans.principal} AS "principal",
-        p.o AS "principalOutstanding", p.overdue_principal AS "overduePrincipal", p.overdue_interest AS "overdueInterest", p.dpd AS "daysPastDue",
-        p.bucket AS "agingBucket", p.debt_group AS "debtGroup", p.provision AS "provision"
-      FROM p
-        JOIN ${loans} ON ${loans.id} = p.loan_id
-        JOIN ${members} ON ${members.id} = p.member_id
-        JOIN ${groups} ON ${groups.id} = p.group_id
+        ${users.fullName} AS "officerName", ${loanProducts.code} AS "productCode", ${loans.disbursedOn} AS "disbursedOn", ${loans.principal} AS "principal"
+      FROM ${t}
+        JOIN ${loans} ON ${loans.id} = ${t.loanId}
+        JOIN ${members} ON ${members.id} = ${loans.memberId}
+        JOIN ${groups} ON ${groups.id} = ${t.groupId}
         JOIN ${areas} ON ${areas.id} = ${groups.areaId}
         JOIN ${loanProducts} ON ${loanProducts.id} = ${loans.productId}
         LEFT JOIN ${users} ON ${users.id} = ${groups.officerId}
-      WHERE ${inArea(areaPath)}
-      ORDER BY ${groups.code}, ${members.fullName}, p.loan_id`,
+      WHERE ${t.toDay} > ${day} AND ${t.fromDay} <= ${day} AND ${t.principalOutstanding} > 0 AND ${t.writtenOff} = 0 AND ${t.closed} = 0 AND ${inArea(areaPath)}
+      ORDER BY ${groups.code}, ${members.fullName}, ${loans.id}`,
   );
+  for (const row of described) {
+    const found = onBooksById.get(row.loanId);
+    if (!found) throw new Error(`loan ${row.loanId} is on the books on day ${day} but was not classified`);
+    const { loan, classification } = found;
+    yield {
+      ...row,
+      principalOutstanding: Number(loan.outstanding),
+      overduePrincipal: loan.overduePrincipal,
+      overdueInterest: loan.overdueInterest,
+      daysPastDue: classification.daysPastDue,
+      agingBucket: classification.bucket,
+      debtGroup: classification.debtGroup,
+      provision: Number(classification.provision),
+    };
+  }
 }
 
 export interface SavingsBalanceRow {
