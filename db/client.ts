@@ -106,6 +106,19 @@ export function statementOn(db: FundDatabase, source: string): Database.Statemen
 }
 
 /**
+ * A query's rows as arrays, handed over by SQLite as one JSON text: for reads of tens of thousands of short rows,
+ * where better-sqlite3 building each row cost more than SQLite finding them (51,000 loans on `province`: 145 ms as
+ * rows, 80 ms as JSON). `columns` names the query's result columns in the order wanted; `orderBy` (result columns
+ * too) orders the rows, which SQLite does for an aggregate's input only when told. Values must be text, null or whole
+ * numbers within 2^53, as every stored amount is.
+ */
+export function jsonTuples<T extends unknown[]>(db: FundDatabase, query: SQL, columns: readonly string[], orderBy: readonly string[] = []): T[] {
+  const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.join(', ')}` : '';
+  const found = db.get<{ rows: string | null }>(sqlOf`SELECT json_group_array(json_array(${sqlOf.raw(columns.join(', '))})${sqlOf.raw(order)}) AS rows FROM (${query})`);
+  return JSON.parse(found?.rows ?? '[]') as T[];
+}
+
+/**
  * A query's rows one at a time (better-sqlite3's iterate), for readers that must not hold them all at once: an export
  * of a million journal lines, the ledger's verification. While the iterator is open its connection runs nothing else,
  * so long readers iterate on a snapshot (below), never on the service's own connection.
