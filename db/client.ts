@@ -282,3 +282,48 @@ export function integrityCheck(path: string): Promise<string[]> {
     worker.once('exit', (code) => reject(new Error(`the integrity check stopped (exit ${code})`)));
   });
 }
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+/** Pages of WAL the service's own connection lets grow before it checkpoints in its commit (SQLite's default). */
+const commitCheckpointPages = 1000;
+
+/**
+ * Copies the WAL back into the fund's file from a thread of its own, so that the service's commits no longer stop to
+ * do it: SQLite checkpoints in the commit that takes the WAL past 1,000 pages, which on a busy meeting day is one
+ * batch of repayments in a few, each held up by the copy and its flush. A PASSIVE checkpoint never waits for the
+ * writer or blocks it; the writer starts the WAL over once everything in it is in the file. Commits stay exactly as
+ * durable (each one is flushed to the WAL). Should the thread stop, the writer checkpoints in its commits again.
+ */
+export function startCheckpointer(handle: DatabaseHandle, everyMilliseconds = 200): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const Database = require(workerData.driver);
+     const file = new Database(workerData.path, { fileMustExist: true });
+     file.pragma('busy_timeout = 5000');
+     const checkpoint = file.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+     const timer = setInterval(() => { try { checkpoint.run(); } catch { /* a busy file: the next turn tries again */ } }, workerData.every);
+     parentPort.on('message', () => { clearInterval(timer); try { checkpoint.run(); } finally { file.close(); } parentPort.close(); });`,
+    { eval: true, workerData: { path: handle.sqlite.name, driver, every: everyMilliseconds } },
+  );
+  handle.sqlite.pragma('wal_autocheckpoint = 0');
+  const stopped = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (handle.sqlite.open) handle.sqlite.pragma(`wal_autocheckpoint = ${commitCheckpointPages}`);
+      resolve();
+    }),
+  );
+  worker.once('error', () => undefined);
+  worker.unref();
+  return {
+    async stop() {
+      // Held open until the thread's last checkpoint is done and its connection closed.
+      worker.ref();
+      worker.postMessage('stop');
+      await stopped;
+    },
+  };
+}

@@ -17,6 +17,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { type DatabaseHandle, health } from '../modules/system/health.service.js';
+import { checkpointInBackground } from '../modules/system/checkpoint.service.js';
 import * as auth from '../modules/auth/auth.service.js';
 import './actor.js';
 import { type Clock, systemClock } from '../modules/shared/clock.js';
@@ -114,6 +115,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.decorateRequest('actor', null);
   app.addHook('onListen', async () => reports.start());
   app.addHook('onClose', async () => reports.close());
+  const checkpointer = checkpointInBackground(dependencies.database);
+  if (checkpointer) app.addHook('onClose', async () => checkpointer.stop());
 
   // The default JSON parser (which refuses __proto__ and constructor.prototype keys), behind a nesting check.
   const parseJson = app.getDefaultJsonParser('error', 'error');
