@@ -3,7 +3,7 @@
 // groups, on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
-import { classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
+import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
 import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { fundWithBooks, memberInput, standardProduct } from '../fixtures.js';
@@ -57,7 +57,7 @@ describe('report reads kept to some groups', () => {
     expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], true).length).toBeGreaterThan(0);
   });
 
-  it('sum PAR over several days, collections, repayment progress, flows and savings alike on every path', () => {
+  it('sum PAR over several days, collections, repayment progress, flows, savings and active borrowers alike on every path', () => {
     const all: GroupIds[] = [null, [groupId, otherGroupId], many([groupId, otherGroupId])];
     const dayNumbers = days.map((date) => parseIsoDate(date) as number);
     const answers = all.map((ids) => ({
@@ -66,11 +66,14 @@ describe('report reads kept to some groups', () => {
       progress: repaymentProgress(test.context.db, parseIsoDate('2025-06-30') as number, ids),
       flows: loanTransactionsByMonth(test.context.db, '2025-01-01', '2025-12-31', ids).sort((a, b) => `${a.month}${a.type}`.localeCompare(`${b.month}${b.type}`)),
       savings: savingsOn(test.context.db, '2025-12-31', ids),
+      // In the as-of index's order on every path: who comes first decides where a member is counted.
+      borrowers: dayNumbers.map((day) => activeBorrowersOn(test.context.db, day, ids)),
     }));
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
     expect(answers[0]?.atRisk.map((row) => row.day)).toEqual(dayNumbers.filter((day) => answers[0]?.atRisk.some((row) => row.day === day)));
     expect(answers[0]?.flows.some((row) => row.type === 'disbursement')).toBe(true);
+    expect(answers[0]?.borrowers.some((borrowers) => borrowers.length > 1)).toBe(true);
 
     // One group: its own part of the fund's figures, read through its loans.
     const fundPerDay = new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, null).map((row) => [row.day, BigInt(row.outstanding)]));

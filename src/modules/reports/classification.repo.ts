@@ -215,16 +215,22 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
 }
 
 /**
- * Members with principal outstanding on a day, with the group of each such loan, over some groups (read in the
- * as-of index's order whatever the groups, so a member borrowing in two groups is counted where she always was).
+ * Members with principal outstanding on a day, with the group of each such loan, over some groups, in the as-of
+ * index's order (to_day, from_day, loan) whatever the groups, so a member borrowing in two groups is counted where she
+ * always was. A few groups' loans are reached through the groups and put in that order; many are read off the index.
  */
 export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): { memberId: string; groupId: string }[] {
-  const pairs = jsonTuples<[string, string]>(
-    db,
-    sql`SELECT member_id, group_id FROM loan_timeline_segments
-      WHERE to_day > ${day} AND from_day <= ${day} AND principal_outstanding > 0 AND written_off = 0 AND ${inGroups(sql`group_id`, groupIds)}`,
-    ['member_id', 'group_id'],
-  );
+  const owing = sql`t.to_day > ${day} AND t.from_day <= ${day} AND t.principal_outstanding > 0 AND t.written_off = 0 AND ${inGroups(sql`t.group_id`, groupIds)}`;
+  const columns = sql.raw('t.member_id, t.group_id, t.to_day, t.from_day, t.loan_id');
+  const pairs =
+    groupIds !== null && groupIds.length <= fewGroups
+      ? jsonTuples<[string, string]>(
+          db,
+          sql`SELECT ${columns} FROM loans AS l JOIN loan_timeline_segments AS t ON t.loan_id = l.id WHERE ${inGroups(sql`l.group_id`, groupIds)} AND ${owing}`,
+          ['member_id', 'group_id'],
+          ['to_day', 'from_day', 'loan_id'],
+        )
+      : jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing}`, ['member_id', 'group_id']);
   // Each member and group once, where first read (SQLite's DISTINCT over them cost as much again as reading them).
   const seen = new Set<string>();
   const borrowers: { memberId: string; groupId: string }[] = [];
