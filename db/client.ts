@@ -1,5 +1,5 @@
 // Opens the fund's SQLite file with the pragmas the ledger relies on, and applies the committed migrations.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,8 @@ function readOnlyConnection(path: string, cacheKib: number): Database.Database {
 export function openDatabase(path: string): DatabaseHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
-  // WAL lets readers run beside the writer; FULL makes a commit survive a power cut (a commune office);
+  // WAL lets readers run beside the writer; FULL makes a commit survive a power cut (a commune office: the service
+  // keeps that guarantee with its own flush, flushCommitsInBackground);
   // foreign keys are off by default in SQLite; the busy timeout rides out a backup or a second process.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -281,6 +282,104 @@ export function integrityCheck(path: string): Promise<string[]> {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the integrity check stopped (exit ${code})`)));
   });
+}
+
+/** Makes the service's commits durable from the thread pool, so that its thread goes on while the disk flushes. */
+export interface CommitFlusher {
+  /** Settles once everything this connection has committed so far is on disk; rejects when the disk refused it. */
+  durable(): Promise<void>;
+  /** Flushes what is left and gives the connection back its own flush in each commit (synchronous = FULL). */
+  stop(): Promise<void>;
+}
+
+/** A flush of a file's data to the disk, given an open descriptor (fs.fsync; a test may refuse it). */
+export type FileSync = (descriptor: number) => Promise<void>;
+
+const fsyncOnThreadPool: FileSync = (descriptor) => new Promise((resolve, reject) => fsync(descriptor, (error) => (error ? reject(error) : resolve())));
+
+/**
+ * Durable commits without the service's thread waiting for the disk. The connection commits with synchronous =
+ * NORMAL (SQLite writes the WAL frames of each commit but does not flush them), and the WAL file is flushed from
+ * the thread pool before anything is answered: a commit is exactly as durable as with FULL when its answer leaves
+ * (SQLite's recovery keeps every whole commit found in the WAL, and drops a torn tail). Meanwhile the thread parses
+ * the next requests and commits the next batch; one flush covers every commit made before it began.
+ *
+ * What has been committed is told by SQLite's total_changes() (every row this connection inserted, updated or
+ * deleted): a flush is needed only when it moved since the last one began. The descriptor is kept open from
+ * before the commits it flushes, so that a write-back error is reported to it (a descriptor opened afterwards would
+ * not see it); a flush that fails leaves the flusher failed for good, because the kernel may have dropped the pages
+ * it could not write: what was committed can no longer be known durable until the file is opened again.
+ */
+export function flushCommitsInBackground(handle: DatabaseHandle, sync: FileSync = fsyncOnThreadPool): CommitFlusher {
+  const walPath = `${handle.sqlite.name}-wal`;
+  const changes = handle.sqlite.prepare('SELECT total_changes()').pluck();
+  handle.sqlite.pragma('synchronous = NORMAL');
+  const changed = () => changes.get() as number;
+  let flushedThrough = changed();
+  let wal: { descriptor: number; inode: number } | null = null;
+  let failure: Error | null = null;
+
+  // The WAL file stays the same while connections hold the database; should it be replaced, the new one is opened.
+  const walDescriptor = (): number => {
+    const inode = statSync(walPath).ino;
+    if (wal && wal.inode === inode) return wal.descriptor;
+    if (wal) closeSync(wal.descriptor);
+    wal = { descriptor: openSync(walPath, 'r+'), inode };
+    return wal.descriptor;
+  };
+  if (existsSync(walPath)) walDescriptor();
+
+  let inFlight: { through: number; done: Promise<void> } | null = null;
+  /** The flush that begins when the one in flight ends, shared by everyone who committed meanwhile. */
+  let next: Promise<void> | null = null;
+
+  const flush = async (through: number): Promise<void> => {
+    try {
+      await sync(walDescriptor());
+    } catch (error) {
+      failure ??= Object.assign(new Error(`the WAL could not be flushed to the disk: ${error instanceof Error ? error.message : String(error)}`), { code: 'SQLITE_IOERR_FSYNC', cause: error });
+      throw failure;
+    }
+    flushedThrough = Math.max(flushedThrough, through);
+  };
+
+  const durable = (): Promise<void> => {
+    if (failure) return Promise.reject(failure);
+    const through = changed();
+    if (through === flushedThrough) return Promise.resolve();
+    if (inFlight?.through === through) return inFlight.done;
+    if (!inFlight) {
+      const started = { through, done: flush(through) };
+      inFlight = started;
+      void started.done.then(
+        () => (inFlight = null),
+        () => (inFlight = null),
+      );
+      return started.done;
+    }
+    // The flush in flight began before some of these commits: they wait for the next one, which covers them all.
+    next ??= inFlight.done
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return durable();
+      });
+    return next;
+  };
+
+  return {
+    durable,
+    async stop() {
+      try {
+        // A failed flush was told to whoever waited on it; the file's own checkpoint flushes what it can.
+        await durable().catch(() => undefined);
+      } finally {
+        if (wal) closeSync(wal.descriptor);
+        wal = null;
+        if (handle.sqlite.open) handle.sqlite.pragma('synchronous = FULL');
+      }
+    },
+  };
 }
 
 export interface Checkpointer {

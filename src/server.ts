@@ -21,7 +21,15 @@ async function main(): Promise<void> {
 
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
-  const app = await buildApp(config, { database });
+  // A failed flush of committed writes leaves the file's state unknown to this process: stop, and let the
+  // supervisor start it again on what the disk holds (clients resend with their idempotency keys).
+  const app = await buildApp(config, {
+    database,
+    onStorageLost: () => {
+      process.exitCode = 1;
+      void shutdown('storage lost');
+    },
+  });
 
   const context = createServiceContext(config, database.db, systemClock);
   const admin = prepareFund(context, config.adminPassword);
@@ -33,7 +41,7 @@ async function main(): Promise<void> {
 
   let backups: BackupSchedule | undefined;
   let closing = false;
-  const shutdown = async (signal: string) => {
+  async function shutdown(signal: string) {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'closing: finishing requests in flight');
@@ -44,7 +52,7 @@ async function main(): Promise<void> {
       database.close();
       app.log.info('closed');
     }
-  };
+  }
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../src/config.js';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client.js';
-import { type App, buildApp } from '../src/http/app.js';
+import { type App, type AppDependencies, buildApp } from '../src/http/app.js';
 import { prepareFund } from '../src/modules/system/setup.service.js';
 import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
 
@@ -30,7 +30,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function buildTestApp(environment: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(environment: Record<string, string> = {}, dependencies: Omit<AppDependencies, 'database' | 'clock'> = {}): Promise<TestApp> {
   const folder = mkdtempSync(join(tmpdir(), 'fund-ledger-test-'));
   const config = loadConfig({ DATABASE_PATH: join(folder, 'fund.db'), LOG_LEVEL: 'silent', FUND_ADMIN_PASSWORD: adminPassword, ...environment }, false);
   const database = openDatabase(config.databasePath);
@@ -38,7 +38,7 @@ export async function buildTestApp(environment: Record<string, string> = {}): Pr
   const clock = new TestClock();
   const context = createServiceContext(config, database.db, clock);
   prepareFund(context, config.adminPassword);
-  const app = await buildApp(config, { database, clock });
+  const app = await buildApp(config, { database, clock, ...dependencies });
   await app.ready();
   return {
     app,

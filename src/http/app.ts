@@ -17,7 +17,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import { type DatabaseHandle, health } from '../modules/system/health.service.js';
-import { checkpointInBackground } from '../modules/system/checkpoint.service.js';
+import { type FileSync, checkpointInBackground, flushInBackground } from '../modules/system/checkpoint.service.js';
 import * as auth from '../modules/auth/auth.service.js';
 import './actor.js';
 import { type Clock, systemClock } from '../modules/shared/clock.js';
@@ -48,6 +48,13 @@ import { webApp } from '../web/plugin.js';
 export interface AppDependencies {
   database: DatabaseHandle;
   clock?: Clock;
+  /** How a commit's WAL is flushed to the disk (fs.fsync on the thread pool; a test may make the disk refuse). */
+  fileSync?: FileSync;
+  /**
+   * Called once when a flush of committed writes fails: what was committed can no longer be known to be on disk,
+   * so the process should stop and open the file again (SQLite's recovery keeps what reached it).
+   */
+  onStorageLost?: (error: Error) => void;
 }
 
 export type App = FastifyInstance;
@@ -97,7 +104,21 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
 
 export async function buildApp(config: Config, dependencies: AppDependencies): Promise<App> {
   const context = createServiceContext(config, dependencies.database.db, dependencies.clock ?? systemClock);
-  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context) });
+  // Batched commits are flushed off the thread; one commit per command (batching off) flushes in each commit.
+  const flusher = config.writeBatchMax > 1 ? flushInBackground(dependencies.database, dependencies.fileSync) : null;
+  let storageLost = false;
+  const durable = flusher
+    ? () =>
+        flusher.durable().catch((error: unknown) => {
+          if (!storageLost) {
+            storageLost = true;
+            app.log.fatal({ err: error }, 'committed writes could not be flushed to the disk: the service must be restarted');
+            dependencies.onStorageLost?.(error as Error);
+          }
+          throw error;
+        })
+    : undefined;
+  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context), ...(durable ? { durable } : {}) });
   const reports = reportRunner(context, { path: dependencies.database.sqlite.name, inMemory: dependencies.database.sqlite.memory });
 
   const app = Fastify({
@@ -117,6 +138,15 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.addHook('onClose', async () => reports.close());
   const checkpointer = checkpointInBackground(dependencies.database);
   if (checkpointer) app.addHook('onClose', async () => checkpointer.stop());
+  if (flusher) {
+    // Every answer waits until what the service had committed when it was sent is on disk: a write made outside the
+    // group commit, or another request's commit that this one read, is never shown before it is durable.
+    // A 5xx is sent as it is: it tells of nothing committed, and it is what a failed flush itself is answered with.
+    app.addHook('onSend', async (_request, reply) => {
+      if (durable && reply.statusCode < 500) await durable();
+    });
+    app.addHook('onClose', async () => flusher.stop());
+  }
 
   // The default JSON parser (which refuses __proto__ and constructor.prototype keys), behind a nesting check.
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DatabaseHandle, openDatabase } from '../../db/client.js';
+import { type DatabaseHandle, type FileSync, flushCommitsInBackground, openDatabase } from '../../db/client.js';
 import { BatchNotCommitted, createGroupCommit, isStorageFailure } from '../../src/modules/shared/group-commit.js';
 
 let folder: string;
@@ -105,6 +105,77 @@ describe('group commit', () => {
     expect((await answer).inBatch).toBe(true);
     expect(counter.commits()).toBe(0);
     await expect(writes.run(pay(-5))).rejects.toThrow(/CHECK constraint/);
+  });
+
+  it('flushed off the thread: answers a batch only when its flush has ended, and commits the next one meanwhile', async () => {
+    const flushes: (() => void)[] = [];
+    const gatedSync: FileSync = () => new Promise<void>((resolve) => flushes.push(resolve));
+    const flusher = flushCommitsInBackground(database, gatedSync);
+    expect(database.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+    const writes = createGroupCommit(database.sqlite, { maxBatch: 64, durable: flusher.durable });
+    const answered: number[] = [];
+    const first = writes.run(pay(1)).then((answer) => answered.push(answer.amount));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Committed (another connection would read it) but not answered: its flush has not ended.
+    expect(stored()).toEqual([1]);
+    expect(flushes).toHaveLength(1);
+    const second = writes.run(pay(2)).then((answer) => answered.push(answer.amount));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stored()).toEqual([1, 2]);
+    expect(answered).toEqual([]);
+    // The flush in flight began before the second commit: it answers the first only; the second waits for its own.
+    flushes.shift()?.();
+    await first;
+    expect(answered).toEqual([1]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toHaveLength(1);
+    flushes.shift()?.();
+    await second;
+    expect(answered).toEqual([1, 2]);
+    // Nothing committed since: nothing to flush.
+    await flusher.durable();
+    expect(flushes).toHaveLength(0);
+    await flusher.stop();
+    expect(database.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('flushed off the thread: shares one flush among everyone who committed before it began', async () => {
+    let calls = 0;
+    const flusher = flushCommitsInBackground(database, async () => {
+      calls += 1;
+    });
+    const writes = createGroupCommit(database.sqlite, { maxBatch: 64, durable: flusher.durable });
+    await Promise.all([writes.run(pay(1)), writes.run(pay(2)), writes.run(pay(3)), flusher.durable(), flusher.durable()]);
+    expect(calls).toBe(1);
+    // A write made outside the group commit is flushed by the next wait for durability.
+    database.sqlite.prepare('INSERT INTO payments (amount) VALUES (4)').run();
+    await flusher.durable();
+    expect(calls).toBe(2);
+    await flusher.stop();
+  });
+
+  it('flushed off the thread: a flush the disk refuses fails its batch as a storage failure, and every later wait', async () => {
+    const flusher = flushCommitsInBackground(database, () => Promise.reject(Object.assign(new Error('input/output error'), { code: 'EIO' })));
+    const writes = createGroupCommit(database.sqlite, { maxBatch: 64, durable: flusher.durable });
+    const outcomes = await Promise.allSettled([writes.run(pay(1)), writes.run(pay(2))]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const reason = (outcome as PromiseRejectedResult).reason;
+      expect(reason).toBeInstanceOf(BatchNotCommitted);
+      expect(isStorageFailure(reason)).toBe(true);
+    }
+    // The kernel may have dropped what it could not write: nothing is known durable from here on.
+    await expect(flusher.durable()).rejects.toThrow(/could not be flushed/);
+    await expect(writes.run(pay(3))).rejects.toBeInstanceOf(BatchNotCommitted);
+    await flusher.stop();
+  });
+
+  it('flushed off the thread: the real WAL file, through fsync on the thread pool', async () => {
+    const flusher = flushCommitsInBackground(database);
+    const writes = createGroupCommit(database.sqlite, { maxBatch: 64, durable: flusher.durable });
+    await Promise.all([writes.run(pay(5)), writes.run(pay(6))]);
+    expect(stored()).toEqual([5, 6]);
+    await flusher.stop();
   });
 
   it('tells storage failures from wrong writes', () => {

@@ -1,6 +1,7 @@
 // Group commit: the writes that arrive together (every write route hands its command here) share one SQLite
 // transaction and one durable commit, so a batch pays the disk's flush once instead of once per request. Each command runs in its own savepoint:
-// its failure rolls back only itself. No command is answered before the commit that makes it durable.
+// its failure rolls back only itself. No command is answered before the commit that makes it durable; when the
+// disk's flush is made off the thread (options.durable), the next batch runs while the last one is flushed.
 
 /** What the group commit needs of the database connection (better-sqlite3's, in the service). */
 export interface Connection {
@@ -24,6 +25,11 @@ export interface GroupCommitOptions {
    * transaction, such as its audit record.
    */
   wrap?: (command: () => unknown) => () => unknown;
+  /**
+   * Settles once everything committed so far is on disk, for a connection whose commits do not flush it themselves
+   * (db/client's flushCommitsInBackground). Without it each commit is durable when it returns (synchronous = FULL).
+   */
+  durable?: () => Promise<void>;
 }
 
 interface Waiting {
@@ -100,12 +106,19 @@ export function createGroupCommit(sqlite: Connection, options: GroupCommitOption
       schedule();
       return;
     }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) item.reject(new Error('a batched command has no outcome'));
-      else if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    const answer = () =>
+      batch.forEach((item, index) => {
+        const outcome = outcomes[index];
+        if (!outcome) item.reject(new Error('a batched command has no outcome'));
+        else if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.error);
+      });
+    if (options.durable) {
+      // Committed but not yet known to be on disk: nobody hears of it until the flush that covers it ends.
+      options.durable().then(answer, (error: unknown) => {
+        for (const item of batch) item.reject(new BatchNotCommitted(error));
+      });
+    } else answer();
     schedule();
   }
 
