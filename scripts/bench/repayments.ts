@@ -3,10 +3,13 @@
 // Fastify route that inserts one row per request, all on fresh file databases with the service's pragmas (WAL,
 // synchronous=FULL), one after the other, at each number of connections.
 //
-//   npm run bench:repayments                                   10 s per server, at 10 then 50 connections
-//   npm run bench:repayments -- --duration 20 --connections 4,10 --warmup 3
+//   npm run bench:repayments                                   10 s per server, at 10 then 50 connections, 3 rounds
+//   npm run bench:repayments -- --duration 20 --connections 4,10 --warmup 3 --rounds 5
 //
-// It seeds 1,000 active loans through the API (areas, 20 groups of 50 members by CSV import, a product, then each
+// The three servers take turns, round after round, and each figure is the median of its rounds: the machine's disk
+// and processor drift by a fifth or more over minutes, and a ratio taken from runs minutes apart measured the drift.
+//
+// It seeds 1,000 active loans a round through the API (areas, 20 groups of 50 members a round by CSV import, a product, then each
 // loan applied, approved and disbursed three months ago), starts each server on 127.0.0.1 and an ephemeral port,
 // and drives it with autocannon: every request a unique Idempotency-Key, 10,000 đồng paid today, the loans taken
 // in turn so that no loan's history grows long. Autocannon runs in a worker thread so that the load generator
@@ -34,6 +37,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10,50' },
     warmup: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
   },
   strict: true,
 });
@@ -45,9 +49,11 @@ function positiveWhole(name: string, text: string): number {
 const duration = positiveWhole('duration', flags.duration);
 const connectionCounts = flags.connections.split(',').map((text) => positiveWhole('connections', text.trim()));
 const warmup = positiveWhole('warmup', flags.warmup);
+const rounds = positiveWhole('rounds', flags.rounds);
 
-const loanCount = 1000;
-const groupCount = 20;
+// A thousand loans a round, so that the loans' histories grow no longer with more rounds (a repayment replays its loan).
+const loanCount = 1000 * rounds;
+const groupCount = 20 * rounds;
 const repaymentAmount = '10000';
 const password = 'bench-password';
 const interactive = process.stdout.isTTY === true;
@@ -222,11 +228,47 @@ process.once('SIGINT', () => {
 interface Measured {
   what: string;
   connections: number;
+  round: number;
   warm: LoadResult;
   run: LoadResult;
 }
 
 const rateOf = (measured: Measured) => measured.run.total / measured.run.seconds;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+/** One server's rounds at one number of connections, summed up by their medians. */
+interface Summary {
+  what: string;
+  connections: number;
+  rate: number;
+  rates: number[];
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+function summarise(results: Measured[]): Summary {
+  const first = results[0] as Measured;
+  return {
+    what: first.what,
+    connections: first.connections,
+    rate: median(results.map(rateOf)),
+    rates: results.map(rateOf),
+    p50: median(results.map((result) => result.run.latency.p50)),
+    p99: median(results.map((result) => result.run.latency.p99)),
+    max: Math.max(...results.map((result) => result.run.latency.max)),
+    requests: results.reduce((sum, result) => sum + result.run.total, 0),
+    non2xx: results.reduce((sum, result) => sum + result.run.non2xx, 0),
+    errors: results.reduce((sum, result) => sum + result.run.errors, 0),
+  };
+}
 
 try {
   migrateDatabase(database);
@@ -255,28 +297,34 @@ try {
 
   // One server at a time: warm-up, then the measured run, then it is closed. The loans are taken in turn across
   // runs, so that no loan's history grows much longer than another's.
-  const measure = async (what: string, server: FastifyInstance, connections: number, options: Pick<LoadOptions, 'headers' | 'pathPrefix' | 'pathSuffix'>): Promise<Measured> => {
+  const measure = async (what: string, server: FastifyInstance, connections: number, round: number, options: Pick<LoadOptions, 'headers' | 'pathPrefix' | 'pathSuffix'>): Promise<Measured> => {
     const url = await listen(server);
-    const slug = `${what.replace(/[^a-z]+/g, '-')}-${connections}`;
+    const slug = `${what.replace(/[^a-z]+/g, '-')}-${connections}-${round}`;
     const common = { ...options, url, connections, loanIds, body };
-    const warm = await runLoad(`${what} × ${connections}: warm-up`, { ...common, duration: warmup, firstLoan: nextLoan, keyPrefix: `bench-${runId}-${slug}-warm-` });
-    const run = await runLoad(`${what} × ${connections}`, { ...common, duration, firstLoan: nextLoan + warm.built, keyPrefix: `bench-${runId}-${slug}-run-` });
+    const label = `round ${round + 1}/${rounds}: ${what} × ${connections}`;
+    const warm = await runLoad(`${label}: warm-up`, { ...common, duration: warmup, firstLoan: nextLoan, keyPrefix: `bench-${runId}-${slug}-warm-` });
+    const run = await runLoad(label, { ...common, duration, firstLoan: nextLoan + warm.built, keyPrefix: `bench-${runId}-${slug}-run-` });
     nextLoan += warm.built + run.built;
     await closeServer(server);
-    return { what, connections, warm, run };
+    return { what, connections, round, warm, run };
   };
   const serviceOptions = { headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, pathPrefix: '/v1/loans/', pathSuffix: '/repayments' };
   const bareOptions = { headers: { 'content-type': 'application/json' }, pathPrefix: '/bare/loans/', pathSuffix: '/repayments' };
 
   const measured: Measured[] = [];
   for (const connections of connectionCounts) {
-    bare = bareServer(bareDatabase);
-    measured.push(await measure('bare insert', bare, connections, bareOptions));
-    app = await buildApp({ ...config, writeBatchMax: 1 }, { database });
-    measured.push(await measure('repayments, one commit each', app, connections, serviceOptions));
-    app = await buildApp(config, { database });
-    measured.push(await measure('repayments, group commit', app, connections, serviceOptions));
+    for (let round = 0; round < rounds; round += 1) {
+      bare = bareServer(bareDatabase);
+      measured.push(await measure('bare insert', bare, connections, round, bareOptions));
+      app = await buildApp({ ...config, writeBatchMax: 1 }, { database });
+      measured.push(await measure('repayments, one commit each', app, connections, round, serviceOptions));
+      app = await buildApp(config, { database });
+      measured.push(await measure('repayments, group commit', app, connections, round, serviceOptions));
+    }
   }
+  const summaries = connectionCounts.flatMap((connections) =>
+    ['bare insert', 'repayments, one commit each', 'repayments, group commit'].map((what) => summarise(measured.filter((result) => result.what === what && result.connections === connections))),
+  );
   progress('');
   if (interactive) process.stdout.write('\r');
 
@@ -286,37 +334,41 @@ try {
   const loansRepaid = (database.sqlite.prepare("SELECT count(DISTINCT loan_id) AS count FROM loan_transactions WHERE type = 'repayment'").get() as { count: number }).count;
 
   const ms = (value: number) => Number(value.toFixed(2));
-  const row = (result: Measured) => {
-    const floor = measured.find((candidate) => candidate.what === 'bare insert' && candidate.connections === result.connections);
+  const row = (result: Summary) => {
+    const floor = summaries.find((candidate) => candidate.what === 'bare insert' && candidate.connections === result.connections);
     return {
       what: result.what === 'bare insert' ? 'bare Fastify INSERT (floor)' : `POST repayments, ${result.what.replace('repayments, ', '')}`,
       conns: result.connections,
-      requests: result.run.total,
-      'req/s': Math.round(rateOf(result)),
-      'vs bare': floor ? Number((rateOf(result) / rateOf(floor)).toFixed(2)) : null,
-      'p50 ms': ms(result.run.latency.p50),
-      'p99 ms': ms(result.run.latency.p99),
-      'max ms': ms(result.run.latency.max),
-      'non-2xx': result.run.non2xx,
-      errors: result.run.errors,
+      requests: result.requests,
+      'req/s': Math.round(result.rate),
+      'rounds req/s': result.rates.map((rate) => Math.round(rate)).join(' / '),
+      'vs bare': floor ? Number((result.rate / floor.rate).toFixed(2)) : null,
+      'p50 ms': ms(result.p50),
+      'p99 ms': ms(result.p99),
+      'max ms': ms(result.max),
+      'non-2xx': result.non2xx,
+      errors: result.errors,
     };
   };
-  console.log(`\nRepayments against a bare insert: ${duration} s each after a ${warmup} s warm-up, synchronous=FULL, WAL, group commit up to ${config.writeBatchMax} per commit`);
-  console.table(measured.map(row));
+  console.log(
+    `\nRepayments against a bare insert: ${rounds} rounds of ${duration} s each after a ${warmup} s warm-up, the servers in turn; medians of the rounds. ` +
+      `Durable commits: bare insert and one commit each synchronous=FULL; group commit up to ${config.writeBatchMax} per commit, its WAL flushed off the thread before answering`,
+  );
+  console.table(summaries.map(row));
 
   const figures: Figure[] = [];
-  const at = (what: string, connections: number) => measured.find((candidate) => candidate.what === what && candidate.connections === connections);
+  const at = (what: string, connections: number) => summaries.find((candidate) => candidate.what === what && candidate.connections === connections);
   const verdict = (ok: boolean) => (ok ? 'meets' : 'MISSES');
   for (const connections of connectionCounts) {
     const floor = at('bare insert', connections);
     const single = at('repayments, one commit each', connections);
     const grouped = at('repayments, group commit', connections);
     if (!floor || !single || !grouped) continue;
-    const ratio = rateOf(grouped) / rateOf(floor);
-    const gain = rateOf(grouped) / rateOf(single);
-    const p99 = grouped.run.latency.p99;
+    const ratio = grouped.rate / floor.rate;
+    const gain = grouped.rate / single.rate;
+    const p99 = grouped.p99;
     figures.push(
-      { figure: `repayments/s, group commit, ${connections} connections`, value: `${Math.round(rateOf(grouped))} (bare insert ${Math.round(rateOf(floor))})` },
+      { figure: `repayments/s, group commit, ${connections} connections`, value: `${Math.round(grouped.rate)} (bare insert ${Math.round(floor.rate)})` },
       { figure: `group commit / bare insert, ${connections} connections`, value: `${ratio.toFixed(2)}x`, target: '≥ 0.35x (issue 4), ≥ 1x (issue 8)', meets: ratio >= 1 },
       { figure: `group commit / one commit each, ${connections} connections`, value: `${gain.toFixed(2)}x`, target: '≥ 2.5x', meets: gain >= 2.5 },
       { figure: `repayment p99, group commit, ${connections} connections`, value: `${p99.toFixed(1)} ms`, target: '< 30 ms (issue 4), < 15 ms (issue 8)', meets: p99 < 15 },
@@ -331,10 +383,10 @@ try {
 
   // A benchmark of failing requests measures nothing.
   const problems: string[] = [];
-  for (const { what, connections, warm, run } of measured) {
+  for (const { what, connections, round, warm, run } of measured) {
     for (const [phase, result] of [['warm-up', warm], ['run', run]] as const) {
       if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-        problems.push(`${what} × ${connections} ${phase}: ${result.non2xx} non-2xx of ${result.total} (status codes ${JSON.stringify(result.statusCodes)}), ${result.errors} connection errors, ${result.timeouts} timeouts`);
+        problems.push(`${what} × ${connections}, round ${round + 1} ${phase}: ${result.non2xx} non-2xx of ${result.total} (status codes ${JSON.stringify(result.statusCodes)}), ${result.errors} connection errors, ${result.timeouts} timeouts`);
         for (const rejected of result.rejected) problems.push(`  e.g. ${rejected}`);
       }
     }
