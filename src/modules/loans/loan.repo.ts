@@ -1,6 +1,6 @@
 // Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
 import { type SQL, and, asc, desc, eq, getTableColumns, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
-import { type FundDatabase, statementOn } from '../../../db/client.js';
+import { type FundDatabase, columnsAs, insertOf, statementOn } from '../../../db/client.js';
 import {
   areas,
   collectionSheets,
@@ -10,7 +10,6 @@ import {
   loanTimelineSegments,
   loanTransactions,
   loans,
-  members,
   repaymentAllocationLines,
   repaymentAllocations,
   scheduleInstallments,
@@ -63,20 +62,23 @@ export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRo
 
 export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; memberName: string; memberStatus: string };
 
-const loanWithPlace = { loan: loans, areaPath: areas.path, groupCode: groups.code, memberName: members.fullName, memberStatus: members.status };
+/**
+ * The statements every repayment reads its loan with, in SQL: drizzle's mapping of each row cost more than SQLite
+ * reading it (columnsAs gives the rows drizzle's shape).
+ */
+const hotReads = {
+  loanWithPlace: `SELECT ${columnsAs(loans, 'l')}, a.path AS "areaPath", g.code AS "groupCode", m.full_name AS "memberName", m.status AS "memberStatus"
+    FROM loans AS l JOIN groups AS g ON g.id = l.group_id JOIN areas AS a ON a.id = g.area_id JOIN members AS m ON m.id = l.member_id WHERE l.id = ?`,
+  transactions: `SELECT ${columnsAs(loanTransactions, 't')}, r.reversed_at AS "reversedAt", r.reason AS "reversalReason"
+    FROM loan_transactions AS t LEFT JOIN transaction_reversals AS r ON r.transaction_id = t.id WHERE t.loan_id = ?`,
+  scheduleVersions: `SELECT ${columnsAs(scheduleVersions, 'v')} FROM schedule_versions AS v WHERE v.loan_id = ? ORDER BY v.version`,
+  scheduleInstallments: `SELECT ${columnsAs(scheduleInstallments, 'i')} FROM schedule_installments AS i WHERE i.loan_id = ? ORDER BY i.version, i.number`,
+  currentAllocations: `SELECT ${columnsAs(repaymentAllocations, 'a', ['current'])} FROM repayment_allocations AS a WHERE a.loan_id = ? AND a.current = 1`,
+  allocationLines: `SELECT ${columnsAs(repaymentAllocationLines, 'l')} FROM repayment_allocation_lines AS l WHERE l.loan_id = ?`,
+};
 
 export function findLoan(db: FundDatabase, loanId: string): LoanWithPlace | undefined {
-  const row = prepared(db, 'findLoan', (on) =>
-    on
-      .select(loanWithPlace)
-      .from(loans)
-      .innerJoin(groups, eq(groups.id, loans.groupId))
-      .innerJoin(areas, eq(areas.id, groups.areaId))
-      .innerJoin(members, eq(members.id, loans.memberId))
-      .where(eq(loans.id, id()))
-      .prepare(),
-  ).get({ id: loanId });
-  return row ? { ...row.loan, areaPath: row.areaPath, groupCode: row.groupCode, memberName: row.memberName, memberStatus: row.memberStatus } : undefined;
+  return statementOn(db, hotReads.loanWithPlace).get(loanId) as LoanWithPlace | undefined;
 }
 
 export function listLoans(
@@ -147,10 +149,8 @@ export function insertScheduleVersion(
 }
 
 export function scheduleVersionsOf(db: FundDatabase, loanId: string) {
-  const versions = prepared(db, 'scheduleVersionsOf', (on) => on.select().from(scheduleVersions).where(eq(scheduleVersions.loanId, id())).orderBy(asc(scheduleVersions.version)).prepare()).all({ id: loanId });
-  const installments = prepared(db, 'scheduleInstallmentsOf', (on) =>
-    on.select().from(scheduleInstallments).where(eq(scheduleInstallments.loanId, id())).orderBy(asc(scheduleInstallments.version), asc(scheduleInstallments.number)).prepare(),
-  ).all({ id: loanId });
+  const versions = statementOn(db, hotReads.scheduleVersions).all(loanId) as (typeof scheduleVersions.$inferSelect)[];
+  const installments = statementOn(db, hotReads.scheduleInstallments).all(loanId) as (typeof scheduleInstallments.$inferSelect)[];
   return versions.map((version) => ({
     ...version,
     installments: installments
@@ -161,26 +161,28 @@ export function scheduleVersionsOf(db: FundDatabase, loanId: string) {
 
 // Transactions
 
+const insertTransactionStatement = insertOf(loanTransactions);
+
 export function insertLoanTransaction(db: FundDatabase, row: Omit<LoanTransactionRow, 'amount'> & { amount: bigint }): void {
-  prepared(db, 'insertLoanTransaction', (on) => on.insert(loanTransactions).values(placeholdersFor(loanTransactions)).prepare()).run({ ...row, amount: toStoredAmount(row.amount) });
+  statementOn(db, insertTransactionStatement).run({ ...row, amount: toStoredAmount(row.amount) });
 }
 
 export function findLoanTransaction(db: FundDatabase, id: string): LoanTransactionRow | undefined {
   return db.select().from(loanTransactions).where(eq(loanTransactions.id, id)).get();
 }
 
+/** SQLite's order of text (bytes), which is JavaScript's for the ASCII of dates, timestamps and ids. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * A loan's transactions by date, then as recorded: sorted here, among a loan's few rows, because a sort opened by
+ * SQLite inside the command's write transaction costs tens of microseconds.
+ */
 export function transactionsOf(db: FundDatabase, loanId: string) {
-  return prepared(db, 'transactionsOf', (on) =>
-    on
-      .select({ row: loanTransactions, reversedAt: transactionReversals.reversedAt, reversalReason: transactionReversals.reason })
-      .from(loanTransactions)
-      .leftJoin(transactionReversals, eq(transactionReversals.transactionId, loanTransactions.id))
-      .where(eq(loanTransactions.loanId, id()))
-      .orderBy(asc(loanTransactions.transactionDate), asc(loanTransactions.recordedAt), asc(loanTransactions.id))
-      .prepare(),
-  )
-    .all({ id: loanId })
-    .map(({ row, reversedAt, reversalReason }) => ({ ...row, reversed: reversedAt !== null, reversalReason }));
+  const rows = statementOn(db, hotReads.transactions).all(loanId) as (LoanTransactionRow & { reversedAt: string | null; reversalReason: string | null })[];
+  return rows
+    .map(({ reversedAt, reversalReason, ...row }) => ({ ...row, reversed: reversedAt !== null, reversalReason }))
+    .sort((a, b) => byText(a.transactionDate, b.transactionDate) || byText(a.recordedAt, b.recordedAt) || byText(a.id, b.id));
 }
 
 export function isReversed(db: FundDatabase, transactionId: string): boolean {
@@ -194,15 +196,12 @@ export function insertReversal(db: FundDatabase, row: typeof transactionReversal
 // Allocations
 
 export function currentAllocations(db: FundDatabase, loanId: string): Map<string, AllocationRow> {
-  const rows = prepared(db, 'currentAllocations', (on) =>
-    on
-      .select()
-      .from(repaymentAllocations)
-      .where(and(eq(repaymentAllocations.loanId, id()), eq(repaymentAllocations.current, true)))
-      .prepare(),
-  ).all({ id: loanId });
-  return new Map(rows.map((row) => [row.transactionId, row]));
+  const rows = statementOn(db, hotReads.currentAllocations).all(loanId) as Omit<AllocationRow, 'current'>[];
+  return new Map(rows.map((row) => [row.transactionId, { ...row, current: true }]));
 }
+
+const retireAllocationsStatement = 'UPDATE repayment_allocations SET current = 0 WHERE transaction_id = ? AND current = 1';
+const insertAllocationStatement = insertOf(repaymentAllocations);
 
 export function insertAllocation(
   db: FundDatabase,
@@ -216,8 +215,8 @@ export function insertAllocation(
   },
 ): void {
   // The newest split of a repayment is the one that counts; older ones stay for the record.
-  prepared(db, 'retireAllocations', (on) => on.update(repaymentAllocations).set({ current: false }).where(eq(repaymentAllocations.transactionId, id())).prepare()).run({ id: row.transactionId });
-  prepared(db, 'insertAllocation', (on) => on.insert(repaymentAllocations).values(placeholdersFor(repaymentAllocations)).prepare()).run({
+  statementOn(db, retireAllocationsStatement).run(row.transactionId);
+  statementOn(db, insertAllocationStatement).run({
     ...row,
     principal: toStoredAmount(row.principal),
     interest: toStoredAmount(row.interest),
@@ -307,6 +306,9 @@ export function loanTransactionsOfSheet(db: FundDatabase, sheetId: string) {
 
 // Read models (derived; replaced whenever the loan's history changes)
 
+const insertLineStatement = insertOf(repaymentAllocationLines);
+const deleteLinesStatement = 'DELETE FROM repayment_allocation_lines WHERE transaction_id = ?';
+
 export function replaceLoanReadModels(
   db: FundDatabase,
   loanId: string,
@@ -317,8 +319,7 @@ export function replaceLoanReadModels(
   prepared(db, 'deleteAllocationLines', (on) => on.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, id())).prepare()).run({ id: loanId });
   const insertSegment = prepared(db, 'insertSegment', (on) => on.insert(loanTimelineSegments).values(placeholdersFor(loanTimelineSegments)).prepare());
   for (const segment of segments) insertSegment.run({ ...segment, closed: segment.closed ? 1 : 0, writtenOff: segment.writtenOff ? 1 : 0 });
-  const insertLine = prepared(db, 'insertAllocationLine', (on) => on.insert(repaymentAllocationLines).values(placeholdersFor(repaymentAllocationLines)).prepare());
-  for (const line of lines) insertLine.run(line);
+  for (const line of lines) statementOn(db, insertLineStatement).run(line);
 }
 
 type SegmentRow = typeof loanTimelineSegments.$inferInsert;
@@ -373,10 +374,8 @@ export function replaceLoanReadModelsFrom(
     statementOn(db, segmentStatements.update).run([...segmentValueIndexes.map((index) => values[index] ?? null), match[0]]);
   }
   for (const left of storedByFromDay.values()) statementOn(db, segmentStatements.delete).run(left[0]);
-  const deleteLines = prepared(db, 'deleteLinesOfTransaction', (on) => on.delete(repaymentAllocationLines).where(eq(repaymentAllocationLines.transactionId, id())).prepare());
-  for (const transactionId of transactionIds) deleteLines.run({ id: transactionId });
-  const insertLine = prepared(db, 'insertAllocationLine', (on) => on.insert(repaymentAllocationLines).values(placeholdersFor(repaymentAllocationLines)).prepare());
-  for (const line of lines) insertLine.run(line);
+  for (const transactionId of transactionIds) statementOn(db, deleteLinesStatement).run(transactionId);
+  for (const line of lines) statementOn(db, insertLineStatement).run(line);
 }
 
 export function loanSegments(db: FundDatabase, loanId: string) {
@@ -398,9 +397,7 @@ export function disbursedLoanIds(db: FundDatabase): string[] {
 export function allocationLinesOfTransactions(db: FundDatabase, loanId: string, transactionIds: string[]) {
   if (transactionIds.length === 0) return [];
   const wanted = new Set(transactionIds);
-  return prepared(db, 'allocationLinesOfLoan', (on) => on.select().from(repaymentAllocationLines).where(eq(repaymentAllocationLines.loanId, id())).prepare())
-    .all({ id: loanId })
-    .filter((line) => wanted.has(line.transactionId));
+  return (statementOn(db, hotReads.allocationLines).all(loanId) as (typeof repaymentAllocationLines.$inferSelect)[]).filter((line) => wanted.has(line.transactionId));
 }
 
 export function allocationLinesOf(db: FundDatabase, loanId: string) {
