@@ -1,13 +1,15 @@
 // The audit trail's rows: appended, read back by filter, and the stored state of an audited entity.
-import { and, asc, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
-import type { FundDatabase } from '../../../db/client.js';
+import { and, asc, desc, eq, getTableName, gte, lt, lte } from 'drizzle-orm';
+import { type FundDatabase, columnsAs, insertOf, statementOn } from '../../../db/client.js';
 import { areas, auditLog, groups, loanProducts, loans, members, plans, settings, users } from '../../../db/schema.js';
-import { placeholdersFor, prepared } from '../shared/prepared.js';
+import { prepared } from '../shared/prepared.js';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
+const insertRecordStatement = insertOf(auditLog);
+
 export function insertAuditRecord(db: FundDatabase, row: AuditRow): void {
-  prepared(db, 'insertAuditRecord', (on) => on.insert(auditLog).values(placeholdersFor(auditLog)).prepare()).run(row);
+  statementOn(db, insertRecordStatement).run(row);
 }
 
 export interface AuditFilter {
@@ -54,6 +56,10 @@ const entityTables = {
   plans: { table: plans, hidden: [] },
 } as const satisfies Record<string, { table: typeof areas | typeof groups | typeof members | typeof users | typeof loanProducts | typeof loans | typeof plans; hidden: string[] }>;
 
+const entityStatements = Object.fromEntries(
+  Object.entries(entityTables).map(([entity, place]) => [entity, `SELECT ${columnsAs(place.table, 'e')} FROM ${getTableName(place.table)} AS e WHERE e.id = ?`]),
+) as Record<keyof typeof entityTables, string>;
+
 /** The stored row of an entity (secrets left out), or null when the kind has no single row or it is absent. */
 export function entityState(db: FundDatabase, entity: string, id: string | null): Record<string, unknown> | null {
   if (entity === 'settings') {
@@ -62,10 +68,8 @@ export function entityState(db: FundDatabase, entity: string, id: string | null)
   }
   if (id === null || !Object.hasOwn(entityTables, entity)) return null;
   const place = entityTables[entity as keyof typeof entityTables];
-  // Each kind's statement is prepared once: the trail reads the entity before and after every write.
-  const row = prepared(db, `auditEntityState:${entity}`, (on) => on.select().from(place.table).where(eq(place.table.id, sql.placeholder('id'))).prepare()).get({ id }) as
-    | Record<string, unknown>
-    | undefined;
+  // Written out in SQL and prepared once per kind: the trail reads the entity before and after every write.
+  const row = statementOn(db, entityStatements[entity as keyof typeof entityTables]).get(id) as Record<string, unknown> | undefined;
   if (!row) return null;
   const state = { ...row };
   for (const field of place.hidden) delete state[field];

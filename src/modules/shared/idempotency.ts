@@ -2,11 +2,9 @@
 // same transaction as the write. The same key with the same input answers the first result again; with other
 // input it is refused.
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import type { FundDatabase } from '../../../db/client.js';
+import { type FundDatabase, columnsAs, insertOf, statementOn } from '../../../db/client.js';
 import { idempotencyRecords } from '../../../db/schema.js';
 import { DomainError } from './domain-error.js';
-import { placeholdersFor, prepared } from './prepared.js';
 
 export interface IdempotentRequest {
   key: string;
@@ -38,10 +36,16 @@ export function requestHash(request: Pick<IdempotentRequest, 'route' | 'input'>)
   return createHash('sha256').update(`${request.route}\n${canonicalJson(request.input)}`).digest('hex');
 }
 
+/** Every money-moving command reads and writes its key's record: written out in SQL, prepared once per connection. */
+const recordStatements = {
+  find: `SELECT ${columnsAs(idempotencyRecords, 'r')} FROM idempotency_records AS r WHERE r.key = ?`,
+  insert: insertOf(idempotencyRecords),
+};
+
 /** Runs `write` once per key, inside the caller's transaction; a repeat answers the stored result. */
 export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt: string, statusCode: number, write: () => T): IdempotentResult<T> {
   const hash = requestHash(request);
-  const existing = prepared(db, 'findIdempotencyRecord', (on) => on.select().from(idempotencyRecords).where(eq(idempotencyRecords.key, sql.placeholder('key'))).prepare()).get({ key: request.key });
+  const existing = statementOn(db, recordStatements.find).get(request.key) as typeof idempotencyRecords.$inferSelect | undefined;
   if (existing) {
     if (existing.requestHash !== hash || existing.userId !== request.userId) {
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used for a different request. Use a new key for a new request.');
@@ -49,7 +53,7 @@ export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt:
     return { statusCode: existing.statusCode, body: JSON.parse(existing.responseBody) as T, replayed: true };
   }
   const body = write();
-  prepared(db, 'insertIdempotencyRecord', (on) => on.insert(idempotencyRecords).values(placeholdersFor(idempotencyRecords)).prepare()).run({
+  statementOn(db, recordStatements.insert).run({
     key: request.key,
     userId: request.userId,
     route: request.route,
