@@ -118,7 +118,13 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
           throw error;
         })
     : undefined;
-  const writes = createGroupCommit(dependencies.database.sqlite, { maxBatch: config.writeBatchMax, wrap: auditCommands(context), ...(durable ? { durable } : {}) });
+  const checkpointer = checkpointInBackground(dependencies.database);
+  const writes = createGroupCommit(dependencies.database.sqlite, {
+    maxBatch: config.writeBatchMax,
+    wrap: auditCommands(context),
+    ...(durable ? { durable } : {}),
+    ...(checkpointer ? { beforeBatch: () => checkpointer.bound() } : {}),
+  });
   const reports = reportRunner(context, { path: dependencies.database.sqlite.name, inMemory: dependencies.database.sqlite.memory });
 
   const app = Fastify({
@@ -136,7 +142,6 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   app.decorateRequest('actor', null);
   app.addHook('onListen', async () => reports.start());
   app.addHook('onClose', async () => reports.close());
-  const checkpointer = checkpointInBackground(dependencies.database);
   if (checkpointer) app.addHook('onClose', async () => checkpointer.stop());
   if (flusher) {
     // Every answer waits until what the service had committed when it was sent is on disk: a write made outside the

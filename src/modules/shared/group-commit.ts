@@ -30,6 +30,8 @@ export interface GroupCommitOptions {
    * (db/client's flushCommitsInBackground). Without it each commit is durable when it returns (synchronous = FULL).
    */
   durable?: () => Promise<void>;
+  /** Called before each batch's transaction, outside any: keeps the WAL bounded (db/client's Checkpointer.bound). */
+  beforeBatch?: () => void;
 }
 
 interface Waiting {
@@ -69,6 +71,7 @@ export function createGroupCommit(sqlite: Connection, options: GroupCommitOption
 
   function commitBatch(batch: Waiting[]): Outcome[] {
     const outcomes: Outcome[] = [];
+    options.beforeBatch?.();
     begin.run();
     try {
       for (const item of batch) {
@@ -134,6 +137,7 @@ export function createGroupCommit(sqlite: Connection, options: GroupCommitOption
       const command = (options.wrap ? options.wrap(given) : given) as () => T;
       if (options.maxBatch <= 1) {
         try {
+          options.beforeBatch?.();
           return Promise.resolve(sqlite.transaction(command)());
         } catch (error) {
           return Promise.reject(error as Error);
