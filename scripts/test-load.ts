@@ -193,6 +193,8 @@ async function main(): Promise<void> {
   const atEnd = rss.at(-1)?.megabytes ?? Number.NaN;
   const growth = atEnd / afterTen;
   console.log(`Resident memory: ${afterTen.toFixed(0)} MB after 10 s, ${atEnd.toFixed(0)} MB at the end (${((growth - 1) * 100).toFixed(1)} %; target within 20 %: ${Math.abs(growth - 1) <= 0.2 ? 'meets' : 'MISSES'}).`);
+  // The whole course, so that a level that keeps rising (a leak) is told from one taken at a collection's peak.
+  console.log(`Resident memory every 10 s (MB): ${rss.filter((entry) => entry.second % 10 === 0).map((entry) => entry.megabytes.toFixed(0)).join(', ')}.`);
   const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 300).length;
   if (errors > 0) {
     console.error(`\nFAILED: ${errors} requests failed, e.g.\n${failures.join('\n')}`);
