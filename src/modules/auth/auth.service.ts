@@ -103,13 +103,13 @@ export async function login(context: ServiceContext, input: { username: string; 
 
 /** The actor behind a bearer token; refuses unknown, revoked and expired tokens. */
 export function authenticate(context: ServiceContext, token: string): Actor & { sessionId: string } {
-  const session = repo.findSessionByTokenHash(context.db, tokenHash(token));
-  if (!session || session.revokedAt !== null) throw new DomainError('unauthenticated', 'Sign in first: the token is not valid.');
-  if (session.expiresAt <= nowTimestamp(context)) throw new DomainError('token_expired', 'Your sign-in has expired. Sign in again.');
-  const user = repo.findUserById(context.db, session.userId);
+  const signIn = repo.findSignIn(context.db, tokenHash(token));
+  if (!signIn || signIn.revokedAt !== null) throw new DomainError('unauthenticated', 'Sign in first: the token is not valid.');
+  if (signIn.expiresAt <= nowTimestamp(context)) throw new DomainError('token_expired', 'Your sign-in has expired. Sign in again.');
+  const { user } = signIn;
   if (!user || user.status !== 'active') throw new DomainError('unauthenticated', 'Sign in first: the token is not valid.');
   return {
-    sessionId: session.id,
+    sessionId: signIn.sessionId,
     userId: user.id,
     username: user.username,
     role: user.role,
