@@ -6,6 +6,8 @@ import { parseIsoDate } from '../../src/domain/calendar.js';
 import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
 import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
+import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
+import { accountCodes } from '../../src/ledger/chart.js';
 import { fundWithBooks, memberInput, standardProduct } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 
@@ -87,5 +89,18 @@ describe('report reads kept to some groups', () => {
     expect(BigInt(row?.due ?? '0')).toBeGreaterThan(0n);
     expect(row?.onTime).toBeNull();
     expect(row?.byDay).toBeNull();
+  });
+
+  it('read the whole fund’s savings off the books as the members’ savings add up, on every day', () => {
+    const { db } = test.context;
+    for (const date of [...days, '2024-12-31']) {
+      const scanned = savingsOn(db, date, null);
+      const balanceOf = balancesOn(db, date, [accountCodes.compulsorySavings, accountCodes.voluntarySavings]);
+      expect({ compulsory: balanceOf(accountCodes.compulsorySavings), voluntary: balanceOf(accountCodes.voluntarySavings) }, date).toEqual({
+        compulsory: BigInt(scanned.compulsory ?? '0'),
+        voluntary: BigInt(scanned.voluntary ?? '0'),
+      });
+    }
+    expect(BigInt(savingsOn(db, '2026-11-23', null).compulsory ?? '0')).toBeGreaterThan(0n);
   });
 });

@@ -79,6 +79,16 @@ export function normalBalance(account: Account, totals: { debit: bigint; credit:
   return account.normalSide === 'debit' ? debit - credit : credit - debit;
 }
 
+/** Accounts' balances on their normal side as of a date, from the accounts' daily totals (of some accounts, or all). */
+export function balancesOn(db: FundDatabase, asOf: string, accountCodes?: string[]): (code: string) => bigint {
+  const totals = repo.accountTotals(db, asOf, accountCodes);
+  return (code) => {
+    const account = chartOfAccounts.find((candidate) => candidate.code === code);
+    if (!account || (accountCodes && !accountCodes.includes(code))) throw new Error(`no balance was read for account ${code}`);
+    return normalBalance(account, totals.get(code));
+  };
+}
+
 export interface TrialBalanceRow {
   account: Account;
   debitTurnover: bigint;
@@ -135,12 +145,7 @@ export interface Reconciliation {
 
 /** Subledgers against their control accounts as of a date: loans, compulsory and voluntary savings, advances held. */
 export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
-  const totals = repo.accountTotals(db, asOf);
-  const balanceOf = (code: string) => {
-    const account = chartOfAccounts.find((candidate) => candidate.code === code);
-    if (!account) throw new Error(`unknown account ${code}`);
-    return normalBalance(account, totals.get(code));
-  };
+  const balanceOf = balancesOn(db, asOf);
   const loans = loanSubledgerTotals(db, asOf);
   const savings = savingsTotals(db, asOf);
   const checks = [

@@ -12,6 +12,8 @@ import { classificationRules, readSettings } from '../settings/settings.service.
 import { coverage, Tally, toCsv } from './grouping.js';
 import type { PortfolioQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
+import { accountCodes } from '../../ledger/chart.js';
+import { balancesOn } from '../ledger/ledger.service.js';
 
 export const parThresholds = [1, 30, 90] as const;
 
@@ -29,6 +31,16 @@ export function requiredProvision(context: ServiceContext, day: number): { speci
   }
   const general = generalProvision(groups1to4, rates);
   return { specific, general, total: specific + general, loans };
+}
+
+function savingsOnTheBooks(db: ServiceContext['db'], asOf: string): { compulsory: bigint; voluntary: bigint } {
+  const balanceOf = balancesOn(db, asOf, [accountCodes.compulsorySavings, accountCodes.voluntarySavings]);
+  return { compulsory: balanceOf(accountCodes.compulsorySavings), voluntary: balanceOf(accountCodes.voluntarySavings) };
+}
+
+function savingsOfGroups(db: ServiceContext['db'], asOf: string, groupIds: readonly string[]): { compulsory: bigint; voluntary: bigint } {
+  const row = repo.savingsOn(db, asOf, groupIds);
+  return { compulsory: BigInt(row.compulsory ?? '0'), voluntary: BigInt(row.voluntary ?? '0') };
 }
 
 function ratio(part: bigint, whole: bigint): string | null {
@@ -108,9 +120,10 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     }
     return { count, amount: formatAmount(amount, currency) };
   };
-  // Savings of the members whose current group the report covers.
-  const savingsRow = repo.savingsOn(db, asOf, scope.groupIdList);
-  const savings = { compulsory: BigInt(savingsRow.compulsory ?? '0'), voluntary: BigInt(savingsRow.voluntary ?? '0') };
+  // Savings of the members whose current group the report covers. For the whole fund that is every member's, which
+  // the savings liability accounts hold (the reconciliation proves them equal): their daily totals are a few thousand
+  // rows where the members' transactions are hundreds of thousands.
+  const savings = scope.groupIdList === null ? savingsOnTheBooks(db, asOf) : savingsOfGroups(db, asOf, scope.groupIdList);
   const specific = [...groups.values()].reduce((sum, group) => sum + group.provision, 0n);
   const general = generalProvision(groups1to4, rates);
   const provision = { specific, general, total: specific + general };
