@@ -219,13 +219,16 @@ function payOn(loanId: string, amount: bigint, day: number): boolean {
   }
 }
 
-// Each loan's whole history is written in one outer transaction: the services' own transactions become savepoints
-// inside it (a refused command still rolls back only itself), and the file takes one commit per loan, not fifty.
+// Ten loans' whole histories are written in one outer transaction: the services' own transactions become savepoints
+// inside it (a refused command still rolls back only itself), and the file takes one commit per ten loans, not five
+// hundred (the pages every loan touches, the journal's end among them, are written to the WAL once a commit).
 const inOneTransaction = (work: () => void) => database.sqlite.transaction(work)();
-while (counts.loans < loanTarget && allMembers.length > 0) {
-  inOneTransaction(() => seedNextLoan());
+const loansPerCommit = 10;
+while (counts.loans < loanTarget && allMembers.length > 0 && memberIndex <= allMembers.length * 30) {
+  inOneTransaction(() => {
+    for (let loan = 0; loan < loansPerCommit && counts.loans < loanTarget && memberIndex <= allMembers.length * 30; loan += 1) seedNextLoan();
+  });
   progress('loans', counts.loans, loanTarget);
-  if (memberIndex > allMembers.length * 30) break;
 }
 
 function seedNextLoan(): void {

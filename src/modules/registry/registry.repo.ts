@@ -1,7 +1,7 @@
 // Storage of areas, groups, members, memberships and poverty-status history.
 import { type SQL, and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { FundDatabase } from '../../../db/client.js';
+import { type FundDatabase, columnsAs, statementOn } from '../../../db/client.js';
 import { areas, groups, members, memberships, povertyStatusChanges, users } from '../../../db/schema.js';
 import type { Actor } from '../shared/access.js';
 
@@ -133,15 +133,12 @@ export function updateMember(db: FundDatabase, id: string, changes: Partial<type
   db.update(members).set(changes).where(eq(members.id, id)).run();
 }
 
+/** A member with her group and its place: every deposit and every line of a meeting's sheet reads it. */
+const memberWithGroup = `SELECT ${columnsAs(members, 'm')}, g.code AS "groupCode", g.status AS "groupStatus", a.path AS "areaPath"
+  FROM members AS m JOIN groups AS g ON g.id = m.group_id JOIN areas AS a ON a.id = g.area_id WHERE m.id = ?`;
+
 export function findMember(db: FundDatabase, id: string): MemberWithGroup | undefined {
-  const row = db
-    .select({ member: members, groupCode: groups.code, groupStatus: groups.status, areaPath: areas.path })
-    .from(members)
-    .innerJoin(groups, eq(groups.id, members.groupId))
-    .innerJoin(areas, eq(areas.id, groups.areaId))
-    .where(eq(members.id, id))
-    .get();
-  return row ? { ...row.member, groupCode: row.groupCode, groupStatus: row.groupStatus, areaPath: row.areaPath } : undefined;
+  return statementOn(db, memberWithGroup).get(id) as MemberWithGroup | undefined;
 }
 
 export function findMemberIdsByNationalIds(db: FundDatabase, nationalIds: string[]): Map<string, string> {
