@@ -421,12 +421,14 @@ export interface Checkpointer {
 const commitCheckpointPages = 1000;
 
 /**
- * The WAL's bound while the thread checkpoints, in pages (128 MB of 4 KB pages), and the size SQLite cuts the file back
+ * The WAL's bound while the thread checkpoints, in pages (1 GB of 4 KB pages), and the size SQLite cuts the file back
  * to when it starts over. Under a steady stream of commits the WAL is never wholly copied at the moment a transaction
  * begins, which is when SQLite starts it over: without a bound it grew by the whole stream (700 MB in 15 s of
- * repayments), every read looking a page up in a longer index of it.
+ * repayments), every read looking a page up in a longer index of it. The writer's own copy at the bound holds its
+ * thread for 10 to 70 ms (measured), so the bound is wide: at the most, once in some fifteen seconds of repayments as
+ * fast as the service takes them (with 128 MB it came every two or three seconds and showed in the answers' p99).
  */
-const walBoundPages = 32_768;
+const walBoundPages = 262_144;
 const walKeptBytes = 64 * 1024 * 1024;
 
 /**
@@ -473,7 +475,7 @@ export function startCheckpointer(handle: DatabaseHandle, options: { everyMillis
       if (walPages < boundPages || handle.sqlite.inTransaction) return;
       walPages = 0;
       // The thread has copied all but its last turn's pages: this copies those and flushes the file, on the writer's
-      // thread (milliseconds, once per bound's worth of writes), with nothing committed until the WAL starts over.
+      // thread (tens of milliseconds, once per bound's worth of writes), with nothing committed until the WAL starts over.
       catchUp.run();
     },
     async stop() {
