@@ -1,5 +1,5 @@
 // Opens the fund's SQLite file with the pragmas the ledger relies on, and applies the committed migrations.
-import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -318,10 +318,14 @@ export interface CommitFlusher {
   stop(): Promise<void>;
 }
 
-/** A flush of a file's data to the disk, given an open descriptor (fs.fsync; a test may refuse it). */
+/** A flush of a file's data to the disk, given an open descriptor (fs.fdatasync; a test may refuse it). */
 export type FileSync = (descriptor: number) => Promise<void>;
 
-const fsyncOnThreadPool: FileSync = (descriptor) => new Promise((resolve, reject) => fsync(descriptor, (error) => (error ? reject(error) : resolve())));
+/**
+ * fdatasync, as SQLite's own commits use on Linux: the data and what reading it back needs (the file's length), not
+ * the times of the inode, whose journal commit would also wait for other files' writes (the checkpoints' copies).
+ */
+const fdatasyncOnThreadPool: FileSync = (descriptor) => new Promise((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
 
 /**
  * Durable commits without the service's thread waiting for the disk. The connection commits with synchronous =
@@ -336,7 +340,7 @@ const fsyncOnThreadPool: FileSync = (descriptor) => new Promise((resolve, reject
  * not see it); a flush that fails leaves the flusher failed for good, because the kernel may have dropped the pages
  * it could not write: what was committed can no longer be known durable until the file is opened again.
  */
-export function flushCommitsInBackground(handle: DatabaseHandle, sync: FileSync = fsyncOnThreadPool): CommitFlusher {
+export function flushCommitsInBackground(handle: DatabaseHandle, sync: FileSync = fdatasyncOnThreadPool): CommitFlusher {
   const walPath = `${handle.sqlite.name}-wal`;
   const changes = handle.sqlite.prepare('SELECT total_changes()').pluck();
   handle.sqlite.pragma('synchronous = NORMAL');

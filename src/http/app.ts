@@ -48,7 +48,7 @@ import { webApp } from '../web/plugin.js';
 export interface AppDependencies {
   database: DatabaseHandle;
   clock?: Clock;
-  /** How a commit's WAL is flushed to the disk (fs.fsync on the thread pool; a test may make the disk refuse). */
+  /** How a commit's WAL is flushed to the disk (fs.fdatasync on the thread pool; a test may make the disk refuse). */
   fileSync?: FileSync;
   /**
    * Called once when a flush of committed writes fails: what was committed can no longer be known to be on disk,

@@ -170,7 +170,7 @@ describe('group commit', () => {
     await flusher.stop();
   });
 
-  it('flushed off the thread: the real WAL file, through fsync on the thread pool', async () => {
+  it('flushed off the thread: the real WAL file, through fdatasync on the thread pool', async () => {
     const flusher = flushCommitsInBackground(database);
     const writes = createGroupCommit(database.sqlite, { maxBatch: 64, durable: flusher.durable });
     await Promise.all([writes.run(pay(5)), writes.run(pay(6))]);
