@@ -1,17 +1,22 @@
 // Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
 // rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
-import { type RoundingModeName, percentOf, percentage } from './money.js';
+import { type RoundingModeName, percentFraction, percentOf, prepareRoundedQuotient, safeIntegerQuotient } from './money.js';
 
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
 
+/** The aging bucket's place in agingBuckets, for tallies kept in arrays. */
+export function agingBucketIndexOf(daysPastDue: number): number {
+  if (daysPastDue <= 0) return 0;
+  if (daysPastDue <= 30) return 1;
+  if (daysPastDue <= 60) return 2;
+  if (daysPastDue <= 90) return 3;
+  if (daysPastDue <= 180) return 4;
+  return 5;
+}
+
 export function agingBucketOf(daysPastDue: number): AgingBucket {
-  if (daysPastDue <= 0) return 'current';
-  if (daysPastDue <= 30) return '1-30';
-  if (daysPastDue <= 60) return '31-60';
-  if (daysPastDue <= 90) return '61-90';
-  if (daysPastDue <= 180) return '91-180';
-  return 'over_180';
+  return agingBuckets[agingBucketIndexOf(daysPastDue)] as AgingBucket;
 }
 
 export type DebtGroup = 1 | 2 | 3 | 4 | 5;
@@ -45,12 +50,23 @@ export const provisionPresets = {
 
 export type DebtGroupReason = 'days_past_due' | 'rescheduling';
 
+/** The group a loan's own days past due put it in (the thresholds ascend, as validDebtGroupTable holds). */
+function debtGroupByDays(daysPastDue: number, table: DebtGroupTable): DebtGroup {
+  const minimum = table.minimumDaysPastDue;
+  if (daysPastDue >= minimum[3]) return 5;
+  if (daysPastDue >= minimum[2]) return 4;
+  if (daysPastDue >= minimum[1]) return 3;
+  if (daysPastDue >= minimum[0]) return 2;
+  return 1;
+}
+
+function debtGroupBySchedule(rescheduleCount: number, table: DebtGroupTable): DebtGroup {
+  return rescheduleCount <= 0 ? 1 : (table.groupAfterRescheduling[Math.min(rescheduleCount, 3) - 1] as DebtGroup);
+}
+
 export function debtGroupOf(daysPastDue: number, rescheduleCount: number, table: DebtGroupTable): { debtGroup: DebtGroup; reason: DebtGroupReason } {
-  let byDays: DebtGroup = 1;
-  table.minimumDaysPastDue.forEach((minimum, index) => {
-    if (daysPastDue >= minimum) byDays = (index + 2) as DebtGroup;
-  });
-  const bySchedule: DebtGroup = rescheduleCount <= 0 ? 1 : (table.groupAfterRescheduling[Math.min(rescheduleCount, 3) - 1] as DebtGroup);
+  const byDays = debtGroupByDays(daysPastDue, table);
+  const bySchedule = debtGroupBySchedule(rescheduleCount, table);
   return bySchedule > byDays ? { debtGroup: bySchedule, reason: 'rescheduling' } : { debtGroup: byDays, reason: 'days_past_due' };
 }
 
@@ -62,8 +78,8 @@ export function specificProvision(outstandingMinorUnits: bigint, debtGroup: Debt
 /** A loan on the books on a day, as its timeline segment for the day has it: what classifying it needs. */
 export interface LoanOnBooks {
   memberId: string;
-  /** Outstanding principal in minor units. */
-  outstanding: bigint;
+  /** Outstanding principal in minor units (a safe integer, as stored). */
+  outstanding: number;
   rescheduleCount: number;
   /** Day number of the oldest unpaid due date on the day, or null when nothing is due and unpaid. */
   oldestUnpaidDueDay: number | null;
@@ -74,7 +90,8 @@ export interface LoanClassification {
   bucket: AgingBucket;
   debtGroup: DebtGroup;
   reason: DebtGroupReason | 'member_worst';
-  provision: bigint;
+  /** Specific provision in minor units, as specificProvision rounds it. */
+  provision: number;
 }
 
 /**
@@ -87,25 +104,42 @@ export function classifyLoansOn(
   day: number,
   rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
 ): LoanClassification[] {
-  const provisionAt = rules.rates.specificPercent.map((percent) => percentage(percent));
-  const own = loans.map((loan) => {
+  // Plain loops over typed arrays: a province's fifty thousand loans are classified for every portfolio report.
+  const provisionAt = rules.rates.specificPercent.map((percent) => provisionQuotient(percent));
+  const count = loans.length;
+  const daysPastDueOf = new Int32Array(count);
+  const ownGroupOf = new Uint8Array(count);
+  const byRescheduling = new Uint8Array(count);
+  const worstOf = new Map<string, number>();
+  for (let index = 0; index < count; index += 1) {
+    const loan = loans[index] as LoanOnBooks;
     const daysPastDue = loan.oldestUnpaidDueDay === null ? 0 : day - loan.oldestUnpaidDueDay;
-    return { daysPastDue, ...debtGroupOf(daysPastDue, loan.rescheduleCount, rules.table) };
-  });
-  const worstOf = new Map<string, DebtGroup>();
-  if (rules.memberWorst) {
-    loans.forEach((loan, index) => {
-      const group = (own[index] as (typeof own)[number]).debtGroup;
-      if (group > (worstOf.get(loan.memberId) ?? 0)) worstOf.set(loan.memberId, group);
-    });
+    const byDays = debtGroupByDays(daysPastDue, rules.table);
+    const bySchedule = debtGroupBySchedule(loan.rescheduleCount, rules.table);
+    const own = bySchedule > byDays ? bySchedule : byDays;
+    daysPastDueOf[index] = daysPastDue;
+    ownGroupOf[index] = own;
+    byRescheduling[index] = bySchedule > byDays ? 1 : 0;
+    if (rules.memberWorst && own > (worstOf.get(loan.memberId) ?? 0)) worstOf.set(loan.memberId, own);
   }
-  return loans.map((loan, index) => {
-    const { daysPastDue, debtGroup: ownGroup, reason: ownReason } = own[index] as (typeof own)[number];
-    const worst = worstOf.get(loan.memberId) ?? ownGroup;
-    const debtGroup = worst > ownGroup ? worst : ownGroup;
-    const provision = (provisionAt[debtGroup - 1] as (typeof provisionAt)[number])(loan.outstanding, 'half_up');
-    return { daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason: worst > ownGroup ? 'member_worst' : ownReason, provision };
-  });
+  const classified = new Array<LoanClassification>(count);
+  for (let index = 0; index < count; index += 1) {
+    const loan = loans[index] as LoanOnBooks;
+    const daysPastDue = daysPastDueOf[index] as number;
+    const own = ownGroupOf[index] as DebtGroup;
+    const worst = worstOf.get(loan.memberId) ?? own;
+    const debtGroup = (worst > own ? worst : own) as DebtGroup;
+    const reason = worst > own ? 'member_worst' : byRescheduling[index] === 1 ? 'rescheduling' : 'days_past_due';
+    const provision = (provisionAt[debtGroup - 1] as (amount: number) => number)(loan.outstanding);
+    classified[index] = { daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason, provision };
+  }
+  return classified;
+}
+
+/** A group's specific provision rate, prepared for many loans, rounded as specificProvision rounds it. */
+function provisionQuotient(percent: string): (amount: number) => number {
+  const { numerator, denominator } = percentFraction(percent);
+  return safeIntegerQuotient(prepareRoundedQuotient(numerator, denominator, 'half_up'));
 }
 
 /** General provision: a percentage of the outstanding principal of groups 1 to 4 together. */

@@ -9,6 +9,10 @@ import { openDatabase } from '../../db/client.js';
 import { reconcile, trialBalance } from '../../src/modules/ledger/ledger.service.js';
 import { createServiceContext } from '../../src/modules/shared/context.js';
 import { systemClock } from '../../src/modules/shared/clock.js';
+import { classifiedTotals, loansOnBooksOn } from '../../src/modules/reports/classification.repo.js';
+import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
+import { classifyLoansOn } from '../../src/domain/classification.js';
+import { parseIsoDate } from '../../src/domain/calendar.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fund-seed-test-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -49,6 +53,24 @@ describe('npm run seed', () => {
     expect(reconcile(database.db, asOf).ok).toBe(true);
     const trial = trialBalance(context, 'VND', asOf);
     expect(trial.totalDebit).toBe(trial.totalCredit);
+
+    // The portfolio's totals are the sums of each loan's own classification, on days across the fund's history.
+    const rules = classificationRules(readSettings(database.db));
+    for (const date of ['2024-06-30', '2025-03-31', '2025-12-31', asOf]) {
+      const day = parseIsoDate(date) as number;
+      const loans = loansOnBooksOn(database.db, day, null);
+      const classified = classifyLoansOn(loans, day, rules);
+      const expected = new Map<string, { loans: number; outstanding: bigint; provision: bigint; par30: bigint }>();
+      loans.forEach((loan, index) => {
+        const { debtGroup, bucket, daysPastDue, provision } = classified[index]!;
+        const key = `${loan.groupId} ${debtGroup} ${bucket}`;
+        const cell = expected.get(key) ?? { loans: 0, outstanding: 0n, provision: 0n, par30: 0n };
+        expected.set(key, { loans: cell.loans + 1, outstanding: cell.outstanding + BigInt(loan.outstanding), provision: cell.provision + BigInt(provision), par30: cell.par30 + (loan.rescheduleCount > 0 || daysPastDue > 30 ? BigInt(loan.outstanding) : 0n) });
+      });
+      const totals = classifiedTotals(database.db, day, rules, null, true);
+      expect(new Map(totals.map((row) => [`${row.groupId} ${row.debtGroup} ${row.bucket}`, { loans: row.loans, outstanding: BigInt(row.outstanding), provision: BigInt(row.provision), par30: BigInt(row.par30) }])), date).toEqual(expected);
+      if (date === asOf) expect(totals.some((row) => row.debtGroup > 1)).toBe(true);
+    }
     database.close();
   }, 120_000);
 });

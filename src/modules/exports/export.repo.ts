@@ -92,13 +92,13 @@ export function* loanBook(db: FundDatabase, day: number, rules: { table: DebtGro
     const { loan, classification } = found;
     yield {
       ...row,
-      principalOutstanding: Number(loan.outstanding),
+      principalOutstanding: loan.outstanding,
       overduePrincipal: loan.overduePrincipal,
       overdueInterest: loan.overdueInterest,
       daysPastDue: classification.daysPastDue,
       agingBucket: classification.bucket,
       debtGroup: classification.debtGroup,
-      provision: Number(classification.provision),
+      provision: classification.provision,
     };
   }
 }
