@@ -75,7 +75,7 @@ describe('report reads kept to some groups', () => {
     expect(answers[2]).toEqual(answers[0]);
     expect(answers[0]?.atRisk.map((row) => row.day)).toEqual(dayNumbers.filter((day) => answers[0]?.atRisk.some((row) => row.day === day)));
     expect(answers[0]?.flows.some((row) => row.type === 'disbursement')).toBe(true);
-    expect(answers[0]?.borrowers.some((borrowers) => borrowers.length > 1)).toBe(true);
+    expect(answers[0]?.borrowers.some((borrowers) => borrowers.size > 1)).toBe(true);
 
     // One group: its own part of the fund's figures, read through its loans.
     const fundPerDay = new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, null).map((row) => [row.day, BigInt(row.outstanding)]));

@@ -244,11 +244,12 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
 }
 
 /**
- * Members with principal outstanding on a day, with the group of each such loan, over some groups, in the as-of
- * index's order (to_day, from_day, loan) whatever the groups, so a member borrowing in two groups is counted where she
- * always was. A few groups' loans are reached through the groups and put in that order; many are read off the index.
+ * Members with principal outstanding on a day, over some groups, each with the one group she counts in: of the groups
+ * of her loans owing that day, the one read first last, in the as-of index's order (to_day, from_day, loan) whatever
+ * the groups, so a member borrowing in two groups is counted where she always was. A few groups' loans are reached
+ * through the groups and put in that order; many are read off the index.
  */
-export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): { memberId: string; groupId: string }[] {
+export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): Map<string, string> {
   const owing = sql`t.to_day > ${day} AND t.from_day <= ${day} AND t.principal_outstanding > 0 AND t.written_off = 0 AND ${inGroups(sql`t.group_id`, groupIds)}`;
   const columns = sql.raw('t.member_id, t.group_id, t.to_day, t.from_day, t.loan_id');
   const pairs =
@@ -260,14 +261,25 @@ export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: Group
           ['to_day', 'from_day', 'loan_id'],
         )
       : jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing}`, ['member_id', 'group_id']);
-  // Each member and group once, where first read (SQLite's DISTINCT over them cost as much again as reading them).
-  const seen = new Set<string>();
-  const borrowers: { memberId: string; groupId: string }[] = [];
+  // Each member once (SQLite's DISTINCT cost as much again as reading the pairs). A member with loans in one group, as
+  // nearly all are, costs one lookup; only one with loans in several keeps the set of her groups already read.
+  const groupOf = new Map<string, string>();
+  const groupsRead = new Map<string, Set<string>>();
   for (const [memberId, groupId] of pairs) {
-    const key = `${memberId} ${groupId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    borrowers.push({ memberId, groupId });
+    const current = groupOf.get(memberId);
+    if (current === undefined) {
+      groupOf.set(memberId, groupId);
+      continue;
+    }
+    if (current === groupId) continue;
+    let read = groupsRead.get(memberId);
+    if (!read) {
+      read = new Set([current]);
+      groupsRead.set(memberId, read);
+    }
+    if (read.has(groupId)) continue;
+    read.add(groupId);
+    groupOf.set(memberId, groupId);
   }
-  return borrowers;
+  return groupOf;
 }

@@ -31,15 +31,17 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
   const names = groupBy && groupBy !== 'group' && groupBy !== 'officer' ? repo.areaNames(db) : new Map();
   const officers = groupBy === 'officer' ? repo.officerNames(db) : new Map<string, string>();
   const depth = { province: 1, commune: 2, village: 3 } as const;
-  const rowOf = (groupId: string) => {
-    const group = byId.get(groupId);
-    if (!group || !groupBy) return null;
+  const rowFor = (group: repo.GroupRow) => {
+    if (!groupBy) return null;
     if (groupBy === 'group') return { key: group.id, code: group.code, name: group.name };
     if (groupBy === 'officer') return { key: group.officerId ?? 'none', code: group.officerId ?? '', name: group.officerId ? (officers.get(group.officerId) ?? group.officerId) : 'No officer' };
     const id = group.areaPath.split('/')[depth[groupBy]] ?? '';
     const area = names.get(id);
     return { key: id, code: area?.code ?? '', name: area?.name ?? id };
   };
+  // Each group's row worked out once: reports ask it for every member, membership and loan they count.
+  const rows = new Map(groups.map((group) => [group.id, rowFor(group)]));
+  const rowOf = (groupId: string) => rows.get(groupId) ?? null;
   // Plans are set for the whole fund or an area; the report's own area and its ancestors are the ones that apply.
   const areaIds: (string | null)[] = areaPath ? [areaId ?? null] : [null];
   const wholeFund = areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor');
@@ -48,20 +50,25 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
 
 /** A counter keyed by report row, with a total beside. */
 export class Tally<T> {
-  readonly rows = new Map<string, { row: { key: string; code: string; name: string }; value: T }>();
+  readonly rows = new Map<string, { row: { key: string; code: string; name: string }; value: T; counters: readonly T[] }>();
+  private readonly totalOnly: readonly T[];
   constructor(
     private readonly make: () => T,
     readonly total: T = make(),
-  ) {}
+  ) {
+    this.totalOnly = [total];
+  }
 
-  for(row: { key: string; code: string; name: string } | null): T[] {
-    if (!row) return [this.total];
+  /** The counters a thing in this row adds to: the total, and the row's own when there are rows. */
+  for(row: { key: string; code: string; name: string } | null): readonly T[] {
+    if (!row) return this.totalOnly;
     let entry = this.rows.get(row.key);
     if (!entry) {
-      entry = { row, value: this.make() };
+      const value = this.make();
+      entry = { row, value, counters: [this.total, value] };
       this.rows.set(row.key, entry);
     }
-    return [this.total, entry.value];
+    return entry.counters;
   }
 
   sortedRows(): { key: string; code: string; name: string; value: T }[] {

@@ -55,17 +55,19 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   const scope = coverage(db, actor, query.areaId, query.groupBy);
   const tally = new Tally(emptyFigures);
   const splits = { bySex: new Map<string, SplitFigures>(), byEthnicity: new Map<string, SplitFigures>(), byPovertyStatus: new Map<string, SplitFigures>() };
-  const countSplit = (facts: MemberFacts | undefined, field: keyof SplitFigures) => {
-    if (!facts) return;
-    for (const [map, key] of [
-      [splits.bySex, facts.sex],
-      [splits.byEthnicity, facts.ethnicity],
-      [splits.byPovertyStatus, facts.povertyStatus],
-    ] as const) {
-      const figures = map.get(key) ?? emptySplit();
-      figures[field] += 1;
+  const countIn = (map: Map<string, SplitFigures>, key: string, field: keyof SplitFigures) => {
+    let figures = map.get(key);
+    if (!figures) {
+      figures = emptySplit();
       map.set(key, figures);
     }
+    figures[field] += 1;
+  };
+  const countSplit = (facts: MemberFacts | undefined, field: keyof SplitFigures) => {
+    if (!facts) return;
+    countIn(splits.bySex, facts.sex, field);
+    countIn(splits.byEthnicity, facts.ethnicity, field);
+    countIn(splits.byPovertyStatus, facts.povertyStatus, field);
   };
 
   for (const group of scope.groups) {
@@ -127,9 +129,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const endDay = parseIsoDate(query.to) as number;
-  const activeBorrowers = new Map<string, string>();
-  for (const borrower of activeBorrowersOn(db, endDay, scope.groupIdList)) activeBorrowers.set(borrower.memberId, borrower.groupId);
-  for (const [memberId, groupId] of activeBorrowers) {
+  for (const [memberId, groupId] of activeBorrowersOn(db, endDay, scope.groupIdList)) {
     for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
     countSplit(facts.get(memberId), 'activeBorrowers');
   }
