@@ -3,7 +3,7 @@
 // groups, on a real database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
-import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
+import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
 import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
@@ -55,6 +55,10 @@ describe('report reads kept to some groups', () => {
       const together = classifiedTotals(test.context.db, day, rules, null, false);
       expect(together.reduce((sum, row) => sum + BigInt(row.outstanding), 0n)).toBe(whole.reduce((sum, row) => sum + BigInt(row.outstanding), 0n));
       expect(together.every((row) => row.groupId === null)).toBe(true);
+      // The portfolio's one pass over the whole fund reads what the two reads do.
+      for (const byGroup of [true, false]) {
+        expect(portfolioOn(test.context.db, day, rules, null, byGroup), date).toEqual({ totals: classifiedTotals(test.context.db, day, rules, null, byGroup), progress: repaymentProgress(test.context.db, day, null) });
+      }
     }
     expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], true).length).toBeGreaterThan(0);
   });

@@ -91,12 +91,14 @@ interface LoanToTally extends LoanOnBooks {
 
 /** loansOnBooksOn with only what classifiedTotals needs: a third less for SQLite to write out and for us to parse. */
 function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): LoanToTally[] {
-  const columns = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'];
-  const tuples = jsonTuples<[string, string, number, number, number | null]>(
-    db,
-    segmentsOn(day, groupIds, sql.raw(columns.map((column) => `t.${column}`).join(', ')), onBooks),
-    columns,
-  );
+  return loansToTallyOf(jsonTuples<TallyTuple>(db, segmentsOn(day, groupIds, tallyColumns, onBooks), tallyColumnNames));
+}
+
+const tallyColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'];
+const tallyColumns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).join(', '));
+type TallyTuple = [memberId: string, groupId: string, outstanding: number, rescheduleCount: number, oldestUnpaidDueDay: number | null];
+
+function loansToTallyOf(tuples: TallyTuple[]): LoanToTally[] {
   return tuples.map(([memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay]) => ({ memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay }));
 }
 
@@ -121,7 +123,10 @@ export interface ClassifiedAggregate {
  * asked (a report without rows needs 19 sums, not 15,000).
  */
 export function classifiedTotals(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
-  const loans = loansToTallyOn(db, day, groupIds);
+  return tallyClassified(loansToTallyOn(db, day, groupIds), day, rules, groupIds, byGroup);
+}
+
+function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
   const classified = classifyLoansOn(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   type Total = { groupId: string | null; debtGroup: number; bucket: string; loans: number; outstanding: ExactSum; provision: ExactSum; par: [ExactSum, ExactSum, ExactSum] };
@@ -234,13 +239,33 @@ export function portfolioAtRiskOn(db: FundDatabase, days: number[], threshold: n
     GROUP BY d.day`);
 }
 
+export interface RepaymentProgress {
+  fallenDue: string | null;
+  repaid: string | null;
+}
+
+/** Principal fallen due, and principal repaid up to it, summed over segments `t`. */
+const progressSums = sql.raw(`CAST(SUM(t.principal_fallen_due) AS TEXT) AS fallenDue,
+  CAST(SUM(CASE WHEN t.principal_paid < t.principal_fallen_due THEN t.principal_paid ELSE t.principal_fallen_due END) AS TEXT) AS repaid`);
+
 /** Over some groups: principal fallen due and principal repaid up to it, over every loan's state on a day. */
-export function repaymentProgress(db: FundDatabase, day: number, groupIds: GroupIds): { fallenDue: string | null; repaid: string | null } {
+export function repaymentProgress(db: FundDatabase, day: number, groupIds: GroupIds): RepaymentProgress {
   const columns = sql.raw('t.principal_fallen_due, t.principal_paid');
-  return db.get<{ fallenDue: string | null; repaid: string | null }>(sql`
-    SELECT CAST(SUM(principal_fallen_due) AS TEXT) AS fallenDue,
-      CAST(SUM(CASE WHEN principal_paid < principal_fallen_due THEN principal_paid ELSE principal_fallen_due END) AS TEXT) AS repaid
-    FROM (${groupSegmentsOn(day, groupIds, columns, sql`1 = 1`)})`) as { fallenDue: string | null; repaid: string | null };
+  return db.get<RepaymentProgress>(sql`SELECT ${progressSums} FROM (${groupSegmentsOn(day, groupIds, columns, sql`1 = 1`)}) AS t`) as RepaymentProgress;
+}
+
+/**
+ * What the portfolio report reads of the loans' state on a day: classifiedTotals and repaymentProgress. Over the whole
+ * fund both come from one pass over the day's segments (FILTER keeps the loans on the books for the totals), which
+ * saves the second scan of a province's hundred thousand segments; over some groups they are read as they are alone.
+ */
+export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
+  if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, byGroup), progress: repaymentProgress(db, day, groupIds) };
+  const row = db.get<{ loans: string; fallenDue: string | null; repaid: string | null }>(sql`
+    SELECT json_group_array(json_array(${tallyColumns})) FILTER (WHERE ${onBooks}) AS loans, ${progressSums}
+    FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.from_day <= ${day}`) as { loans: string; fallenDue: string | null; repaid: string | null };
+  const loans = loansToTallyOf(JSON.parse(row.loans) as TallyTuple[]);
+  return { totals: tallyClassified(loans, day, rules, null, byGroup), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
 }
 
 /**

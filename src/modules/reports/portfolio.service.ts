@@ -3,7 +3,7 @@
 // each loan's timeline segment on the date, so the answer for 30 June is the same in June and in December.
 import { parseIsoDate } from '../../domain/calendar.js';
 import { type AgingBucket, type DebtGroup, agingBuckets, generalProvision } from '../../domain/classification.js';
-import { classifiedTotals, repaymentProgress } from './classification.repo.js';
+import { classifiedTotals, portfolioOn } from './classification.repo.js';
 import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import { type ServiceContext, today } from '../shared/context.js';
@@ -75,7 +75,8 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const groups = new Map<DebtGroup, { loans: number; outstanding: bigint; provision: bigint }>([1, 2, 3, 4, 5].map((group) => [group as DebtGroup, { loans: 0, outstanding: 0n, provision: 0n }]));
   let groups1to4 = 0n;
   // The reads keep to the report's groups themselves; per group only when the report has rows.
-  for (const row of classifiedTotals(db, day, rules, scope.groupIdList, query.groupBy !== undefined)) {
+  const onDay = portfolioOn(db, day, rules, scope.groupIdList, query.groupBy !== undefined);
+  for (const row of onDay.totals) {
     const outstanding = BigInt(row.outstanding);
     const provision = BigInt(row.provision);
     for (const figures of tally.for(row.groupId === null ? null : scope.rowOf(row.groupId))) {
@@ -107,9 +108,8 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     }
   }
   // Cumulative repayment rate: principal repaid, up to what had fallen due on each loan, over principal fallen due.
-  const progress = repaymentProgress(db, day, scope.groupIdList);
-  const principalFellDue = BigInt(progress.fallenDue ?? '0');
-  const principalRepaid = BigInt(progress.repaid ?? '0');
+  const principalFellDue = BigInt(onDay.progress.fallenDue ?? '0');
+  const principalRepaid = BigInt(onDay.progress.repaid ?? '0');
   const sumTransactions = (type: 'write_off' | 'recovery') => {
     let count = 0;
     let amount = 0n;
