@@ -127,5 +127,7 @@ describe('a portfolio classified together', () => {
     expect(late).toEqual({ daysPastDue: 95, bucket: '91-180', debtGroup: 4, reason: 'days_past_due', provision: 2_000_000 });
     // 50 % of 10,000,000.
     expect(current).toEqual({ daysPastDue: 0, bucket: 'current', debtGroup: 4, reason: 'member_worst', provision: 5_000_000 });
+    // An amount past 2^53 cannot have come exactly from the file as a number: the classification stops rather than guess.
+    expect(() => classifyLoansOn([{ memberId: 'tv-a', outstanding: 2 ** 53, rescheduleCount: 0, oldestUnpaidDueDay: null }], day, rules)).toThrow(RangeError);
   });
 });

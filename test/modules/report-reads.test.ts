@@ -1,9 +1,10 @@
 // The reports' reads keep to a report's groups in SQL, by two access paths: a few groups reached through their loans,
 // many (or the whole fund) by scanning the day's timeline. Both must give what the whole fund's read gives for those
 // groups, on a real database.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
-import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
+import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, groupOfEachMember, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
 import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
@@ -42,9 +43,9 @@ describe('report reads kept to some groups', () => {
     for (const date of days) {
       const day = parseIsoDate(date) as number;
       const whole = classifiedTotals(test.context.db, day, rules, null, true);
+      const sort = (rows: typeof whole) => [...rows].sort((a, b) => `${a.groupId}${a.debtGroup}${a.bucket}`.localeCompare(`${b.groupId}${b.debtGroup}${b.bucket}`));
       for (const ids of [[groupId], [otherGroupId], [groupId, otherGroupId]]) {
         const expected = whole.filter((row) => ids.includes(row.groupId as string));
-        const sort = (rows: typeof whole) => [...rows].sort((a, b) => `${a.groupId}${a.debtGroup}${a.bucket}`.localeCompare(`${b.groupId}${b.debtGroup}${b.bucket}`));
         expect(sort(classifiedTotals(test.context.db, day, rules, ids, true)), date).toEqual(sort(expected));
         expect(sort(classifiedTotals(test.context.db, day, rules, many(ids), true)), date).toEqual(sort(expected));
         const pastDue = classifiedPastDue(test.context.db, day, rules, null, 1).filter((row) => ids.includes(row.groupId));
@@ -57,7 +58,9 @@ describe('report reads kept to some groups', () => {
       expect(together.every((row) => row.groupId === null)).toBe(true);
       // The portfolio's one pass over the whole fund reads what the two reads do.
       for (const byGroup of [true, false]) {
-        expect(portfolioOn(test.context.db, day, rules, null, byGroup), date).toEqual({ totals: classifiedTotals(test.context.db, day, rules, null, byGroup), progress: repaymentProgress(test.context.db, day, null) });
+        const { totals, progress } = portfolioOn(test.context.db, day, rules, null, byGroup);
+        expect(sort(totals), date).toEqual(sort(classifiedTotals(test.context.db, day, rules, null, byGroup)));
+        expect(progress, date).toEqual(repaymentProgress(test.context.db, day, null));
       }
     }
     expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], true).length).toBeGreaterThan(0);
@@ -85,6 +88,21 @@ describe('report reads kept to some groups', () => {
     const fundPerDay = new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, null).map((row) => [row.day, BigInt(row.outstanding)]));
     const split = [groupId, otherGroupId].map((id) => new Map(portfolioAtRiskOn(test.context.db, dayNumbers, 30, [id]).map((row) => [row.day, BigInt(row.outstanding)])));
     for (const day of dayNumbers) expect((split[0]?.get(day) ?? 0n) + (split[1]?.get(day) ?? 0n)).toBe(fundPerDay.get(day) ?? 0n);
+  });
+
+  it('count a member borrowing in several groups once, in the group whose first loan read comes last', () => {
+    expect([...groupOfEachMember([['mb-a', 'gr-1'], ['mb-b', 'gr-1'], ['mb-a', 'gr-2'], ['mb-a', 'gr-1'], ['mb-b', 'gr-1']])]).toEqual([
+      ['mb-a', 'gr-2'],
+      ['mb-b', 'gr-1'],
+    ]);
+    // The same as each distinct pair once, where first read, then the member's last such pair.
+    const pairs = fc.array(fc.tuple(fc.constantFrom('mb-a', 'mb-b', 'mb-c'), fc.constantFrom('gr-1', 'gr-2', 'gr-3')), { maxLength: 40 });
+    fc.assert(
+      fc.property(pairs, (list) => {
+        const distinct = [...new Map(list.map(([memberId, groupId]) => [`${memberId} ${groupId}`, [memberId, groupId] as const])).values()];
+        expect([...groupOfEachMember(list)]).toEqual([...new Map(distinct)]);
+      }),
+    );
   });
 
   it('leaves an installment nothing was paid on out of what was paid, not out of what fell due', () => {

@@ -286,8 +286,15 @@ export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: Group
           ['to_day', 'from_day', 'loan_id'],
         )
       : jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing}`, ['member_id', 'group_id']);
-  // Each member once (SQLite's DISTINCT cost as much again as reading the pairs). A member with loans in one group, as
-  // nearly all are, costs one lookup; only one with loans in several keeps the set of her groups already read.
+  return groupOfEachMember(pairs);
+}
+
+/**
+ * Each member once, in the group whose first pair comes last (SQLite's DISTINCT cost as much again as reading the
+ * pairs): a member with loans in one group, as nearly all are, costs one lookup; only one with loans in several keeps
+ * the set of her groups already read.
+ */
+export function groupOfEachMember(pairs: Iterable<readonly [memberId: string, groupId: string]>): Map<string, string> {
   const groupOf = new Map<string, string>();
   const groupsRead = new Map<string, Set<string>>();
   for (const [memberId, groupId] of pairs) {
