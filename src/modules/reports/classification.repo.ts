@@ -130,8 +130,9 @@ function tallyClassified(loans: LoanToTally[], day: number, rules: Classificatio
   const classified = classifyLoansOn(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   type Total = { groupId: string | null; debtGroup: number; bucket: string; loans: number; outstanding: ExactSum; provision: ExactSum; par: [ExactSum, ExactSum, ExactSum] };
-  // One array of cells: per group (or one place for the groups together), per debt group, per aging bucket. Keyed by
-  // number rather than by a string per loan, which on a province's loans cost as much as classifying them.
+  // One array of cells: per group (or one place for the groups together), per debt group, per aging bucket, keyed by
+  // number rather than by a string built for each loan. A group's place is given when it first appears, so the array
+  // grows in step and stays an array.
   const cellsPerGroup = 5 * agingBuckets.length;
   const placeOfGroup = new Map<string | null, number>();
   const cells: (Total | undefined)[] = [];
@@ -270,8 +271,8 @@ export function portfolioOn(db: FundDatabase, day: number, rules: Classification
 
 /**
  * Members with principal outstanding on a day, over some groups, each with the one group she counts in: of the groups
- * of her loans owing that day, the one read first last, in the as-of index's order (to_day, from_day, loan) whatever
- * the groups, so a member borrowing in two groups is counted where she always was. A few groups' loans are reached
+ * of her loans owing that day, the one whose first loan comes last in the as-of index's order (to_day, from_day, loan)
+ * whatever the groups, so a member borrowing in two groups is counted where she always was. A few groups' loans are reached
  * through the groups and put in that order; many are read off the index.
  */
 export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): Map<string, string> {
