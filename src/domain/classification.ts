@@ -1,6 +1,6 @@
 // Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
 // rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
-import { type RoundingModeName, percentFraction, percentOf, prepareRoundedQuotient, safeIntegerQuotient } from './money.js';
+import { type PreparedRoundedQuotient, type RoundingModeName, percentFraction, percentOf, prepareRoundedQuotient, roundedQuotientOf } from './money.js';
 
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
@@ -78,8 +78,8 @@ export function specificProvision(outstandingMinorUnits: bigint, debtGroup: Debt
 /** A loan on the books on a day, as its timeline segment for the day has it: what classifying it needs. */
 export interface LoanOnBooks {
   memberId: string;
-  /** Outstanding principal in minor units (a safe integer, as stored). */
-  outstanding: number;
+  /** Outstanding principal in minor units. */
+  outstanding: bigint;
   rescheduleCount: number;
   /** Day number of the oldest unpaid due date on the day, or null when nothing is due and unpaid. */
   oldestUnpaidDueDay: number | null;
@@ -91,7 +91,7 @@ export interface LoanClassification {
   debtGroup: DebtGroup;
   reason: DebtGroupReason | 'member_worst';
   /** Specific provision in minor units, as specificProvision rounds it. */
-  provision: number;
+  provision: bigint;
 }
 
 /**
@@ -130,16 +130,16 @@ export function classifyLoansOn(
     const worst = worstOf.get(loan.memberId) ?? own;
     const debtGroup = (worst > own ? worst : own) as DebtGroup;
     const reason = worst > own ? 'member_worst' : byRescheduling[index] === 1 ? 'rescheduling' : 'days_past_due';
-    const provision = (provisionAt[debtGroup - 1] as (amount: number) => number)(loan.outstanding);
+    const provision = roundedQuotientOf(loan.outstanding, provisionAt[debtGroup - 1] as PreparedRoundedQuotient);
     classified[index] = { daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason, provision };
   }
   return classified;
 }
 
-/** A group's specific provision rate, prepared for many loans, rounded as specificProvision rounds it. */
-function provisionQuotient(percent: string): (amount: number) => number {
+/** A group's specific provision rate, prepared once for many loans, rounded as specificProvision rounds it. */
+function provisionQuotient(percent: string): PreparedRoundedQuotient {
   const { numerator, denominator } = percentFraction(percent);
-  return safeIntegerQuotient(prepareRoundedQuotient(numerator, denominator, 'half_up'));
+  return prepareRoundedQuotient(numerator, denominator, 'half_up');
 }
 
 /** General provision: a percentage of the outstanding principal of groups 1 to 4 together. */

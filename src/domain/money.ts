@@ -169,58 +169,6 @@ export function roundedQuotientOf(x: bigint, prepared: PreparedRoundedQuotient):
   return quotient;
 }
 
-/**
- * roundedQuotientOf for an amount held as a number (a safe integer, as SQLite hands stored amounts over), in doubles
- * while every intermediate is a safe integer, and so exact, and in bigint past that. Prepared once for many amounts:
- * the doubles spare a portfolio's fifty thousand loans three bigint allocations each.
- */
-export function safeIntegerQuotient(prepared: PreparedRoundedQuotient): (x: number) => number {
-  const multiplier = Number(prepared.multiplier);
-  const addend = Number(prepared.addend);
-  const divisor = Number(prepared.divisor);
-  const inDoubles = Number.isSafeInteger(multiplier) && Number.isSafeInteger(addend) && Number.isSafeInteger(divisor);
-  return (x) => {
-    if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`not an amount in minor units: ${x}`);
-    // A product or sum past 2^53 comes out of the doubles at 2^53 or more, never back under it: so this test is exact.
-    const dividend = x * multiplier + addend;
-    if (!inDoubles || !Number.isSafeInteger(dividend)) {
-      const quotient = roundedQuotientOf(BigInt(x), prepared);
-      if (quotient > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`a quotient past 2^53: ${quotient}`);
-      return Number(quotient);
-    }
-    let quotient = Math.floor(dividend / divisor);
-    // The double division can land one off the integer quotient; the products below are exact, so step onto it.
-    if (quotient * divisor > dividend) quotient -= 1;
-    else if ((quotient + 1) * divisor <= dividend) quotient += 1;
-    if (prepared.halfEven && quotient % 2 === 1 && quotient * divisor === dividend) return quotient - 1;
-    return quotient;
-  };
-}
-
-/**
- * A sum of non-negative amounts in minor units, kept in a double while it stays a safe integer (exact there) and
- * carried into a bigint before it would pass 2^53, as DESIGN.md asks of sums that could: exact at any size, and a
- * bigint allocation only once in 2^53 rather than at every addition.
- */
-export class ExactSum {
-  private small = 0;
-  private carried = 0n;
-
-  add(amount: number): void {
-    if (!Number.isSafeInteger(amount) || amount < 0) throw new RangeError(`not an amount in minor units: ${amount}`);
-    // Past MAX_SAFE_INTEGER the double sum rounds to 2^53 or more, so the comparison is exact either way.
-    if (this.small + amount > Number.MAX_SAFE_INTEGER) {
-      this.carried += BigInt(this.small);
-      this.small = 0;
-    }
-    this.small += amount;
-  }
-
-  get value(): bigint {
-    return this.carried + BigInt(this.small);
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Parsing and formatting
 

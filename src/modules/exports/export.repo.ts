@@ -92,13 +92,13 @@ export function* loanBook(db: FundDatabase, day: number, rules: { table: DebtGro
     const { loan, classification } = found;
     yield {
       ...row,
-      principalOutstanding: loan.outstanding,
+      principalOutstanding: Number(loan.outstanding),
       overduePrincipal: loan.overduePrincipal,
       overdueInterest: loan.overdueInterest,
       daysPastDue: classification.daysPastDue,
       agingBucket: classification.bucket,
       debtGroup: classification.debtGroup,
-      provision: classification.provision,
+      provision: Number(classification.provision),
     };
   }
 }

@@ -3,7 +3,6 @@
 // per group or listed; and the other as-of reads of the timeline: PAR over many days, repayment progress, borrowers.
 import { type SQL, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
-import { ExactSum } from '../../domain/money.js';
 import { type DebtGroupTable, type LoanClassification, type LoanOnBooks, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifyLoansOn } from '../../domain/classification.js';
 
 /** The fund's classification settings, as settings.service's classificationRules reads them. */
@@ -75,7 +74,7 @@ export function loansOnBooksOn(db: FundDatabase, day: number, groupIds: GroupIds
     loanId,
     memberId,
     groupId,
-    outstanding,
+    outstanding: BigInt(outstanding),
     rescheduleCount,
     oldestUnpaidDueDay,
     overduePrincipal,
@@ -99,7 +98,7 @@ const tallyColumns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).joi
 type TallyTuple = [memberId: string, groupId: string, outstanding: number, rescheduleCount: number, oldestUnpaidDueDay: number | null];
 
 function loansToTallyOf(tuples: TallyTuple[]): LoanToTally[] {
-  return tuples.map(([memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay]) => ({ memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay }));
+  return tuples.map(([memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay]) => ({ memberId, groupId, outstanding: BigInt(outstanding), rescheduleCount, oldestUnpaidDueDay }));
 }
 
 /** The days past due beyond which PAR1, PAR30 and PAR90 count a loan's balance. */
@@ -129,7 +128,7 @@ export function classifiedTotals(db: FundDatabase, day: number, rules: Classific
 function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
   const classified = classifyLoansOn(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
-  type Total = { groupId: string | null; debtGroup: number; bucket: string; loans: number; outstanding: ExactSum; provision: ExactSum; par: [ExactSum, ExactSum, ExactSum] };
+  type Total = { groupId: string | null; debtGroup: number; bucket: string; loans: number; outstanding: bigint; provision: bigint; par: [bigint, bigint, bigint] };
   // One array of cells: per group (or one place for the groups together), per debt group, per aging bucket, keyed by
   // number rather than by a string built for each loan. A group's place is given when it first appears, so the array
   // grows in step and stays an array.
@@ -149,16 +148,16 @@ function tallyClassified(loans: LoanToTally[], day: number, rules: Classificatio
     const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + agingBucketIndexOf(daysPastDue);
     let total = cells[cell];
     if (total === undefined) {
-      total = { groupId, debtGroup, bucket, loans: 0, outstanding: new ExactSum(), provision: new ExactSum(), par: [new ExactSum(), new ExactSum(), new ExactSum()] };
+      total = { groupId, debtGroup, bucket, loans: 0, outstanding: 0n, provision: 0n, par: [0n, 0n, 0n] };
       cells[cell] = total;
     }
     total.loans += 1;
-    total.outstanding.add(loan.outstanding);
-    total.provision.add(provision);
+    total.outstanding += loan.outstanding;
+    total.provision += provision;
     // At risk beyond a number of days: the whole balance of each such loan, and of every rescheduled loan.
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[0]) total.par[0].add(loan.outstanding);
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) total.par[1].add(loan.outstanding);
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) total.par[2].add(loan.outstanding);
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[0]) total.par[0] += loan.outstanding;
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) total.par[1] += loan.outstanding;
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) total.par[2] += loan.outstanding;
   }
   return cells
     .filter((total) => total !== undefined)
@@ -167,11 +166,11 @@ function tallyClassified(loans: LoanToTally[], day: number, rules: Classificatio
       debtGroup: total.debtGroup,
       bucket: total.bucket,
       loans: total.loans,
-      outstanding: total.outstanding.value.toString(),
-      provision: total.provision.value.toString(),
-      par1: total.par[0].value.toString(),
-      par30: total.par[1].value.toString(),
-      par90: total.par[2].value.toString(),
+      outstanding: total.outstanding.toString(),
+      provision: total.provision.toString(),
+      par1: total.par[0].toString(),
+      par30: total.par[1].toString(),
+      par90: total.par[2].toString(),
     }));
 }
 
@@ -204,14 +203,14 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
       memberId: loan.memberId,
       groupId: loan.groupId,
       fromDay: loan.fromDay,
-      outstanding: loan.outstanding,
+      outstanding: Number(loan.outstanding),
       overduePrincipal: loan.overduePrincipal,
       overdueInterest: loan.overdueInterest,
       daysPastDue: classification.daysPastDue,
       debtGroup: classification.debtGroup,
       reason: classification.reason,
       bucket: classification.bucket,
-      provision: classification.provision,
+      provision: Number(classification.provision),
     });
   });
   return rows.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));
