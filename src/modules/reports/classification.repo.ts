@@ -272,7 +272,7 @@ export function portfolioOn(db: FundDatabase, day: number, rules: Classification
  * Members with principal outstanding on a day, over some groups, each with the one group she counts in: of the groups
  * of her loans owing that day, the one whose first loan comes last in the as-of index's order (to_day, from_day, loan)
  * whatever the groups, so a member borrowing in two groups is counted where she always was. A few groups' loans are reached
- * through the groups and put in that order; many are read off the index.
+ * through the groups and put in that order; many are read off the index, the order asked for all the same.
  */
 export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): Map<string, string> {
   const owing = sql`t.to_day > ${day} AND t.from_day <= ${day} AND t.principal_outstanding > 0 AND t.written_off = 0 AND ${inGroups(sql`t.group_id`, groupIds)}`;
@@ -285,7 +285,9 @@ export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: Group
           ['member_id', 'group_id'],
           ['to_day', 'from_day', 'loan_id'],
         )
-      : jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing}`, ['member_id', 'group_id']);
+      : // Ordered in the subquery, where the as-of index gives the order without a sort (SQLite keeps a subquery's ORDER BY
+        // under an order-sensitive aggregate such as json_group_array); should it ever read another way, it sorts.
+        jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing} ORDER BY t.to_day, t.from_day, t.loan_id`, ['member_id', 'group_id']);
   return groupOfEachMember(pairs);
 }
 
