@@ -104,6 +104,7 @@ const cases: Case[] = [
   { name: 'a taken username', who: 'admin', method: 'POST', url: () => '/v1/users', payload: () => ({ username: 'auditor', password: 'password-1', fullName: 'X', role: 'auditor' }), status: 409, code: 'duplicate_username' },
   { name: 'a short password', who: 'admin', method: 'POST', url: () => '/v1/users', payload: () => ({ username: 'x.y', password: 'short', fullName: 'X', role: 'auditor' }), status: 400, code: 'invalid_request' },
   { name: 'sign-in with a number for a password', who: 'nobody', method: 'POST', url: () => '/v1/auth/login', payload: () => ({ username: 'admin', password: 12345678 }), status: 400, code: 'invalid_request' },
+  { name: 'a provision rate above 100 percent', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ provisionPreset: 'custom', customProvisionRates: { specificPercent: ['0', '5', '20', '50', '150'], generalPercent: '0.75' } }), status: 400, code: 'invalid_request' },
   { name: 'a smallest group above the largest', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ minGroupMembers: 61 }), status: 422, code: 'settings_invalid' },
   { name: 'a CSV with a bad row', who: 'officer', method: 'POST', url: () => '/v1/imports/groups', raw: { body: 'code,name,areaCode,formedOn\nG-9,Tổ 9,HB-TL-01,2024-13-01', contentType: 'text/csv' }, status: 422, code: 'import_rows_invalid' },
 ];

@@ -96,6 +96,16 @@ describe('arrears and classification', () => {
     const notMonthEnd = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-29' });
     expect([notMonthEnd.statusCode, notMonthEnd.json().error.details[0].path]).toEqual([400, 'asOf']);
   });
+
+  it('takes a custom provision rate up to 100 percent of the outstanding principal, and no more', async () => {
+    const rates = (worst: string) => ({ provisionPreset: 'custom', customProvisionRates: { specificPercent: ['0', '5', '20', '50', worst], generalPercent: '0.75' } });
+    const refused = await fund.admin('PATCH', '/v1/settings', rates('100.0001'));
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'invalid_request']);
+    const taken = await fund.admin('PATCH', '/v1/settings', rates('100.0000'));
+    expect(taken.statusCode, taken.body).toBe(200);
+    expect(taken.json().customProvisionRates.specificPercent).toEqual(['0', '5', '20', '50', '100.0000']);
+    expect((await fund.admin('PATCH', '/v1/settings', { provisionPreset: 'microfinance' })).statusCode).toBe(200);
+  });
 });
 
 describe('report requests that are wrong', () => {

@@ -9,7 +9,8 @@ import { DomainError } from '../shared/domain-error.js';
 import * as repo from './settings.repo.js';
 import { lastEntry } from '../ledger/journal.repo.js';
 
-const percent = z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'must be a percentage such as "2" or "0.5"');
+// A provision rate is a share of the outstanding principal: never more than all of it.
+const percent = z.string().regex(/^(100(\.0{1,4})?|\d{1,2}(\.\d{1,4})?)$/, 'must be a percentage from 0 to 100, such as "2" or "0.5"');
 const debtGroupTable = z.strictObject({
   minimumDaysPastDue: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]),
   groupAfterRescheduling: z.tuple([z.number().int().min(1).max(5), z.number().int().min(1).max(5), z.number().int().min(1).max(5)]),
