@@ -84,7 +84,7 @@ export function loansOnBooksOn(db: FundDatabase, day: number, groupIds: GroupIds
 }
 
 /** A loan on the books as the totals read it: what classifying needs, and its group. */
-interface LoanToTally extends LoanOnBooks {
+export interface LoanToTally extends LoanOnBooks {
   groupId: string;
 }
 
@@ -125,16 +125,32 @@ export function classifiedTotals(db: FundDatabase, day: number, rules: Classific
   return tallyClassified(loansToTallyOn(db, day, groupIds), day, rules, groupIds, byGroup);
 }
 
-function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
+/** The most a 64-bit cell holds. */
+const int64Max = 2n ** 63n - 1n;
+
+/** Loans on the books classified and counted per debt group and aging bucket, and per group when asked. */
+export function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
   const classified = classifyLoansOn(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
-  type Total = { groupId: string | null; debtGroup: number; bucket: string; loans: number; outstanding: bigint; provision: bigint; par: [bigint, bigint, bigint] };
-  // One array of cells: per group (or one place for the groups together), per debt group, per aging bucket, keyed by
-  // number rather than by a string built for each loan. A group's place is given when it first appears, so the array
-  // grows in step and stays an array.
+  // Every cell's sum is part of the loans' total outstanding or total provision: 64 bits hold them all when they hold
+  // those two.
+  let bound = 0n;
+  for (let index = 0; index < loans.length; index += 1) bound += (loans[index] as LoanToTally).outstanding + (classified[index] as LoanClassification).provision;
+  if (bound > int64Max) throw new Error(`the loans' outstanding and provisions (${bound}) are past what the totals' 64-bit sums hold`);
+  // Cells per group (or one place for the groups together), per debt group, per aging bucket, numbered, with a group's
+  // place given when it first appears. A cell takes a slot when its first loan comes, and a slot's sums live in a
+  // 64-bit typed array: an object of bigints per cell (fifteen thousand of them by group on a province) had every
+  // addition store a new bigint into an older object, and the loop by group took fifteen times the fund's.
   const cellsPerGroup = 5 * agingBuckets.length;
   const placeOfGroup = new Map<string | null, number>();
-  const cells: (Total | undefined)[] = [];
+  let slotOfCell = new Int32Array(cellsPerGroup * 64).fill(-1);
+  const cells: { groupId: string | null; debtGroup: number; bucket: string }[] = [];
+  const loanCounts: number[] = [];
+  /** Per slot, five sums in a row: outstanding, provision, PAR1, PAR30 and PAR90 balances. */
+  let sums = new BigInt64Array(256 * 5);
+  const add = (at: number, amount: bigint) => {
+    sums[at] = (sums[at] as bigint) + amount;
+  };
   for (let index = 0; index < loans.length; index += 1) {
     const loan = loans[index] as LoanToTally;
     if (wanted && !wanted.has(loan.groupId)) continue;
@@ -144,34 +160,54 @@ function tallyClassified(loans: LoanToTally[], day: number, rules: Classificatio
     if (place === undefined) {
       place = placeOfGroup.size;
       placeOfGroup.set(groupId, place);
+      if ((place + 1) * cellsPerGroup > slotOfCell.length) {
+        const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
+        longer.set(slotOfCell);
+        slotOfCell = longer;
+      }
     }
     const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + agingBucketIndexOf(daysPastDue);
-    let total = cells[cell];
-    if (total === undefined) {
-      total = { groupId, debtGroup, bucket, loans: 0, outstanding: 0n, provision: 0n, par: [0n, 0n, 0n] };
-      cells[cell] = total;
+    let slot = slotOfCell[cell] as number;
+    if (slot === -1) {
+      slot = cells.length;
+      slotOfCell[cell] = slot;
+      cells.push({ groupId, debtGroup, bucket });
+      loanCounts.push(0);
+      if (slot * 5 === sums.length) {
+        const longer = new BigInt64Array(sums.length * 2);
+        longer.set(sums);
+        sums = longer;
+      }
     }
-    total.loans += 1;
-    total.outstanding += loan.outstanding;
-    total.provision += provision;
+    loanCounts[slot] = (loanCounts[slot] as number) + 1;
+    const at = slot * 5;
+    add(at, loan.outstanding);
+    add(at + 1, provision);
     // At risk beyond a number of days: the whole balance of each such loan, and of every rescheduled loan.
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[0]) total.par[0] += loan.outstanding;
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) total.par[1] += loan.outstanding;
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) total.par[2] += loan.outstanding;
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[0]) add(at + 2, loan.outstanding);
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) add(at + 3, loan.outstanding);
+    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) add(at + 4, loan.outstanding);
   }
-  return cells
-    .filter((total) => total !== undefined)
-    .map((total) => ({
-      groupId: total.groupId,
-      debtGroup: total.debtGroup,
-      bucket: total.bucket,
-      loans: total.loans,
-      outstanding: total.outstanding.toString(),
-      provision: total.provision.toString(),
-      par1: total.par[0].toString(),
-      par30: total.par[1].toString(),
-      par90: total.par[2].toString(),
-    }));
+  // In the cells' order: by group as each first appeared, then debt group, then aging bucket.
+  const totals: ClassifiedAggregate[] = [];
+  for (let cell = 0; cell < placeOfGroup.size * cellsPerGroup; cell += 1) {
+    const slot = slotOfCell[cell] as number;
+    if (slot === -1) continue;
+    const { groupId, debtGroup, bucket } = cells[slot] as (typeof cells)[number];
+    const at = slot * 5;
+    totals.push({
+      groupId,
+      debtGroup,
+      bucket,
+      loans: loanCounts[slot] as number,
+      outstanding: (sums[at] as bigint).toString(),
+      provision: (sums[at + 1] as bigint).toString(),
+      par1: (sums[at + 2] as bigint).toString(),
+      par30: (sums[at + 3] as bigint).toString(),
+      par90: (sums[at + 4] as bigint).toString(),
+    });
+  }
+  return totals;
 }
 
 export interface ClassifiedLoanRow {
