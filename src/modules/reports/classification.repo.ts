@@ -110,11 +110,12 @@ export interface ClassifiedAggregate {
   debtGroup: number;
   bucket: string;
   loans: number;
-  outstanding: string;
-  provision: string;
-  par1: string;
-  par30: string;
-  par90: string;
+  /** Amounts in minor units. */
+  outstanding: bigint;
+  provision: bigint;
+  par1: bigint;
+  par30: bigint;
+  par90: bigint;
 }
 
 /**
@@ -200,11 +201,11 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
       debtGroup,
       bucket,
       loans: loanCounts[slot] as number,
-      outstanding: (sums[at] as bigint).toString(),
-      provision: (sums[at + 1] as bigint).toString(),
-      par1: (sums[at + 2] as bigint).toString(),
-      par30: (sums[at + 3] as bigint).toString(),
-      par90: (sums[at + 4] as bigint).toString(),
+      outstanding: sums[at] as bigint,
+      provision: sums[at + 1] as bigint,
+      par1: sums[at + 2] as bigint,
+      par30: sums[at + 3] as bigint,
+      par90: sums[at + 4] as bigint,
     });
   }
   return totals;

@@ -25,8 +25,8 @@ export function requiredProvision(context: ServiceContext, day: number): { speci
   let groups1to4 = 0n;
   let loans = 0;
   for (const row of classifiedTotals(context.db, day, rules, null, false)) {
-    specific += BigInt(row.provision);
-    if (row.debtGroup <= 4) groups1to4 += BigInt(row.outstanding);
+    specific += row.provision;
+    if (row.debtGroup <= 4) groups1to4 += row.outstanding;
     loans += row.loans;
   }
   const general = generalProvision(groups1to4, rates);
@@ -77,15 +77,14 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   // The reads keep to the report's groups themselves; per group only when the report has rows.
   const onDay = portfolioOn(db, day, rules, scope.groupIdList, query.groupBy !== undefined);
   for (const row of onDay.totals) {
-    const outstanding = BigInt(row.outstanding);
-    const provision = BigInt(row.provision);
+    const { outstanding, provision } = row;
     for (const figures of tally.for(row.groupId === null ? null : scope.rowOf(row.groupId))) {
       figures.outstanding += outstanding;
       figures.activeLoans += row.loans;
       figures.provision += provision;
-      figures.par[1] += BigInt(row.par1);
-      figures.par[30] += BigInt(row.par30);
-      figures.par[90] += BigInt(row.par90);
+      figures.par[1] += row.par1;
+      figures.par[30] += row.par30;
+      figures.par[90] += row.par90;
     }
     const bucket = buckets.get(row.bucket as AgingBucket);
     if (bucket) {
