@@ -1,6 +1,7 @@
 // The fund ledger's tables (drizzle, SQLite dialect). Dates are `YYYY-MM-DD` TEXT, timestamps ISO 8601 UTC TEXT,
 // amounts INTEGER minor units; every id is an opaque TEXT. Migrations under db/migrations are generated from this.
 import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 
 export const areaLevels = ['province', 'commune', 'village'] as const;
 export const roles = ['admin', 'officer', 'leader', 'auditor'] as const;
@@ -547,6 +548,27 @@ export const loanTimelineSegments = sqliteTable(
       table.rescheduleCount,
       table.principalFallenDue,
     ),
+    // The same columns for the bounded segments longer than two months, so few (a grace period, a season's
+    // installment) that a read of the day's segments takes them from here and reads the as-of index only two months
+    // past its day, not through every future segment (src/modules/reports/classification.repo.ts, segmentsContaining).
+    index('loan_timeline_long_idx')
+      .on(
+        table.toDay,
+        table.fromDay,
+        table.loanId,
+        table.memberId,
+        table.groupId,
+        table.principalOutstanding,
+        table.principalPaid,
+        table.overduePrincipal,
+        table.overdueInterest,
+        table.oldestUnpaidDueDay,
+        table.closed,
+        table.writtenOff,
+        table.rescheduleCount,
+        table.principalFallenDue,
+      )
+      .where(sql`${table.toDay} - ${table.fromDay} > 62 AND ${table.toDay} < 99999999`),
     index('loan_timeline_loan_idx').on(table.loanId, table.fromDay),
   ],
 );

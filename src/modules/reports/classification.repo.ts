@@ -3,6 +3,7 @@
 // per group or listed; and the other as-of reads of the timeline: PAR over many days, repayment progress, borrowers.
 import { type SQL, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
+import { openEndedDay } from '../loans/loan-read-models.js';
 import { type DebtGroupTable, type LoanClassification, type LoanOnBooks, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifyLoansOn } from '../../domain/classification.js';
 
 /** The fund's classification settings, as settings.service's classificationRules reads them. */
@@ -24,25 +25,41 @@ export const fewGroups = 400;
 /** A column among some groups' ids (SQLite reads the list through json_each), or true for every group. */
 export const inGroups = (column: SQL, groupIds: GroupIds) => (groupIds === null ? sql`1 = 1` : sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(groupIds)}))`);
 
+/** Bounded segments longer than this (two months) are also kept in loan_timeline_long_idx (db/schema.ts). */
+const longSpanDays = 62;
+
+/**
+ * Every loan's timeline segment containing a day (`where` on its columns too), as three ranges of the as-of indexes,
+ * which are ordered by the day a segment ends: those ending within two months of the day; the few longer bounded ones,
+ * from an index of their own; and the open-ended ones that had begun by the day. One range from the day on would also
+ * pass through every loan's future segments (296,000 index entries on a province today for 100,000 segments, 411,000
+ * for 30 June; 120,000 this way). The constants are written into the SQL: SQLite takes a partial index only for a
+ * query that states its condition.
+ */
+export function segmentsContaining(day: number, columns: SQL, where: SQL): SQL {
+  const long = sql.raw(String(longSpanDays));
+  const openEnded = sql.raw(String(openEndedDay));
+  return sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.to_day <= ${day + longSpanDays} AND t.from_day <= ${day} AND ${where}
+    UNION ALL SELECT ${columns} FROM loan_timeline_segments AS t
+      WHERE t.to_day > ${day + longSpanDays} AND t.to_day < ${openEnded} AND t.to_day - t.from_day > ${long} AND t.from_day <= ${day} AND ${where}
+    UNION ALL SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day = ${openEnded} AND t.from_day <= ${day} AND ${where}`;
+}
+
 /**
  * The timeline segments containing a day, of the loans a read needs: every loan, or (for a few groups) the loans of
  * every member who has a loan in them, so that a member's worst group still sees her loans elsewhere. `where` is on
  * the segment's columns. Callers filter to their groups; the rows are the same segments either way.
  */
 function segmentsOn(day: number, groupIds: GroupIds, columns: SQL, where: SQL): SQL {
-  if (groupIds === null || groupIds.length > fewGroups) {
-    return sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.from_day <= ${day} AND ${where}`;
-  }
+  if (groupIds === null || groupIds.length > fewGroups) return segmentsContaining(day, columns, where);
   return sql`SELECT ${columns} FROM loans AS l JOIN loan_timeline_segments AS t ON t.loan_id = l.id AND t.from_day <= ${day} AND t.to_day > ${day}
     WHERE l.member_id IN (SELECT member_id FROM loans WHERE ${inGroups(sql`group_id`, groupIds)}) AND ${where}`;
 }
 
 /** The same for reads that need only the groups' own loans (no member's other loans), already kept to the groups. */
 function groupSegmentsOn(day: number, groupIds: GroupIds, columns: SQL, where: SQL): SQL {
-  if (groupIds === null) return sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.from_day <= ${day} AND ${where}`;
-  if (groupIds.length > fewGroups) {
-    return sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.from_day <= ${day} AND ${where} AND ${inGroups(sql`t.group_id`, groupIds)}`;
-  }
+  if (groupIds === null) return segmentsContaining(day, columns, where);
+  if (groupIds.length > fewGroups) return segmentsContaining(day, columns, sql`${where} AND ${inGroups(sql`t.group_id`, groupIds)}`);
   return sql`SELECT ${columns} FROM loans AS l JOIN loan_timeline_segments AS t ON t.loan_id = l.id AND t.from_day <= ${day} AND t.to_day > ${day}
     WHERE ${inGroups(sql`l.group_id`, groupIds)} AND ${where} AND ${inGroups(sql`t.group_id`, groupIds)}`;
 }
@@ -298,9 +315,10 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
  */
 export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
   if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, byGroup), progress: repaymentProgress(db, day, groupIds) };
+  const columns = sql.raw(`${tallyColumnNames.map((column) => `t.${column}`).join(', ')}, t.written_off, t.closed, t.principal_fallen_due, t.principal_paid`);
   const row = db.get<{ loans: string; fallenDue: string | null; repaid: string | null }>(sql`
     SELECT json_group_array(json_array(${tallyColumns})) FILTER (WHERE ${onBooks}) AS loans, ${progressSums}
-    FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.from_day <= ${day}`) as { loans: string; fallenDue: string | null; repaid: string | null };
+    FROM (${segmentsContaining(day, columns, sql`1 = 1`)}) AS t`) as { loans: string; fallenDue: string | null; repaid: string | null };
   const loans = loansToTallyOf(JSON.parse(row.loans) as TallyTuple[]);
   return { totals: tallyClassified(loans, day, rules, null, byGroup), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
 }
@@ -312,19 +330,21 @@ export function portfolioOn(db: FundDatabase, day: number, rules: Classification
  * through the groups and put in that order; many are read off the index, the order asked for all the same.
  */
 export function activeBorrowersOn(db: FundDatabase, day: number, groupIds: GroupIds): Map<string, string> {
-  const owing = sql`t.to_day > ${day} AND t.from_day <= ${day} AND t.principal_outstanding > 0 AND t.written_off = 0 AND ${inGroups(sql`t.group_id`, groupIds)}`;
+  const owing = sql`t.principal_outstanding > 0 AND t.written_off = 0 AND ${inGroups(sql`t.group_id`, groupIds)}`;
   const columns = sql.raw('t.member_id, t.group_id, t.to_day, t.from_day, t.loan_id');
   const pairs =
     groupIds !== null && groupIds.length <= fewGroups
       ? jsonTuples<[string, string]>(
           db,
-          sql`SELECT ${columns} FROM loans AS l JOIN loan_timeline_segments AS t ON t.loan_id = l.id WHERE ${inGroups(sql`l.group_id`, groupIds)} AND ${owing}`,
+          sql`SELECT ${columns} FROM loans AS l JOIN loan_timeline_segments AS t ON t.loan_id = l.id
+            WHERE ${inGroups(sql`l.group_id`, groupIds)} AND t.to_day > ${day} AND t.from_day <= ${day} AND ${owing}`,
           ['member_id', 'group_id'],
           ['to_day', 'from_day', 'loan_id'],
         )
-      : // Ordered in the subquery, where the as-of index gives the order without a sort (SQLite keeps a subquery's ORDER BY
-        // under an order-sensitive aggregate such as json_group_array); should it ever read another way, it sorts.
-        jsonTuples<[string, string]>(db, sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${owing} ORDER BY t.to_day, t.from_day, t.loan_id`, ['member_id', 'group_id']);
+      : // Ordered in the subquery, where the indexes give the order without a sort (each range in its index's order, the
+        // ranges one after another in days; SQLite keeps a subquery's ORDER BY under an order-sensitive aggregate such
+        // as json_group_array); should it ever read another way, it sorts.
+        jsonTuples<[string, string]>(db, sql`${segmentsContaining(day, columns, owing)} ORDER BY to_day, from_day, loan_id`, ['member_id', 'group_id']);
   return groupOfEachMember(pairs);
 }
 
