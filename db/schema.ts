@@ -530,9 +530,9 @@ export const loanTimelineSegments = sqliteTable(
     /** What penalty and late interest on a day inside the segment are computed from (exact, JSON). */
     accrual: text('accrual').notNull(),
   },
-  (table) => [
-    // Covers the as-of read of reports: every column they aggregate, so the table itself is not visited.
-    index('loan_timeline_as_of_idx').on(
+  (table) => {
+    // Every column the reports' as-of reads aggregate, so that the table itself is not visited.
+    const asOf = [
       table.toDay,
       table.fromDay,
       table.loanId,
@@ -547,30 +547,18 @@ export const loanTimelineSegments = sqliteTable(
       table.writtenOff,
       table.rescheduleCount,
       table.principalFallenDue,
-    ),
-    // The same columns for the bounded segments longer than two months, so few (a grace period, a season's
-    // installment) that a read of the day's segments takes them from here and reads the as-of index only two months
-    // past its day, not through every future segment (src/modules/reports/classification.repo.ts, segmentsContaining).
-    index('loan_timeline_long_idx')
-      .on(
-        table.toDay,
-        table.fromDay,
-        table.loanId,
-        table.memberId,
-        table.groupId,
-        table.principalOutstanding,
-        table.principalPaid,
-        table.overduePrincipal,
-        table.overdueInterest,
-        table.oldestUnpaidDueDay,
-        table.closed,
-        table.writtenOff,
-        table.rescheduleCount,
-        table.principalFallenDue,
-      )
-      .where(sql`${table.toDay} - ${table.fromDay} > 62 AND ${table.toDay} < 99999999`),
-    index('loan_timeline_loan_idx').on(table.loanId, table.fromDay),
-  ],
+    ] as const;
+    return [
+      index('loan_timeline_as_of_idx').on(...asOf),
+      // The same columns for the bounded segments longer than two months, so few (a grace period, a season's
+      // installment) that a read of the day's segments takes them from here and reads the as-of index only two months
+      // past its day, not through every future segment (src/modules/reports/classification.repo.ts, segmentsContaining).
+      index('loan_timeline_long_idx')
+        .on(...asOf)
+        .where(sql`${table.toDay} - ${table.fromDay} > 62 AND ${table.toDay} < 99999999`),
+      index('loan_timeline_loan_idx').on(table.loanId, table.fromDay),
+    ];
+  },
 );
 
 /** How each repayment's current split falls on installments: collection rates read it. */
