@@ -39,11 +39,12 @@ const emptyFigures = (): Figures => ({
   poorOrNearPoorBorrowers: 0,
 });
 
-/** Per member: how she counts in each split. */
+/** Per member: how she counts in each split, and her group now. */
 interface MemberFacts {
   sex: string;
   ethnicity: string;
   povertyStatus: string;
+  groupId: string;
 }
 
 type SplitFigures = Pick<Figures, 'membersJoined' | 'borrowingMembers' | 'members' | 'activeBorrowers'>;
@@ -80,27 +81,31 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
   }
 
-  // A household's status as of the period's end, and whether it moved out of poverty during the period.
-  const statusAtEnd = new Map<string, string>();
+  // One record per member, keyed once: a member map per fact (status, group, splits) cost a province's 45,000 members
+  // three growing maps of fresh strings.
+  const facts = new Map<string, MemberFacts>();
+  const joined: MemberFacts[] = [];
+  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db, scope.groupIdList)) {
+    const member = { sex, ethnicity, povertyStatus: 'other', groupId };
+    facts.set(id, member);
+    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) joined.push(member);
+  }
+  // A household's status as of the period's end (its last change by then), and whether it moved out of poverty
+  // during the period.
   const leftPoverty = new Set<string>();
   let previous: { memberId: string; status: string } | null = null;
   for (const change of repo.povertyChangesThrough(db, query.to, scope.groupIdList)) {
     if (previous?.memberId === change.memberId && change.effectiveOn >= query.from && poorOrNearPoor.has(previous.status) && outOfPoverty.has(change.status)) leftPoverty.add(change.memberId);
-    statusAtEnd.set(change.memberId, change.status);
+    const member = facts.get(change.memberId);
+    if (member) member.povertyStatus = change.status;
     previous = change;
   }
-  const facts = new Map<string, MemberFacts>();
-  const currentGroup = new Map<string, string>();
-  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db, scope.groupIdList)) {
-    facts.set(id, { sex, ethnicity, povertyStatus: statusAtEnd.get(id) ?? 'other' });
-    currentGroup.set(id, groupId);
-    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
-      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
-      countSplit(facts.get(id), 'membersJoined');
-    }
+  for (const member of joined) {
+    for (const figures of tally.for(scope.rowOf(member.groupId))) figures.membersJoined += 1;
+    countSplit(member, 'membersJoined');
   }
   for (const memberId of leftPoverty) {
-    const groupId = currentGroup.get(memberId);
+    const groupId = facts.get(memberId)?.groupId;
     if (groupId && scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
   }
   for (const membership of repo.membershipsOn(db, query.to, scope.groupIdList)) {
