@@ -107,29 +107,6 @@ export function disbursementsBetween(db: FundDatabase, from: string, to: string,
   ).map(([loanId, memberId, groupId, principal]) => ({ loanId, memberId, groupId, principal }));
 }
 
-/** Every loan's timeline segment containing a day: its state on that day (read from the covering index alone). */
-export function loanStatesOn(db: FundDatabase, day: number) {
-  return db
-    .select({
-      loanId: loanTimelineSegments.loanId,
-      memberId: loanTimelineSegments.memberId,
-      groupId: loanTimelineSegments.groupId,
-      fromDay: loanTimelineSegments.fromDay,
-      principalOutstanding: loanTimelineSegments.principalOutstanding,
-      principalPaid: loanTimelineSegments.principalPaid,
-      overduePrincipal: loanTimelineSegments.overduePrincipal,
-      overdueInterest: loanTimelineSegments.overdueInterest,
-      oldestUnpaidDueDay: loanTimelineSegments.oldestUnpaidDueDay,
-      closed: loanTimelineSegments.closed,
-      writtenOff: loanTimelineSegments.writtenOff,
-      rescheduleCount: loanTimelineSegments.rescheduleCount,
-      principalFallenDue: loanTimelineSegments.principalFallenDue,
-    })
-    .from(loanTimelineSegments)
-    .where(and(sql`${loanTimelineSegments.toDay} > ${day}`, lte(loanTimelineSegments.fromDay, day)))
-    .all();
-}
-
 /** What the arrears list needs beyond a loan's classification: its terms, its segment's accrual state and its member's contact. */
 export interface ArrearsDetail {
   loanId: string;
@@ -155,9 +132,6 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: { loanId: string; fr
     JOIN ${loanTimelineSegments} AS t ON t.loan_id = k.loan_id AND t.from_day = k.from_day`);
   return new Map(rows.map((row) => [row.loanId, row]));
 }
-
-export type LoanStateRow = ReturnType<typeof loanStatesOn>[number];
-
 
 /**
  * Per group: principal and interest of installments falling due in a range (newest schedule versions: version =
