@@ -150,11 +150,6 @@ const int64Max = 2n ** 63n - 1n;
 export function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
   const classified = classifyLoansOn(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
-  // Every cell's sum is part of the loans' total outstanding or total provision: 64 bits hold them all when they hold
-  // those two.
-  let bound = 0n;
-  for (let index = 0; index < loans.length; index += 1) bound += (loans[index] as LoanToTally).outstanding + (classified[index] as LoanClassification).provision;
-  if (bound > int64Max) throw new Error(`the loans' outstanding and provisions (${bound}) are past what the totals' 64-bit sums hold`);
   // Cells per group (or one place for the groups together), per debt group, per aging bucket, numbered, with a group's
   // place given when it first appears. A cell takes a slot when its first loan comes, and a slot's sums live in a
   // 64-bit typed array: an object of bigints per cell (fifteen thousand of them by group on a province) had every
@@ -169,6 +164,9 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
   const add = (at: number, amount: bigint) => {
     sums[at] = (sums[at] as bigint) + amount;
   };
+  // Every cell's sum is part of the counted loans' total outstanding or total provision: 64 bits hold them all when
+  // they hold those two, which is checked before any sum is handed on.
+  let bound = 0n;
   for (let index = 0; index < loans.length; index += 1) {
     const loan = loans[index] as LoanToTally;
     if (wanted && !wanted.has(loan.groupId)) continue;
@@ -198,6 +196,7 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
       }
     }
     loanCounts[slot] = (loanCounts[slot] as number) + 1;
+    bound += loan.outstanding + provision;
     const at = slot * 5;
     add(at, loan.outstanding);
     add(at + 1, provision);
@@ -206,6 +205,7 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
     if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) add(at + 3, loan.outstanding);
     if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) add(at + 4, loan.outstanding);
   }
+  if (bound > int64Max) throw new Error(`the loans' outstanding and provisions (${bound}) are past what the totals' 64-bit sums hold`);
   // In the cells' order: by group as each first appeared, then debt group, then aging bucket.
   const totals: ClassifiedAggregate[] = [];
   for (let cell = 0; cell < placeOfGroup.size * cellsPerGroup; cell += 1) {
