@@ -99,11 +99,16 @@ export function povertyChangesThrough(db: FundDatabase, day: string, groupIds: G
   ).map(([memberId, status, effectiveOn]) => ({ memberId, status, effectiveOn }));
 }
 
+/**
+ * The loans disbursed in a range, in some groups or all, in the order they were disbursed (day, then loan): a member
+ * who borrowed in two groups counts in the group of her latest, whichever path SQLite reads them by.
+ */
 export function disbursementsBetween(db: FundDatabase, from: string, to: string, groupIds: GroupIds): { loanId: string; memberId: string; groupId: string; principal: number }[] {
   return jsonTuples<[string, string, string, number]>(
     db,
-    sql`SELECT id, member_id, group_id, principal FROM ${loans} WHERE disbursed_on >= ${from} AND disbursed_on <= ${to} AND ${inGroups(sql`group_id`, groupIds)}`,
+    sql`SELECT id, member_id, group_id, principal, disbursed_on FROM ${loans} WHERE disbursed_on >= ${from} AND disbursed_on <= ${to} AND ${inGroups(sql`group_id`, groupIds)}`,
     ['id', 'member_id', 'group_id', 'principal'],
+    ['disbursed_on', 'id'],
   ).map(([loanId, memberId, groupId, principal]) => ({ loanId, memberId, groupId, principal }));
 }
 
