@@ -156,7 +156,11 @@ export const memberships = sqliteTable(
     leftOn: text('left_on'),
     leftReason: text('left_reason'),
   },
-  (table) => [index('memberships_member_idx').on(table.memberId), index('memberships_group_idx').on(table.groupId, table.joinedOn)],
+  (table) => [
+    // Covers outreach's lookup of the group each member belonged to on a day (report.repo's membersOnDay).
+    index('memberships_member_idx').on(table.memberId, table.joinedOn, table.id, table.leftOn, table.groupId),
+    index('memberships_group_idx').on(table.groupId, table.joinedOn),
+  ],
 );
 
 export const povertyStatusChanges = sqliteTable(
@@ -170,7 +174,8 @@ export const povertyStatusChanges = sqliteTable(
     effectiveOn: text('effective_on').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
-  (table) => [index('poverty_status_changes_member_idx').on(table.memberId, table.effectiveOn)],
+  // Covers the lookup of a household's status on a day, its last change by then (report.repo's membersOnDay).
+  (table) => [index('poverty_status_changes_member_idx').on(table.memberId, table.effectiveOn, table.id, table.status)],
 );
 
 /** Fund-wide settings, one row per key, the value as JSON validated by the settings module. */
@@ -353,7 +358,8 @@ export const loans = sqliteTable(
     index('loans_member_idx').on(table.memberId),
     index('loans_group_idx').on(table.groupId),
     index('loans_status_idx').on(table.status),
-    index('loans_disbursed_on_idx').on(table.disbursedOn),
+    // Covers outreach's read of the loans disbursed in a period, in the order they were disbursed.
+    index('loans_disbursed_on_idx').on(table.disbursedOn, table.id, table.memberId, table.groupId, table.principal),
     // Covers the reports' join from an installment or a transaction to its loan's newest schedule version and group,
     // so a collection rate over a month does not read a whole loan row (its terms) per installment.
     index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId),

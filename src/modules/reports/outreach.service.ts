@@ -12,8 +12,8 @@ import type { OutreachQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
 import { activeBorrowersOn } from './classification.repo.js';
 
-const outOfPoverty = new Set(['recently_out_of_poverty', 'other']);
-const poorOrNearPoor = new Set(['poor', 'near_poor']);
+const outOfPoverty = ['recently_out_of_poverty', 'other'];
+const poorOrNearPoor = ['poor', 'near_poor'];
 
 interface Figures {
   groupsFormed: number;
@@ -81,37 +81,23 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
   }
 
-  // One record per member, keyed once: a member map per fact (status, group, splits) cost a province's 45,000 members
-  // three growing maps of fresh strings.
+  // One record per member, keyed once: the borrowers and the active borrowers below are looked up in it.
   const facts = new Map<string, MemberFacts>();
-  const joined: MemberFacts[] = [];
-  for (const [id, sex, ethnicity, joinedOn, groupId] of repo.membersForReports(db, scope.groupIdList)) {
-    const member = { sex, ethnicity, povertyStatus: 'other', groupId };
+  for (const [id, sex, ethnicity, joinedOn, groupId, povertyStatus, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
+    const member = { sex, ethnicity, povertyStatus: povertyStatus ?? 'other', groupId };
     facts.set(id, member);
-    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) joined.push(member);
+    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
+      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
+      countSplit(member, 'membersJoined');
+    }
+    if (groupOnDay !== null && scope.groupIds.has(groupOnDay)) {
+      for (const figures of tally.for(scope.rowOf(groupOnDay))) figures.members += 1;
+      countSplit(member, 'members');
+    }
   }
-  // A household's status as of the period's end (its last change by then), and whether it moved out of poverty
-  // during the period.
-  const leftPoverty = new Set<string>();
-  let previous: { memberId: string; status: string } | null = null;
-  for (const change of repo.povertyChangesThrough(db, query.to, scope.groupIdList)) {
-    if (previous?.memberId === change.memberId && change.effectiveOn >= query.from && poorOrNearPoor.has(previous.status) && outOfPoverty.has(change.status)) leftPoverty.add(change.memberId);
-    const member = facts.get(change.memberId);
-    if (member) member.povertyStatus = change.status;
-    previous = change;
-  }
-  for (const member of joined) {
-    for (const figures of tally.for(scope.rowOf(member.groupId))) figures.membersJoined += 1;
-    countSplit(member, 'membersJoined');
-  }
-  for (const memberId of leftPoverty) {
+  for (const memberId of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
     const groupId = facts.get(memberId)?.groupId;
     if (groupId && scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
-  }
-  for (const membership of repo.membershipsOn(db, query.to, scope.groupIdList)) {
-    if (!scope.groupIds.has(membership.groupId)) continue;
-    for (const figures of tally.for(scope.rowOf(membership.groupId))) figures.members += 1;
-    countSplit(facts.get(membership.memberId), 'members');
   }
 
   const borrowers = new Map<string, string>();
@@ -124,7 +110,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     borrowers.set(loan.memberId, loan.groupId);
   }
   for (const [memberId, groupId] of borrowers) {
-    const poor = poorOrNearPoor.has(facts.get(memberId)?.povertyStatus ?? '');
+    const poor = poorOrNearPoor.includes(facts.get(memberId)?.povertyStatus ?? '');
     for (const figures of tally.for(scope.rowOf(groupId))) {
       figures.borrowingMembers += 1;
       if (poor) figures.poorOrNearPoorBorrowers += 1;

@@ -70,33 +70,41 @@ export function officerNames(db: FundDatabase): Map<string, string> {
 const membersReached = (groupIds: GroupIds) =>
   sql`(SELECT member_id FROM ${memberships} WHERE ${inGroups(sql`group_id`, groupIds)} UNION SELECT member_id FROM ${loans} WHERE ${inGroups(sql`group_id`, groupIds)})`;
 
-/** Every member's facts for the outreach splits, as arrays (45,000 members as row objects cost several times as much). */
-export function membersForReports(db: FundDatabase, groupIds: GroupIds): [id: string, sex: string, ethnicity: string, joinedOn: string, groupId: string][] {
-  return jsonTuples(
+/** What outreach counts of each member it reaches: the facts it splits by, and where she was on the period's last day. */
+export type MemberOnDay = [id: string, sex: string, ethnicity: string, joinedOn: string, groupId: string, povertyStatus: string | null, groupOnDay: string | null];
+
+/**
+ * Every member a report over some groups reaches (all of them for the whole fund), each with her household's poverty
+ * status on a day (its last change by then) and the group she belonged to that day, looked up member by member in
+ * the covering indexes on member and day. Reading the status history and the memberships whole, to join them to the
+ * members in code, cost more on a province (45,000 members).
+ */
+export function membersOnDay(db: FundDatabase, day: string, groupIds: GroupIds): MemberOnDay[] {
+  return jsonTuples<MemberOnDay>(
     db,
-    sql`SELECT id, sex, ethnicity, joined_on, group_id FROM ${members} WHERE ${groupIds === null ? sql`1 = 1` : sql`id IN ${membersReached(groupIds)}`}`,
-    ['id', 'sex', 'ethnicity', 'joined_on', 'group_id'],
+    sql`SELECT m.id, m.sex, m.ethnicity, m.joined_on, m.group_id,
+        (SELECT p.status FROM ${povertyStatusChanges} AS p WHERE p.member_id = m.id AND p.effective_on <= ${day} ORDER BY p.effective_on DESC, p.id DESC LIMIT 1) AS poverty_status,
+        (SELECT s.group_id FROM ${memberships} AS s WHERE s.member_id = m.id AND s.joined_on <= ${day} AND (s.left_on IS NULL OR s.left_on > ${day})
+          ORDER BY s.joined_on DESC, s.id DESC LIMIT 1) AS group_on_day
+      FROM ${members} AS m WHERE ${groupIds === null ? sql`1 = 1` : sql`m.id IN ${membersReached(groupIds)}`}`,
+    ['id', 'sex', 'ethnicity', 'joined_on', 'group_id', 'poverty_status', 'group_on_day'],
   );
 }
 
-/** Which group each member belonged to on a date, in some groups or all. */
-export function membershipsOn(db: FundDatabase, day: string, groupIds: GroupIds): { memberId: string; groupId: string }[] {
-  return jsonTuples<[string, string]>(
+/**
+ * The members whose household moved in a range from one of some statuses to one of others: a change dated in the range
+ * to one of `toStatuses`, from one of `fromStatuses` as the change before it had it (which may be in the range too).
+ */
+export function householdsMovedBetween(db: FundDatabase, from: string, to: string, fromStatuses: readonly string[], toStatuses: readonly string[]): string[] {
+  const among = (statuses: readonly string[]) => sql`(${sql.join(statuses.map((status) => sql`${status}`), sql`, `)})`;
+  return jsonTuples<[string]>(
     db,
-    sql`SELECT member_id, group_id FROM ${memberships} WHERE joined_on <= ${day} AND (left_on IS NULL OR left_on > ${day}) AND ${inGroups(sql`group_id`, groupIds)}`,
-    ['member_id', 'group_id'],
-  ).map(([memberId, groupId]) => ({ memberId, groupId }));
-}
-
-/** The household poverty changes up to a day, of the members a report over some groups reaches, in order. */
-export function povertyChangesThrough(db: FundDatabase, day: string, groupIds: GroupIds): { memberId: string; status: string; effectiveOn: string }[] {
-  return jsonTuples<[string, string, string]>(
-    db,
-    sql`SELECT member_id, status, effective_on, id FROM ${povertyStatusChanges}
-      WHERE effective_on <= ${day} AND ${groupIds === null ? sql`1 = 1` : sql`member_id IN ${membersReached(groupIds)}`}`,
-    ['member_id', 'status', 'effective_on'],
-    ['member_id', 'effective_on', 'id'],
-  ).map(([memberId, status, effectiveOn]) => ({ memberId, status, effectiveOn }));
+    sql`SELECT DISTINCT c.member_id FROM ${povertyStatusChanges} AS c
+      WHERE c.effective_on >= ${from} AND c.effective_on <= ${to} AND c.status IN ${among(toStatuses)}
+        AND (SELECT b.status FROM ${povertyStatusChanges} AS b WHERE b.member_id = c.member_id AND (b.effective_on < c.effective_on OR (b.effective_on = c.effective_on AND b.id < c.id))
+          ORDER BY b.effective_on DESC, b.id DESC LIMIT 1) IN ${among(fromStatuses)}`,
+    ['member_id'],
+  ).map(([memberId]) => memberId);
 }
 
 /**

@@ -1,0 +1,145 @@
+// Outreach looks each member's household status and group on a day up in SQL (membersOnDay), and finds the households
+// that moved out of poverty in a range (householdsMovedBetween). Both are held here to the plain reading of the
+// history: the last change by the day, the membership open on the day, the change before each change, over members
+// whose statuses changed several times (some on one day) and who moved between groups or left the fund.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { householdsMovedBetween, membersOnDay } from '../../src/modules/reports/report.repo.js';
+import { addDays, formatIsoDate, parseIsoDate } from '../../src/domain/calendar.js';
+import { buildSmallFund, memberInput, type SmallFund } from '../fixtures.js';
+import { buildTestApp, type TestApp } from '../helper.js';
+
+const statuses = ['poor', 'near_poor', 'recently_out_of_poverty', 'other'] as const;
+const poorOrNearPoor = ['poor', 'near_poor'];
+const outOfPoverty = ['recently_out_of_poverty', 'other'];
+
+/** What happens to one member, in order: a household status change or a move, some days after the last event. */
+const memberStory = fc.array(
+  fc.oneof(
+    // Often on the same day as the change before: the order of a day's changes is their ids'.
+    fc.record({ kind: fc.constant('status' as const), after: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 90 })), status: fc.constantFrom(...statuses) }),
+    fc.record({ kind: fc.constant('move' as const), after: fc.integer({ min: 1, max: 120 }) }),
+  ),
+  { minLength: 2, maxLength: 8 },
+);
+const story = fc.record({ members: fc.array(memberStory, { minLength: 8, maxLength: 8 }), leaves: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }) });
+
+let test: TestApp;
+let fund: SmallFund;
+let sameDayMemberId: string;
+const firstDay = parseIsoDate('2024-03-01') as number;
+const lastDay = parseIsoDate('2026-06-30') as number;
+
+beforeAll(async () => {
+  test = await buildTestApp();
+  fund = await buildSmallFund(test, 8);
+  const [plan] = fc.sample(story, { seed: 20261201, numRuns: 1 });
+  if (!plan) throw new Error('no plan');
+  for (const [index, events] of plan.members.entries()) {
+    const memberId = fund.memberIds[index] as string;
+    // Members join on 2024-03-15; the other group was formed on 2024-05-01, so moves start after it.
+    let day = parseIsoDate('2024-05-02') as number;
+    let inOtherGroup = false;
+    for (const event of events) {
+      day += event.after;
+      const on = formatIsoDate(day);
+      const reply =
+        event.kind === 'status'
+          ? await fund.admin('PATCH', `/v1/members/${memberId}`, { povertyStatus: event.status, povertyStatusOn: on })
+          : await fund.admin('POST', `/v1/members/${memberId}/move`, { groupId: inOtherGroup ? fund.group.id : fund.otherGroup.id, movedOn: on });
+      expect(reply.statusCode, reply.body).toBe(200);
+      if (event.kind === 'move') inOtherGroup = !inOtherGroup;
+    }
+    if (plan.leaves[index]) {
+      const left = await fund.admin('POST', `/v1/members/${memberId}/exit`, { leftOn: formatIsoDate(addDays(day, 30)), reason: 'Chuyển nơi ở' });
+      expect(left.statusCode, left.body).toBe(200);
+    }
+  }
+  // Two changes on one day, the second out of poverty: the change before it is the first, made that day.
+  const sameDay = await fund.admin('POST', '/v1/members', memberInput(fund.group.id, { fullName: 'Lò Thị Mai', povertyStatus: 'other' }));
+  expect(sameDay.statusCode, sameDay.body).toBe(201);
+  sameDayMemberId = sameDay.json().id;
+  for (const povertyStatus of ['poor', 'recently_out_of_poverty']) {
+    const changed = await fund.admin('PATCH', `/v1/members/${sameDayMemberId}`, { povertyStatus, povertyStatusOn: '2026-02-10' });
+    expect(changed.statusCode, changed.body).toBe(200);
+  }
+});
+afterAll(async () => test.close());
+
+interface Change {
+  id: string;
+  member_id: string;
+  status: string;
+  effective_on: string;
+}
+interface Membership {
+  id: string;
+  member_id: string;
+  group_id: string;
+  joined_on: string;
+  left_on: string | null;
+}
+
+const history = () => {
+  const changes = test.database.sqlite.prepare('SELECT id, member_id, status, effective_on FROM poverty_status_changes').all() as Change[];
+  const byDayThenId = (a: Change, b: Change) => (a.effective_on < b.effective_on ? -1 : a.effective_on > b.effective_on ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return {
+    changes: changes.sort(byDayThenId),
+    memberships: test.database.sqlite.prepare('SELECT id, member_id, group_id, joined_on, left_on FROM memberships').all() as Membership[],
+  };
+};
+
+const aDay = fc.integer({ min: firstDay, max: lastDay }).map((day) => formatIsoDate(day));
+
+describe('each member on a day, as outreach reads her', () => {
+  it('has the status of her last change by the day, and the group whose membership was open that day', () => {
+    const { changes, memberships } = history();
+    // The story moved members and changed statuses more than once: the property is not held on a still history.
+    expect(memberships.length).toBeGreaterThan(fund.memberIds.length);
+    expect(changes.length).toBeGreaterThan(fund.memberIds.length + 4);
+    expect(changes.some((change, index) => index > 0 && changes[index - 1]?.member_id === change.member_id && changes[index - 1]?.effective_on === change.effective_on)).toBe(true);
+    fc.assert(
+      fc.property(aDay, fc.boolean(), (day, wholeFund) => {
+        const rows = membersOnDay(test.context.db, day, wholeFund ? null : [fund.group.id, fund.otherGroup.id]);
+        expect(rows.map(([id]) => id).sort()).toEqual([...fund.memberIds, sameDayMemberId].sort());
+        for (const [id, , , , , povertyStatus, groupOnDay] of rows) {
+          const last = changes.filter((change) => change.member_id === id && change.effective_on <= day).at(-1);
+          expect(povertyStatus).toBe(last?.status ?? null);
+          const open = memberships.filter((membership) => membership.member_id === id && membership.joined_on <= day && (membership.left_on === null || membership.left_on > day));
+          expect(open.length).toBeLessThanOrEqual(1);
+          expect(groupOnDay).toBe(open[0]?.group_id ?? null);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('counts a household out of poverty in a range when a change in it follows one from poor or near poor', () => {
+    const { changes } = history();
+    let seen = 0;
+    fc.assert(
+      fc.property(aDay, aDay, (one, other) => {
+        const [from, to] = one <= other ? [one, other] : [other, one];
+        const expected = new Set<string>();
+        changes.forEach((change, index) => {
+          if (change.effective_on < from || change.effective_on > to || !outOfPoverty.includes(change.status)) return;
+          const before = changes.slice(0, index).filter((earlier) => earlier.member_id === change.member_id).at(-1);
+          if (before && poorOrNearPoor.includes(before.status)) expected.add(change.member_id);
+        });
+        seen += expected.size;
+        expect(householdsMovedBetween(test.context.db, from, to, poorOrNearPoor, outOfPoverty).sort()).toEqual([...expected].sort());
+      }),
+      { numRuns: 200 },
+    );
+    // Some ranges held such a move: the property was not held only over empty answers.
+    expect(seen).toBeGreaterThan(0);
+  });
+
+  it('orders the changes of one day as they were recorded', () => {
+    expect(householdsMovedBetween(test.context.db, '2026-02-01', '2026-02-28', poorOrNearPoor, outOfPoverty)).toContain(sameDayMemberId);
+    expect(householdsMovedBetween(test.context.db, '2026-02-11', '2026-02-28', poorOrNearPoor, outOfPoverty)).not.toContain(sameDayMemberId);
+    const onTheDay = membersOnDay(test.context.db, '2026-02-10', null).find(([id]) => id === sameDayMemberId);
+    expect(onTheDay?.[5]).toBe('recently_out_of_poverty');
+    expect(membersOnDay(test.context.db, '2026-02-09', null).find(([id]) => id === sameDayMemberId)?.[5]).toBe('other');
+  });
+});
