@@ -39,16 +39,20 @@ const emptyFigures = (): Figures => ({
   poorOrNearPoorBorrowers: 0,
 });
 
-/** Per member: how she counts in each split, and her group now. */
-interface MemberFacts {
+type SplitFigures = Pick<Figures, 'membersJoined' | 'borrowingMembers' | 'members' | 'activeBorrowers'>;
+const emptySplit = (): SplitFigures => ({ membersJoined: 0, borrowingMembers: 0, members: 0, activeBorrowers: 0 });
+
+/**
+ * Where a member counts in the splits: her sex, ethnicity and household status on the period's last day. Members alike
+ * share one, so counting a member is three additions, with no lookup; its figures are found the first time it counts.
+ */
+interface Split {
   sex: string;
   ethnicity: string;
   povertyStatus: string;
-  groupId: string;
+  poorOrNearPoor: boolean;
+  figures: SplitFigures[] | null;
 }
-
-type SplitFigures = Pick<Figures, 'membersJoined' | 'borrowingMembers' | 'members' | 'activeBorrowers'>;
-const emptySplit = (): SplitFigures => ({ membersJoined: 0, borrowingMembers: 0, members: 0, activeBorrowers: 0 });
 
 export function outreachReport(context: ServiceContext, actor: Actor, query: OutreachQuery) {
   const db = context.db;
@@ -56,19 +60,28 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   const scope = coverage(db, actor, query.areaId, query.groupBy);
   const tally = new Tally(emptyFigures);
   const splits = { bySex: new Map<string, SplitFigures>(), byEthnicity: new Map<string, SplitFigures>(), byPovertyStatus: new Map<string, SplitFigures>() };
-  const countIn = (map: Map<string, SplitFigures>, key: string, field: keyof SplitFigures) => {
+  const figuresIn = (map: Map<string, SplitFigures>, key: string) => {
     let figures = map.get(key);
     if (!figures) {
       figures = emptySplit();
       map.set(key, figures);
     }
-    figures[field] += 1;
+    return figures;
   };
-  const countSplit = (facts: MemberFacts | undefined, field: keyof SplitFigures) => {
-    if (!facts) return;
-    countIn(splits.bySex, facts.sex, field);
-    countIn(splits.byEthnicity, facts.ethnicity, field);
-    countIn(splits.byPovertyStatus, facts.povertyStatus, field);
+  const countSplit = (split: Split | undefined, field: keyof SplitFigures) => {
+    if (!split) return;
+    split.figures ??= [figuresIn(splits.bySex, split.sex), figuresIn(splits.byEthnicity, split.ethnicity), figuresIn(splits.byPovertyStatus, split.povertyStatus)];
+    for (const figures of split.figures) figures[field] += 1;
+  };
+  const splitOfKey = new Map<string, Split>();
+  const splitOf = (key: string): Split => {
+    let split = splitOfKey.get(key);
+    if (!split) {
+      const [sex = '', ethnicity = '', povertyStatus = ''] = key.split(repo.splitKeySeparator);
+      split = { sex, ethnicity, povertyStatus, poorOrNearPoor: poorOrNearPoor.includes(povertyStatus), figures: null };
+      splitOfKey.set(key, split);
+    }
+    return split;
   };
 
   for (const group of scope.groups) {
@@ -81,23 +94,22 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
   }
 
-  // One record per member, keyed once: the borrowers and the active borrowers below are looked up in it.
-  const facts = new Map<string, MemberFacts>();
-  for (const [id, sex, ethnicity, joinedOn, groupId, povertyStatus, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
-    const member = { sex, ethnicity, povertyStatus: povertyStatus ?? 'other', groupId };
-    facts.set(id, member);
+  // Each member's split, keyed once: the borrowers and the active borrowers below are looked up in it.
+  const splitOfMember = new Map<string, Split>();
+  for (const [id, splitKey, joinedOn, groupId, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
+    const split = splitOf(splitKey);
+    splitOfMember.set(id, split);
     if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
       for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
-      countSplit(member, 'membersJoined');
+      countSplit(split, 'membersJoined');
     }
     if (groupOnDay !== null && scope.groupIds.has(groupOnDay)) {
       for (const figures of tally.for(scope.rowOf(groupOnDay))) figures.members += 1;
-      countSplit(member, 'members');
+      countSplit(split, 'members');
     }
   }
-  for (const memberId of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
-    const groupId = facts.get(memberId)?.groupId;
-    if (groupId && scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
+  for (const [, groupId] of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
+    if (scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
   }
 
   const borrowers = new Map<string, string>();
@@ -110,19 +122,19 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     borrowers.set(loan.memberId, loan.groupId);
   }
   for (const [memberId, groupId] of borrowers) {
-    const poor = poorOrNearPoor.includes(facts.get(memberId)?.povertyStatus ?? '');
+    const split = splitOfMember.get(memberId);
     for (const figures of tally.for(scope.rowOf(groupId))) {
       figures.borrowingMembers += 1;
-      if (poor) figures.poorOrNearPoorBorrowers += 1;
+      if (split?.poorOrNearPoor) figures.poorOrNearPoorBorrowers += 1;
     }
-    countSplit(facts.get(memberId), 'borrowingMembers');
+    countSplit(split, 'borrowingMembers');
   }
 
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const endDay = parseIsoDate(query.to) as number;
   for (const [memberId, groupId] of activeBorrowersOn(db, endDay, scope.groupIdList)) {
     for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
-    countSplit(facts.get(memberId), 'activeBorrowers');
+    countSplit(splitOfMember.get(memberId), 'activeBorrowers');
   }
 
   const planned = repo.plansFor(db, query.from, query.to, scope.areaIds);
