@@ -68,8 +68,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
     return figures;
   };
-  const countSplit = (split: Split | undefined, field: keyof SplitFigures) => {
-    if (!split) return;
+  const countSplit = (split: Split, field: keyof SplitFigures) => {
     split.figures ??= [figuresIn(splits.bySex, split.sex), figuresIn(splits.byEthnicity, split.ethnicity), figuresIn(splits.byPovertyStatus, split.povertyStatus)];
     for (const figures of split.figures) figures[field] += 1;
   };
@@ -94,24 +93,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
   }
 
-  // Each member's split, keyed once: the borrowers and the active borrowers below are looked up in it.
-  const splitOfMember = new Map<string, Split>();
-  for (const [id, splitKey, joinedOn, groupId, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
-    const split = splitOf(splitKey);
-    splitOfMember.set(id, split);
-    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
-      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
-      countSplit(split, 'membersJoined');
-    }
-    if (groupOnDay !== null && scope.groupIds.has(groupOnDay)) {
-      for (const figures of tally.for(scope.rowOf(groupOnDay))) figures.members += 1;
-      countSplit(split, 'members');
-    }
-  }
-  for (const [, groupId] of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
-    if (scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
-  }
-
+  // Who borrowed in the period, and in which group (her latest disbursement's).
   const borrowers = new Map<string, string>();
   for (const loan of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
     if (!scope.groupIds.has(loan.groupId)) continue;
@@ -121,20 +103,32 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     }
     borrowers.set(loan.memberId, loan.groupId);
   }
-  for (const [memberId, groupId] of borrowers) {
-    const split = splitOfMember.get(memberId);
-    for (const figures of tally.for(scope.rowOf(groupId))) {
-      figures.borrowingMembers += 1;
-      if (split?.poorOrNearPoor) figures.poorOrNearPoorBorrowers += 1;
-    }
-    countSplit(split, 'borrowingMembers');
-  }
-
+  for (const groupId of borrowers.values()) for (const figures of tally.for(scope.rowOf(groupId))) figures.borrowingMembers += 1;
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
-  const endDay = parseIsoDate(query.to) as number;
-  for (const [memberId, groupId] of activeBorrowersOn(db, endDay, scope.groupIdList)) {
-    for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
-    countSplit(splitOfMember.get(memberId), 'activeBorrowers');
+  const activeBorrowers = activeBorrowersOn(db, parseIsoDate(query.to) as number, scope.groupIdList);
+  for (const groupId of activeBorrowers.values()) for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
+
+  // Then each member once, with her split: what she is counted in is looked up here, rather than her split (a map of
+  // every member) looked up for each borrower.
+  for (const [id, splitKey, joinedOn, groupId, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
+    const split = splitOf(splitKey);
+    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
+      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
+      countSplit(split, 'membersJoined');
+    }
+    if (groupOnDay !== null && scope.groupIds.has(groupOnDay)) {
+      for (const figures of tally.for(scope.rowOf(groupOnDay))) figures.members += 1;
+      countSplit(split, 'members');
+    }
+    const borrowedIn = borrowers.get(id);
+    if (borrowedIn !== undefined) {
+      countSplit(split, 'borrowingMembers');
+      if (split.poorOrNearPoor) for (const figures of tally.for(scope.rowOf(borrowedIn))) figures.poorOrNearPoorBorrowers += 1;
+    }
+    if (activeBorrowers.has(id)) countSplit(split, 'activeBorrowers');
+  }
+  for (const [, groupId] of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
+    if (scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
   }
 
   const planned = repo.plansFor(db, query.from, query.to, scope.areaIds);
