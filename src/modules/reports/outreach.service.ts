@@ -95,13 +95,13 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
   // Who borrowed in the period, and in which group (her latest disbursement's).
   const borrowers = new Map<string, string>();
-  for (const loan of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
-    if (!scope.groupIds.has(loan.groupId)) continue;
-    for (const figures of tally.for(scope.rowOf(loan.groupId))) {
+  for (const [memberId, groupId, principal] of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
+    if (!scope.groupIds.has(groupId)) continue;
+    for (const figures of tally.for(scope.rowOf(groupId))) {
       figures.loansDisbursed.count += 1;
-      figures.loansDisbursed.amount += BigInt(loan.principal);
+      figures.loansDisbursed.amount += BigInt(principal);
     }
-    borrowers.set(loan.memberId, loan.groupId);
+    borrowers.set(memberId, groupId);
   }
   for (const groupId of borrowers.values()) for (const figures of tally.for(scope.rowOf(groupId))) figures.borrowingMembers += 1;
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
@@ -110,14 +110,14 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
   // Then each member once, with her split: what she is counted in is looked up here, rather than her split (a map of
   // every member) looked up for each borrower.
-  for (const [id, splitKey, joinedOn, groupId, groupOnDay] of repo.membersOnDay(db, query.to, scope.groupIdList)) {
+  for (const [id, splitKey, joinedInto, groupOnLastDay] of repo.membersInPeriod(db, query.from, query.to, scope.groupIdList)) {
     const split = splitOf(splitKey);
-    if (joinedOn >= query.from && joinedOn <= query.to && scope.groupIds.has(groupId)) {
-      for (const figures of tally.for(scope.rowOf(groupId))) figures.membersJoined += 1;
+    if (joinedInto !== null && scope.groupIds.has(joinedInto)) {
+      for (const figures of tally.for(scope.rowOf(joinedInto))) figures.membersJoined += 1;
       countSplit(split, 'membersJoined');
     }
-    if (groupOnDay !== null && scope.groupIds.has(groupOnDay)) {
-      for (const figures of tally.for(scope.rowOf(groupOnDay))) figures.members += 1;
+    if (groupOnLastDay !== null && scope.groupIds.has(groupOnLastDay)) {
+      for (const figures of tally.for(scope.rowOf(groupOnLastDay))) figures.members += 1;
       countSplit(split, 'members');
     }
     const borrowedIn = borrowers.get(id);

@@ -71,29 +71,31 @@ const membersReached = (groupIds: GroupIds) =>
   sql`(SELECT member_id FROM ${memberships} WHERE ${inGroups(sql`group_id`, groupIds)} UNION SELECT member_id FROM ${loans} WHERE ${inGroups(sql`group_id`, groupIds)})`;
 
 /** What outreach counts of each member it reaches: her split (splitKeySeparator between its parts), and her groups. */
-export type MemberOnDay = [id: string, split: string, joinedOn: string, groupId: string, groupOnDay: string | null];
+export type MemberInPeriod = [id: string, split: string, joinedInto: string | null, groupOnLastDay: string | null];
 
 /** Between the sex, the ethnicity and the household status in a member's split: none of their codes holds it. */
 export const splitKeySeparator = '|';
 
 /**
- * Every member a report over some groups reaches (all of them for the whole fund), each with her split on a day (sex,
- * ethnicity and her household's poverty status then: its last change by the day, `other` before any) and the group
- * she belonged to that day, looked up member by member in the covering indexes on member and day. Reading the status
- * history and the memberships whole, to join them to the members in code, cost more on a province (45,000 members);
- * the split as one text costs a third of three.
+ * Every member a report over some groups reaches (all of them for the whole fund), each with her split on a period's
+ * last day (sex, ethnicity and her household's poverty status then: its last change by the day, `other` before any),
+ * her group when she joined the fund in the period, and the group she belonged to on its last day: looked up member by
+ * member in the covering indexes on member and day. Reading the status history and the memberships whole, to join them
+ * to the members in code, cost more on a province (45,000 members); so did a text for each part of the split, or her
+ * joining day and group for every member.
  */
-export function membersOnDay(db: FundDatabase, day: string, groupIds: GroupIds): MemberOnDay[] {
+export function membersInPeriod(db: FundDatabase, from: string, to: string, groupIds: GroupIds): MemberInPeriod[] {
   const separator = sql`${splitKeySeparator}`;
-  return jsonTuples<MemberOnDay>(
+  return jsonTuples<MemberInPeriod>(
     db,
-    sql`SELECT m.id, m.joined_on, m.group_id,
+    sql`SELECT m.id,
         m.sex || ${separator} || m.ethnicity || ${separator} || COALESCE((SELECT p.status FROM ${povertyStatusChanges} AS p
-          WHERE p.member_id = m.id AND p.effective_on <= ${day} ORDER BY p.effective_on DESC, p.id DESC LIMIT 1), 'other') AS split,
-        (SELECT s.group_id FROM ${memberships} AS s WHERE s.member_id = m.id AND s.joined_on <= ${day} AND (s.left_on IS NULL OR s.left_on > ${day})
-          ORDER BY s.joined_on DESC, s.id DESC LIMIT 1) AS group_on_day
+          WHERE p.member_id = m.id AND p.effective_on <= ${to} ORDER BY p.effective_on DESC, p.id DESC LIMIT 1), 'other') AS split,
+        CASE WHEN m.joined_on >= ${from} AND m.joined_on <= ${to} THEN m.group_id END AS joined_into,
+        (SELECT s.group_id FROM ${memberships} AS s WHERE s.member_id = m.id AND s.joined_on <= ${to} AND (s.left_on IS NULL OR s.left_on > ${to})
+          ORDER BY s.joined_on DESC, s.id DESC LIMIT 1) AS group_on_last_day
       FROM ${members} AS m WHERE ${groupIds === null ? sql`1 = 1` : sql`m.id IN ${membersReached(groupIds)}`}`,
-    ['id', 'split', 'joined_on', 'group_id', 'group_on_day'],
+    ['id', 'split', 'joined_into', 'group_on_last_day'],
   );
 }
 
@@ -118,13 +120,13 @@ export function householdsMovedBetween(db: FundDatabase, from: string, to: strin
  * The loans disbursed in a range, in some groups or all, in the order they were disbursed (day, then loan): a member
  * who borrowed in two groups counts in the group of her latest, whichever path SQLite reads them by.
  */
-export function disbursementsBetween(db: FundDatabase, from: string, to: string, groupIds: GroupIds): { loanId: string; memberId: string; groupId: string; principal: number }[] {
-  return jsonTuples<[string, string, string, number]>(
+export function disbursementsBetween(db: FundDatabase, from: string, to: string, groupIds: GroupIds): [memberId: string, groupId: string, principal: number][] {
+  return jsonTuples(
     db,
     sql`SELECT id, member_id, group_id, principal, disbursed_on FROM ${loans} WHERE disbursed_on >= ${from} AND disbursed_on <= ${to} AND ${inGroups(sql`group_id`, groupIds)}`,
-    ['id', 'member_id', 'group_id', 'principal'],
+    ['member_id', 'group_id', 'principal'],
     ['disbursed_on', 'id'],
-  ).map(([loanId, memberId, groupId, principal]) => ({ loanId, memberId, groupId, principal }));
+  );
 }
 
 /** What the arrears list needs beyond a loan's classification: its terms, its segment's accrual state and its member's contact. */

@@ -1,10 +1,10 @@
-// Outreach looks each member's household status and group on a day up in SQL (membersOnDay), and finds the households
+// Outreach looks each member's household status and group on a period's last day up in SQL (membersInPeriod), and finds the households
 // that moved out of poverty in a range (householdsMovedBetween). Both are held here to the plain reading of the
 // history: the last change by the day, the membership open on the day, the change before each change, over members
 // whose statuses changed several times (some on one day) and who moved between groups or left the fund.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { householdsMovedBetween, membersOnDay, splitKeySeparator } from '../../src/modules/reports/report.repo.js';
+import { householdsMovedBetween, membersInPeriod, splitKeySeparator } from '../../src/modules/reports/report.repo.js';
 import { addDays, formatIsoDate, parseIsoDate } from '../../src/domain/calendar.js';
 import { buildSmallFund, memberInput, type SmallFund } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
@@ -94,26 +94,27 @@ const history = () => {
 
 const aDay = fc.integer({ min: firstDay, max: lastDay }).map((day) => formatIsoDate(day));
 
-describe('each member on a day, as outreach reads her', () => {
-  it('has the status of her last change by the day, and the group whose membership was open that day', () => {
+describe('each member in a period, as outreach reads her', () => {
+  it('has the status of her last change by its last day, the group she joined in it, and the group whose membership was open on its last day', () => {
     const { changes, memberships, members } = history();
     // The story moved members and changed statuses more than once: the property is not held on a still history.
     expect(memberships.length).toBeGreaterThan(fund.memberIds.length);
     expect(changes.length).toBeGreaterThan(fund.memberIds.length + 4);
     expect(changes.some((change, index) => index > 0 && changes[index - 1]?.member_id === change.member_id && changes[index - 1]?.effective_on === change.effective_on)).toBe(true);
     fc.assert(
-      fc.property(aDay, fc.boolean(), (day, wholeFund) => {
-        const rows = membersOnDay(test.context.db, day, wholeFund ? null : [fund.group.id, fund.otherGroup.id]);
+      fc.property(aDay, aDay, fc.boolean(), (one, other, wholeFund) => {
+        const [from, to] = one <= other ? [one, other] : [other, one];
+        const rows = membersInPeriod(test.context.db, from, to, wholeFund ? null : [fund.group.id, fund.otherGroup.id]);
         expect(rows.map(([id]) => id).sort()).toEqual([...fund.memberIds, sameDayMemberId].sort());
-        for (const [id, split, joinedOn, groupId, groupOnDay] of rows) {
+        for (const [id, split, joinedInto, groupOnLastDay] of rows) {
           const member = members.get(id);
-          expect([joinedOn, groupId]).toEqual([member?.joined_on, member?.group_id]);
+          expect(joinedInto).toBe(member && member.joined_on >= from && member.joined_on <= to ? member.group_id : null);
           // A household with no status recorded by the day (she had not joined) counts as other.
-          const last = changes.filter((change) => change.member_id === id && change.effective_on <= day).at(-1);
+          const last = changes.filter((change) => change.member_id === id && change.effective_on <= to).at(-1);
           expect(split.split(splitKeySeparator)).toEqual([member?.sex, member?.ethnicity, last?.status ?? 'other']);
-          const open = memberships.filter((membership) => membership.member_id === id && membership.joined_on <= day && (membership.left_on === null || membership.left_on > day));
+          const open = memberships.filter((membership) => membership.member_id === id && membership.joined_on <= to && (membership.left_on === null || membership.left_on > to));
           expect(open.length).toBeLessThanOrEqual(1);
-          expect(groupOnDay).toBe(open[0]?.group_id ?? null);
+          expect(groupOnLastDay).toBe(open[0]?.group_id ?? null);
         }
       }),
       { numRuns: 200 },
@@ -147,8 +148,16 @@ describe('each member on a day, as outreach reads her', () => {
     const movedIn = (from: string, to: string) => householdsMovedBetween(test.context.db, from, to, poorOrNearPoor, outOfPoverty).map(([id]) => id);
     expect(movedIn('2026-02-01', '2026-02-28')).toContain(sameDayMemberId);
     expect(movedIn('2026-02-11', '2026-02-28')).not.toContain(sameDayMemberId);
-    const statusOn = (day: string) => membersOnDay(test.context.db, day, null).find(([id]) => id === sameDayMemberId)?.[1].split(splitKeySeparator)[2];
+    const statusOn = (day: string) => membersInPeriod(test.context.db, day, day, null).find(([id]) => id === sameDayMemberId)?.[1].split(splitKeySeparator)[2];
     expect(statusOn('2026-02-10')).toBe('recently_out_of_poverty');
     expect(statusOn('2026-02-09')).toBe('other');
+  });
+
+  it('counts a member as joined in a period that begins or ends on the day she joined, and in no later one', () => {
+    const joinedInto = (from: string, to: string) => membersInPeriod(test.context.db, from, to, null).find(([id]) => id === fund.memberIds[0])?.[2];
+    // The fund's members joined on 2024-03-15; one who joined counts in the group she is in now.
+    const groupNow = history().members.get(fund.memberIds[0] as string)?.group_id;
+    expect([joinedInto('2024-03-15', '2024-03-15'), joinedInto('2024-01-01', '2024-03-15'), joinedInto('2024-03-15', '2024-12-31')]).toEqual([groupNow, groupNow, groupNow]);
+    expect([joinedInto('2024-03-16', '2024-12-31'), joinedInto('2024-01-01', '2024-03-14')]).toEqual([null, null]);
   });
 });
