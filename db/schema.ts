@@ -157,7 +157,7 @@ export const memberships = sqliteTable(
     leftReason: text('left_reason'),
   },
   (table) => [
-    // Covers outreach's lookup of the group each member belonged to on a day (report.repo's membersOnDay).
+    // Covers outreach's lookup of the group each member belonged to on a day (report.repo's membersInPeriod).
     index('memberships_member_idx').on(table.memberId, table.joinedOn, table.id, table.leftOn, table.groupId),
     index('memberships_group_idx').on(table.groupId, table.joinedOn),
   ],
@@ -174,7 +174,7 @@ export const povertyStatusChanges = sqliteTable(
     effectiveOn: text('effective_on').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
-  // Covers the lookup of a household's status on a day, its last change by then (report.repo's membersOnDay).
+  // Covers the lookup of a household's status on a day, its last change by then (report.repo's membersInPeriod).
   (table) => [index('poverty_status_changes_member_idx').on(table.memberId, table.effectiveOn, table.id, table.status)],
 );
 
