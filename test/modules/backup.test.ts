@@ -63,13 +63,17 @@ describe('a backup while the service writes', () => {
     const during: string[] = [];
     // Writes acknowledged before the copy's last step (the progress callback runs after every step but the last).
     let acknowledgedBeforeLastStep = 0;
-    // One page per step: the copy takes many turns of the event loop, and repayments land between them.
+    // One page per step: the copy takes many turns of the event loop, and repayments land between them. Until the first
+    // is acknowledged, each step also holds the thread 5 ms: an acknowledgment waits for its commit's flush, and a
+    // small file was otherwise copied whole, now and then, before the disk had flushed the first repayment.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
     const backup = backUp(test.context.db, join(folder, 'during.db'), {
       asOf,
       pagesPerStep: 1,
       onCopyProgress: () => {
         steps += 1;
         acknowledgedBeforeLastStep = during.length;
+        if (during.length === 0) Atomics.wait(pause, 0, 0, 5);
       },
     }).finally(() => (copying = false));
     while (copying) during.push(await repay());
