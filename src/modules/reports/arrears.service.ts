@@ -16,7 +16,7 @@ import { classificationRules, readSettings } from '../settings/settings.service.
 import { coverage, toCsv } from './grouping.js';
 import { type ClassifiedLoanRow, classifiedPastDue } from './classification.repo.js';
 import type { ArrearsQuery } from './report.commands.js';
-import * as repo from './report.repo.js';
+import { type ArrearsDetail, type SegmentAccrual, arrearsDetailsOf } from './report.repo.js';
 
 type DebtGroupReason = 'days_past_due' | 'rescheduling' | 'member_worst';
 
@@ -70,9 +70,7 @@ export function loanArrears(context: ServiceContext, actor: Actor, loanId: strin
 }
 
 /** The part of a stored segment that penalty to date needs: where it starts and its accrual state. */
-function segmentOf(row: ClassifiedLoanRow, day: number, accrualText: string): TimelineSegment {
-  const accrual = JSON.parse(accrualText) as Record<string, string>;
-  const big = (key: string) => BigInt(accrual[key] ?? '0');
+function segmentOf(row: ClassifiedLoanRow, day: number, accrual: SegmentAccrual): TimelineSegment {
   return {
     fromDay: row.fromDay,
     toDay: null,
@@ -80,8 +78,8 @@ function segmentOf(row: ClassifiedLoanRow, day: number, accrualText: string): Ti
     principalOutstanding: BigInt(row.outstanding),
     principalPaid: 0n,
     interestPaid: 0n,
-    penaltyPaid: big('penaltyPaid'),
-    lateInterestPaid: big('lateInterestPaid'),
+    penaltyPaid: BigInt(accrual.penaltyPaid),
+    lateInterestPaid: BigInt(accrual.lateInterestPaid),
     overduePrincipal: BigInt(row.overduePrincipal),
     overdueInterest: BigInt(row.overdueInterest),
     oldestUnpaidDueOn: day - row.daysPastDue,
@@ -89,10 +87,10 @@ function segmentOf(row: ClassifiedLoanRow, day: number, accrualText: string): Ti
     closed: false,
     writtenOff: false,
     principalWrittenOff: 0n,
-    penaltyAmountDays: big('penaltyAmountDays'),
-    penaltyAmountPerDay: big('penaltyAmountPerDay'),
-    lateInterestAmountDays: big('lateInterestAmountDays'),
-    lateInterestAmountPerDay: big('lateInterestAmountPerDay'),
+    penaltyAmountDays: BigInt(accrual.penaltyAmountDays),
+    penaltyAmountPerDay: BigInt(accrual.penaltyAmountPerDay),
+    lateInterestAmountDays: BigInt(accrual.lateInterestAmountDays),
+    lateInterestAmountPerDay: BigInt(accrual.lateInterestAmountPerDay),
   };
 }
 
@@ -114,23 +112,22 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const start = query.format === 'csv' ? 0 : Number(query.cursor ?? '0');
   const end = query.format === 'csv' ? all.length : start + query.limit;
   const pastDue = all.slice(start, end);
-  const details = repo.arrearsDetailsOf(db, pastDue);
+  const details = arrearsDetailsOf(db, pastDue);
   const ratesByTerms = new Map<string, AccrualRates>();
-  const items = pastDue.map((loan) => {
-      const detail = details.get(loan.loanId);
-      const terms = detail?.terms ?? '';
-      let rates = ratesByTerms.get(terms);
+  const items = pastDue.map((loan, at) => {
+      const detail = details[at] as ArrearsDetail;
+      let rates = ratesByTerms.get(detail.terms);
       if (!rates) {
-        rates = accrualRatesOf(rulesOf(termsOf(terms)));
-        ratesByTerms.set(terms, rates);
+        rates = accrualRatesOf(rulesOf(termsOf(detail.terms)));
+        ratesByTerms.set(detail.terms, rates);
       }
-      const accrued = stateOn(segmentOf(loan, day, detail?.accrual ?? '{}'), day, rates);
+      const accrued = stateOn(segmentOf(loan, day, detail.accrual), day, rates);
       const penalty = accrued.penaltyAccrued + accrued.lateInterestAccrued;
       return {
         loanId: loan.loanId,
         memberId: loan.memberId,
-        memberName: detail?.fullName ?? '',
-        phone: detail?.phone ?? null,
+        memberName: detail.fullName,
+        phone: detail.phone,
         groupId: loan.groupId,
         groupCode: groups.get(loan.groupId)?.code ?? '',
         daysPastDue: loan.daysPastDue,

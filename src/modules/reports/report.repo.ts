@@ -129,30 +129,64 @@ export function disbursementsBetween(db: FundDatabase, from: string, to: string,
   );
 }
 
+/** A timeline segment's accrual state as stored (exact whole numbers as text): what penalty to date is computed from. */
+export interface SegmentAccrual {
+  penaltyPaid: string;
+  lateInterestPaid: string;
+  penaltyAmountDays: string;
+  penaltyAmountPerDay: string;
+  lateInterestAmountDays: string;
+  lateInterestAmountPerDay: string;
+}
+
 /** What the arrears list needs beyond a loan's classification: its terms, its segment's accrual state and its member's contact. */
 export interface ArrearsDetail {
-  loanId: string;
   terms: string;
-  accrual: string;
+  accrual: SegmentAccrual;
   fullName: string;
   phone: string | null;
 }
 
+const accrualKeys = ['penaltyPaid', 'lateInterestPaid', 'penaltyAmountDays', 'penaltyAmountPerDay', 'lateInterestAmountDays', 'lateInterestAmountPerDay'] as const;
+const accrualColumns = sql.raw(accrualKeys.map((key) => `t.accrual ->> '$.${key}'`).join(', '));
+
 /**
- * The details of some past-due loans, each with the timeline segment it was classified on, in one statement: a page of
- * the list or the whole fund's tens of thousands, without a round trip for each loan.
+ * The details of some past-due loans, each with the timeline segment it was classified on, in the order given: a page
+ * of the list or the whole fund's tens of thousands, in two statements rather than a round trip for each loan. The
+ * loans and their segments are read in the order of the loans' ids and the members in the order of theirs, so that
+ * each lookup walks its index forward (ids grow with time, and so do the rows' places in the file); a member is reached
+ * by her id, not through her loan's row. The accrual state comes out of its JSON in SQL, a few numbers per loan.
  */
-export function arrearsDetailsOf(db: FundDatabase, pastDue: { loanId: string; fromDay: number }[]): Map<string, ArrearsDetail> {
-  // In the order of the loans' ids, so that the lookups walk each index and table forward rather than at random
-  // (ids grow with time, and so do the rows' places in the file).
-  const byId = [...pastDue].sort((a, b) => (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));
-  const keys = JSON.stringify(byId.map((loan) => [loan.loanId, loan.fromDay]));
-  const rows = db.all<ArrearsDetail>(sql`
-    WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day FROM json_each(${keys}))
-    SELECT k.loan_id AS loanId, l.terms AS terms, t.accrual AS accrual, m.full_name AS fullName, m.phone AS phone
-    FROM k JOIN ${loans} AS l ON l.id = k.loan_id JOIN ${members} AS m ON m.id = l.member_id
-    JOIN ${loanTimelineSegments} AS t ON t.loan_id = k.loan_id AND t.from_day = k.from_day`);
-  return new Map(rows.map((row) => [row.loanId, row]));
+export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: string; memberId: string; fromDay: number }[]): ArrearsDetail[] {
+  const byLoan = pastDue.map((loan, at) => [loan.loanId, loan.fromDay, at] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const loanRows = db.values<[at: number, terms: string, ...accrual: (string | null)[]]>(sql`
+    WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day, value ->> 2 AS at FROM json_each(${JSON.stringify(byLoan)}))
+    SELECT k.at, l.terms, ${accrualColumns}
+    FROM k JOIN ${loans} AS l ON l.id = k.loan_id JOIN ${loanTimelineSegments} AS t ON t.loan_id = k.loan_id AND t.from_day = k.from_day`);
+  const memberIds = [...new Set(pastDue.map((loan) => loan.memberId))].sort();
+  const contactOf = new Map(
+    db.values<[id: string, fullName: string, phone: string | null]>(sql`
+      SELECT m.id, m.full_name, m.phone FROM json_each(${JSON.stringify(memberIds)}) AS k JOIN ${members} AS m ON m.id = k.value`).map(([id, fullName, phone]) => [id, { fullName, phone }]),
+  );
+  const details = new Array<ArrearsDetail | undefined>(pastDue.length);
+  for (const [at, terms, penaltyPaid, lateInterestPaid, penaltyAmountDays, penaltyAmountPerDay, lateInterestAmountDays, lateInterestAmountPerDay] of loanRows) {
+    const loan = pastDue[at] as (typeof pastDue)[number];
+    const contact = contactOf.get(loan.memberId);
+    if (!contact) throw new Error(`the past-due loan ${loan.loanId} has no member ${loan.memberId}`);
+    const accrual = {
+      penaltyPaid: penaltyPaid ?? '0',
+      lateInterestPaid: lateInterestPaid ?? '0',
+      penaltyAmountDays: penaltyAmountDays ?? '0',
+      penaltyAmountPerDay: penaltyAmountPerDay ?? '0',
+      lateInterestAmountDays: lateInterestAmountDays ?? '0',
+      lateInterestAmountPerDay: lateInterestAmountPerDay ?? '0',
+    };
+    details[at] = { terms, accrual, fullName: contact.fullName, phone: contact.phone };
+  }
+  return details.map((detail, at) => {
+    if (!detail) throw new Error(`the past-due loan ${pastDue[at]?.loanId} has no segment from the day it was classified on`);
+    return detail;
+  });
 }
 
 /**
