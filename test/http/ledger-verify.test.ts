@@ -68,6 +68,21 @@ describe('a ledger nobody touched', () => {
     }
   });
 
+  it('is read whole by the admin and the auditors only: an officer or a leader, scoped to her areas or group, is refused the books', async () => {
+    for (const url of ['/v1/ledger/journal', '/v1/ledger/trial-balance', '/v1/ledger/reconciliation']) {
+      for (const who of ['admin', 'auditor'] as const) expect((await fund[who]('GET', url)).statusCode, `${who} ${url}`).toBe(200);
+      for (const who of ['officer', 'leader'] as const) {
+        const refused = await fund[who]('GET', url);
+        expect([refused.statusCode, refused.json().error.code], `${who} ${url}`).toEqual([403, 'role_forbidden']);
+      }
+    }
+    // The chart of accounts and the closing date are not the books: every role reads them (the forms need the date).
+    for (const who of ['officer', 'leader'] as const) {
+      expect((await fund[who]('GET', '/v1/ledger/accounts')).statusCode).toBe(200);
+      expect((await fund[who]('GET', '/v1/ledger/periods')).statusCode).toBe(200);
+    }
+  });
+
   it('and npm run ledger:verify says so and exits 0', () => {
     const { status, output } = runScript();
     expect(status, output).toBe(0);

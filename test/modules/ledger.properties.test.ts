@@ -85,7 +85,7 @@ async function checkBooks(context: TestApp['context']) {
   const asOf = '2026-11-22';
   const verification = await verifyLedger(db, asOf);
   expect(verification.problems).toEqual([]);
-  expect(trialBalance(context, 'VND', asOf).balanced).toBe(true);
+  expect(trialBalance(context, actor, 'VND', asOf).balanced).toBe(true);
   // The portfolio report, read from the timelines, equals the loans control account and the sum of loan balances,
   // as of today and as of a day in the middle of the histories.
   for (const day of [asOf, '2025-06-30']) {

@@ -13,6 +13,7 @@ import { classifiedTotals, loansOnBooksOn } from '../../src/modules/reports/clas
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { classifyLoansOn } from '../../src/domain/classification.js';
 import { parseIsoDate } from '../../src/domain/calendar.js';
+import { systemActor } from '../../src/modules/shared/access.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fund-seed-test-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -51,7 +52,7 @@ describe('npm run seed', () => {
     const context = createServiceContext(loadConfig({ DATABASE_PATH: join(folder, 'one.db') }, false), database.db, systemClock);
     const asOf = new Date().toISOString().slice(0, 10);
     expect(reconcile(database.db, asOf).ok).toBe(true);
-    const trial = trialBalance(context, 'VND', asOf);
+    const trial = trialBalance(context, systemActor(), 'VND', asOf);
     expect(trial.totalDebit).toBe(trial.totalCredit);
 
     // The portfolio's totals are the sums of each loan's own classification, on days across the fund's history.

@@ -70,7 +70,7 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
       {
         schema: {
           tags: ['ledger'],
-          summary: 'Journal entries in order, paged',
+          summary: 'Journal entries in order, paged (admin, auditor)',
           querystring: z.strictObject({
             from: isoDate.optional(),
             to: isoDate.optional(),
@@ -78,17 +78,17 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
             limit: z.coerce.number().int().min(1).max(500).default(100),
             cursor: z.string().max(20).optional(),
           }),
-          response: replies({ 200: z.object({ items: z.array(entryReply), nextCursor: z.string().nullable() }) }, []),
+          response: replies({ 200: z.object({ items: z.array(entryReply), nextCursor: z.string().nullable() }) }, ['role_forbidden']),
         },
       },
-      async (request) => ledger.journal(context, currency(), request.query),
+      async (request) => ledger.journal(context, actorOf(request), currency(), request.query),
     );
     app.get(
       '/ledger/trial-balance',
       {
         schema: {
           tags: ['ledger'],
-          summary: 'Every account’s balance as of a date; debits equal credits',
+          summary: 'Every account’s balance as of a date; debits equal credits (admin, auditor)',
           querystring: asOfQuery,
           response: replies(
             {
@@ -103,23 +103,23 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
                 ),
               }),
             },
-            [],
+            ['role_forbidden'],
           ),
         },
       },
-      async (request) => ledger.trialBalance(context, currency(), request.query.asOf ?? today(context)),
+      async (request) => ledger.trialBalance(context, actorOf(request), currency(), request.query.asOf ?? today(context)),
     );
     app.get(
       '/ledger/reconciliation',
       {
         schema: {
           tags: ['ledger'],
-          summary: 'Subledgers against control accounts as of a date (loans, savings, advances held)',
+          summary: 'Subledgers against control accounts as of a date (loans, savings, advances held) (admin, auditor)',
           querystring: asOfQuery,
-          response: replies({ 200: reconciliationReply }, []),
+          response: replies({ 200: reconciliationReply }, ['role_forbidden']),
         },
       },
-      async (request) => ledger.reconciliation(context, currency(), request.query.asOf ?? today(context)),
+      async (request) => ledger.reconciliation(context, actorOf(request), currency(), request.query.asOf ?? today(context)),
     );
     app.get(
       '/ledger/verify',

@@ -61,7 +61,17 @@ function entryReply(entry: PostedJournalEntry, currency: CurrencyCode) {
   };
 }
 
-export function journal(context: ServiceContext, currency: CurrencyCode, query: { from?: string; to?: string; accountCode?: string; cursor?: string; limit: number }) {
+/**
+ * The fund's books are read whole: every member's money, whatever her group. Officers and leaders are scoped to their
+ * areas and group (they read the loans, savings and reports there); the journal, the trial balance and the
+ * reconciliation are for the admin and the auditors.
+ */
+function requireBooksReader(actor: Actor, action: string): void {
+  requireRole(actor, ['admin', 'auditor'], action);
+}
+
+export function journal(context: ServiceContext, actor: Actor, currency: CurrencyCode, query: { from?: string; to?: string; accountCode?: string; cursor?: string; limit: number }) {
+  requireBooksReader(actor, 'read the fund’s journal');
   let afterSequence: number | undefined;
   if (query.cursor !== undefined) {
     afterSequence = /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : Number.NaN;
@@ -116,7 +126,8 @@ export function trialBalanceOf(db: FundDatabase, asOf: string): { rows: TrialBal
   return { rows, totalDebit, totalCredit };
 }
 
-export function trialBalance(context: ServiceContext, currency: CurrencyCode, asOf: string) {
+export function trialBalance(context: ServiceContext, actor: Actor, currency: CurrencyCode, asOf: string) {
+  requireBooksReader(actor, 'read the fund’s trial balance');
   const { rows, totalDebit, totalCredit } = trialBalanceOf(context.db, asOf);
   return {
     asOf,
@@ -160,7 +171,8 @@ export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
   return { asOf, ok: checks.every((check) => check.ok), checks };
 }
 
-export function reconciliation(context: ServiceContext, currency: CurrencyCode, asOf: string) {
+export function reconciliation(context: ServiceContext, actor: Actor, currency: CurrencyCode, asOf: string) {
+  requireBooksReader(actor, 'read the fund’s reconciliation');
   return reconciliationReply(reconcile(context.db, asOf), currency);
 }
 
