@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, snapshot, type Caller, type TestApp } from '../helper.js';
 import { buildSmallFund, disbursedLoan, standardProduct, type SmallFund } from '../fixtures.js';
+import { insertProduct } from '../../src/modules/loans/loan.repo.js';
 
 let test: TestApp;
 let fund: SmallFund;
@@ -12,6 +13,8 @@ let reversedTransactionId: string;
 let usedKeyBody: { amount: string; paidOn: string };
 let productId: string;
 let disbursementId: string;
+/** A product lending in US dollars in this đồng fund, as one made before products had to lend in the fund's currency. */
+const dollarProductId = 'lp-dollars';
 
 beforeAll(async () => {
   test = await buildTestApp();
@@ -32,6 +35,8 @@ beforeAll(async () => {
   // The cap falls after approval: the disbursement, checked again, is refused.
   await fund.admin('PATCH', '/v1/settings', { memberOutstandingCap: '5000000' });
   await fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/voluntary/deposits`, { amount: '100000', paidOn: '2025-01-20' });
+  const { code: _code, name: _name, ...terms } = standardProduct;
+  insertProduct(test.database.db, { id: dollarProductId, code: 'USD-1', name: 'Dollars', currency: 'USD', terms: JSON.stringify({ ...terms, minPrincipal: '100', maxPrincipal: '5000' }), status: 'active', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z' });
 });
 afterAll(async () => {
   await test.close();
@@ -80,6 +85,8 @@ const cases: Case[] = [
   { name: 'a loan outside the product’s limits', who: 'officer', url: () => '/v1/loans', payload: () => ({ memberId: fund.memberIds[1], productId, principal: '90000000', installments: 36, appliedOn: '2025-01-05', purpose: 'x' }), status: 422, code: 'terms_outside_product' },
   { name: 'a product with a multiplier above 1.50', who: 'admin', url: () => '/v1/loan-products', payload: () => ({ ...standardProduct, code: 'BAD-1', overdueMultiplier: '1.60' }), status: 422, code: 'product_invalid', field: 'overdueMultiplier' },
   { name: 'a product with two rates', who: 'admin', url: () => '/v1/loan-products', payload: () => ({ ...standardProduct, code: 'BAD-2', annualRate: '9.6' }), status: 422, code: 'product_invalid', field: 'annualRate' },
+  { name: 'a product in another currency than the fund’s', who: 'admin', url: () => '/v1/loan-products', payload: () => ({ ...standardProduct, code: 'BAD-4', currency: 'USD' }), status: 422, code: 'product_invalid', field: 'currency' },
+  { name: 'a loan on a product lending in another currency', who: 'officer', url: () => '/v1/loans', payload: () => ({ memberId: fund.memberIds[1], productId: dollarProductId, principal: '1000.50', installments: 12, appliedOn: '2025-01-05', purpose: 'x' }), status: 422, code: 'product_invalid', field: 'productId' },
   { name: 'a product above 100 % a year', who: 'admin', url: () => '/v1/loan-products', payload: () => ({ ...standardProduct, code: 'BAD-3', monthlyRate: '9' }), status: 422, code: 'product_invalid', field: 'monthlyRate' },
   { name: 'a leader repaying in another group', who: 'leader', url: () => `/v1/groups/${fund.otherGroup.id}/collection-sheet`, payload: () => ({ date: '2025-03-15', cashTotal: '0', lines: [{ memberId: fund.memberIds[0] }] }), status: 403, code: 'scope_forbidden' },
   { name: 'an officer repaying outside her area', who: 'otherOfficer', url: () => `/v1/loans/${loanId}/repayments`, payload: () => repayment('100000'), status: 403, code: 'scope_forbidden' },

@@ -92,6 +92,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
             'member_not_found',
             'member_not_active',
             'product_not_found',
+            'product_invalid',
             'terms_outside_product',
             'date_in_future',
             'date_before_joined',

@@ -359,6 +359,10 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
     const product = requireProduct({ ...context, db: tx }, input.productId);
     if (product.status !== 'active') throw new DomainError('terms_outside_product', `Product ${product.code} is retired: no new loans are made on it.`, [{ path: 'productId', message: 'retired' }]);
     const currency = product.currency as CurrencyCode;
+    const fundCurrency = readSettings(tx).currency;
+    if (currency !== fundCurrency) {
+      throw new DomainError('product_invalid', `Product ${product.code} lends in ${currency}, and the fund keeps its books in ${fundCurrency}.`, [{ path: 'productId', message: `lends in ${currency}, not ${fundCurrency}` }]);
+    }
     const terms = termsOf(product.terms);
     const principal = amountInMinorUnits(input.principal, currency, 'principal');
     const outside: { path: string; message: string }[] = [];

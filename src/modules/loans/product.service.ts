@@ -45,7 +45,11 @@ export function requireProduct(context: ServiceContext, id: string): repo.Produc
 export function createProduct(context: ServiceContext, actor: Actor, input: CreateProductInput): ProductReply {
   requireRole(actor, ['admin'], 'create loan products');
   const { code, name, currency: requested, ...terms } = input;
-  const currency: CurrencyCode = requested ?? readSettings(context.db).currency;
+  const currency: CurrencyCode = readSettings(context.db).currency;
+  // The fund keeps one currency: its ledger, savings and reports add amounts in that currency's minor unit.
+  if (requested !== undefined && requested !== currency) {
+    throw new DomainError('product_invalid', `The fund keeps its books in ${currency}: a loan product lends in ${currency} too.`, [{ path: 'currency', message: `must be ${currency}, the fund's currency` }]);
+  }
   requireValidTerms(terms, currency);
   return context.db.transaction((tx) => {
     if (repo.findProductByCode(tx, code)) throw new DomainError('duplicate_code', `A loan product with the code ${code} exists already.`, [{ path: 'code', message: 'already used' }]);
