@@ -67,6 +67,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   loan_written_off: 422,
   loan_not_written_off: 422,
   period_closed: 422,
+  provision_before_last_run: 422,
   product_invalid: 422,
   terms_outside_product: 422,
   member_cap_exceeded: 422,

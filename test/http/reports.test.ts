@@ -1,7 +1,7 @@
 // Arrears, debt groups, provisions and the fund's reports, as of any date, checked number by number.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, formatIsoDate, parseIsoDate } from '../../src/domain/calendar.js';
-import { adminPassword, asWithKeys, buildTestApp, login, type Caller, type TestApp } from '../helper.js';
+import { adminPassword, asWithKeys, buildTestApp, login, snapshot, type Caller, type TestApp } from '../helper.js';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -95,6 +95,13 @@ describe('arrears and classification', () => {
     expect((await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-30' })).json()).toMatchObject({ required: '2550000', change: '0', journalEntryId: null });
     const notMonthEnd = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-29' });
     expect([notMonthEnd.statusCode, notMonthEnd.json().error.details[0].path]).toEqual([400, 'asOf']);
+    // An earlier month end after a later one would add its change beneath the later run's: refused, nothing posted.
+    const before = snapshot(test.database, ['login_attempts']);
+    const earlier = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-03-31' });
+    expect([earlier.statusCode, earlier.json().error.code, earlier.json().error.details[0].path]).toEqual([422, 'provision_before_last_run', 'asOf']);
+    expect(snapshot(test.database, ['login_attempts'])).toBe(before);
+    // The latest month end may be run again: it finds the account where the last run left it.
+    expect((await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-30' })).json()).toMatchObject({ previousBalance: '2550000', change: '0' });
   });
 
   it('takes a custom provision rate up to 100 percent of the outstanding principal, and no more', async () => {

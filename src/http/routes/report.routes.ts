@@ -68,7 +68,7 @@ export function reportRoutes(context: ServiceContext, writes: GroupCommit, repor
           summary: 'Post the entry that brings the provision account to what the portfolio requires as of a month end (admin)',
           headers: idempotentHeaders,
           body: z.strictObject({ asOf: isoDate }),
-          response: replies({ 201: report }, ['role_forbidden', 'period_closed', 'date_in_future', 'idempotency_key_required', 'idempotency_key_reused', 'malformed_json']),
+          response: replies({ 201: report }, ['role_forbidden', 'period_closed', 'provision_before_last_run', 'date_in_future', 'idempotency_key_required', 'idempotency_key_reused', 'malformed_json']),
         },
       },
       async (request, reply) => {

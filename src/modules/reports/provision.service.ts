@@ -27,6 +27,13 @@ export function runProvisions(context: ServiceContext, actor: Actor, asOf: strin
     once(tx, { key: idempotency.key, userId: actor.userId, route: idempotency.route, input: { asOf } }, nowTimestamp(context), 201, () => {
       if (asOf > today(context)) throw new DomainError('date_in_future', `${asOf} has not ended yet.`, [{ path: 'asOf', message: 'must not be in the future' }]);
       requireOpenPeriod(tx, asOf, 'asOf');
+      // Each run moves the account from its balance on its day to what that day requires, and the next run starts from
+      // there: a run for an earlier month end, after a later one, would add its change beneath the later run's, and the
+      // account would hold both. The latest month end may be run again (a backdated repayment changed what it requires).
+      const lastRun = repo.lastProvisionRunAsOf(tx);
+      if (lastRun !== null && asOf < lastRun) {
+        throw new DomainError('provision_before_last_run', `Provisions were run as of ${lastRun}: a run as of an earlier month end would leave the provision account wrong.`, [{ path: 'asOf', message: `must be ${lastRun} or a later month end` }]);
+      }
       const required = requiredProvision({ ...context, db: tx }, parseIsoDate(asOf) as number);
       const totals = accountTotals(tx, asOf, [accountCodes.loanLossProvision]).get(accountCodes.loanLossProvision) ?? { debit: 0n, credit: 0n };
       // The provision account is credit-normal: its balance is what the fund holds against losses.

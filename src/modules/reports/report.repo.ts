@@ -294,3 +294,8 @@ export function listPlans(db: FundDatabase) {
 export function insertProvisionRun(db: FundDatabase, row: typeof provisionRuns.$inferInsert): void {
   db.insert(provisionRuns).values(row).run();
 }
+
+/** The month end of the latest provision run, or null before the first. */
+export function lastProvisionRunAsOf(db: FundDatabase): string | null {
+  return db.select({ asOf: sql<string | null>`MAX(${provisionRuns.asOf})` }).from(provisionRuns).get()?.asOf ?? null;
+}

@@ -40,6 +40,7 @@ export const domainErrorCodes = [
   'idempotency_key_required',
   'idempotency_key_reused',
   'period_closed',
+  'provision_before_last_run',
   'product_not_found',
   'product_invalid',
   'loan_not_found',

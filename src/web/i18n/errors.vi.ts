@@ -56,6 +56,7 @@ export const errorMessagesVi: Record<ErrorCode, string> = {
   loan_written_off: 'Khoản vay đã được xử lý rủi ro (xóa nợ).',
   loan_not_written_off: 'Khoản vay chưa được xử lý rủi ro.',
   period_closed: 'Kỳ kế toán đã khóa sổ cho ngày này.',
+  provision_before_last_run: 'Đã trích lập dự phòng cho một cuối tháng sau ngày này: không trích lập lại cho tháng trước đó.',
   product_invalid: 'Các điều kiện của sản phẩm vay không khớp nhau.',
   terms_outside_product: 'Khoản vay nằm ngoài điều kiện của sản phẩm.',
   member_cap_exceeded: 'Vượt mức dư nợ tối đa cho một thành viên.',
