@@ -35,13 +35,16 @@ export function collectionSheet(context: ServiceContext, actor: Actor, groupId: 
   const currency = readSettings(db).currency;
   const meetingDay = parseIsoDate(meetingOn);
   if (meetingDay === null) throw new Error(`not a date: ${meetingOn}`);
+  const present = activeMembersOf(db, groupId, meetingOn);
+  // Each member's loans wherever she took them, as posting the sheet repays them: one taken in a group she has since
+  // left is collected where she now meets.
   const loansByMember = new Map<string, loanRepo.LoanRow[]>();
-  for (const loan of loanRepo.activeLoansOfGroup(db, groupId)) {
+  for (const loan of loanRepo.activeLoansOfMembers(db, present.map((member) => member.id))) {
     if (loan.status !== 'active' || loan.disbursedOn === null || loan.disbursedOn > meetingOn) continue;
     loansByMember.set(loan.memberId, [...(loansByMember.get(loan.memberId) ?? []), loan]);
   }
   const totals = { repaymentDue: 0n, overdue: 0n, penalty: 0n, compulsorySavingsDue: 0n };
-  const lines = activeMembersOf(db, groupId, meetingOn).map((member) => {
+  const lines = present.map((member) => {
     let repaymentDue = 0n;
     let compulsorySavingsDue = 0n;
     const loans = (loansByMember.get(member.id) ?? []).map((loan) => {

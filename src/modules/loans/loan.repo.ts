@@ -110,11 +110,16 @@ export function loansOfMember(db: FundDatabase, memberId: string): LoanRow[] {
   return db.select().from(loans).where(eq(loans.memberId, memberId)).orderBy(asc(loans.id)).all();
 }
 
-export function activeLoansOfGroup(db: FundDatabase, groupId: string): LoanRow[] {
+/**
+ * The loans of some members being repaid or written off, wherever each was made: a member who moved to another group
+ * repays the loan she took in her earlier one at the meetings she now attends.
+ */
+export function activeLoansOfMembers(db: FundDatabase, memberIds: readonly string[]): LoanRow[] {
+  if (memberIds.length === 0) return [];
   return db
     .select()
     .from(loans)
-    .where(and(eq(loans.groupId, groupId), inArray(loans.status, ['active', 'written_off'])))
+    .where(and(inArray(loans.memberId, [...memberIds]), inArray(loans.status, ['active', 'written_off'])))
     .orderBy(asc(loans.id))
     .all();
 }

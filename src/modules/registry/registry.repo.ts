@@ -2,7 +2,7 @@
 import { type SQL, and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { type FundDatabase, columnsAs, statementOn } from '../../../db/client.js';
-import { areas, groups, members, memberships, povertyStatusChanges, users } from '../../../db/schema.js';
+import { areas, groups, loanTransactions, loans, members, memberships, povertyStatusChanges, savingsTransactions, users } from '../../../db/schema.js';
 import type { Actor } from '../shared/access.js';
 
 export type AreaRow = typeof areas.$inferSelect;
@@ -242,4 +242,28 @@ export function activeMembersOf(db: FundDatabase, groupId: string, joinedBy: str
     .where(and(eq(members.groupId, groupId), eq(members.status, 'active'), sql`${members.joinedOn} <= ${joinedBy}`))
     .orderBy(asc(members.searchName), asc(members.id))
     .all();
+}
+
+/** A member's loans still in the fund's hands: applied for, approved, or on the books (written-off loans are not). */
+export function openLoansOf(db: FundDatabase, memberId: string): { id: string; status: string }[] {
+  return db
+    .select({ id: loans.id, status: loans.status })
+    .from(loans)
+    .where(and(eq(loans.memberId, memberId), inArray(loans.status, ['applied', 'approved', 'active'])))
+    .orderBy(asc(loans.appliedOn), asc(loans.id))
+    .all();
+}
+
+/**
+ * The last day money of a member's was recorded: a loan transaction (disbursement, repayment, write-off, recovery) or a
+ * savings movement, each read through the member's own indexes. Null when none was.
+ */
+export function lastActivityOn(db: FundDatabase, memberId: string): string | null {
+  const row = db.get<{ last: string | null }>(sql`
+    SELECT MAX(day) AS last FROM (
+      SELECT (SELECT MAX(t.transaction_date) FROM ${loanTransactions} AS t WHERE t.loan_id = l.id) AS day FROM ${loans} AS l WHERE l.member_id = ${memberId}
+      UNION ALL
+      SELECT MAX(${savingsTransactions.transactionDate}) FROM ${savingsTransactions} WHERE ${savingsTransactions.memberId} = ${memberId}
+    )`);
+  return row?.last ?? null;
 }

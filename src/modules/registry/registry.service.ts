@@ -455,6 +455,29 @@ export function updateMember(context: ServiceContext, actor: Actor, id: string, 
   });
 }
 
+/**
+ * A member leaves her group (by moving, or by leaving the fund) no earlier than the last day money of hers was
+ * recorded: the meetings and books up to then stay as they were written, each line in the group she was in.
+ */
+function requireNothingRecordedAfter(db: FundDatabase, memberId: string, leavesOn: string, field: string): void {
+  const last = repo.lastActivityOn(db, memberId);
+  if (last !== null && leavesOn < last) {
+    throw new DomainError('date_before_member_activity', `The member has loans or savings recorded on ${last}.`, [{ path: field, message: `must be on or after ${last}` }]);
+  }
+}
+
+/**
+ * A member leaves the fund with no loan of hers still in its hands: one being repaid would be collected at no meeting
+ * (she attends none), and an application would be decided for someone gone. A written-off loan may still be recovered.
+ */
+function requireNoOpenLoans(db: FundDatabase, memberId: string): void {
+  const open = repo.openLoansOf(db, memberId);
+  if (open.length > 0) {
+    const which = open.map((loan) => `${loan.id}, ${loan.status}`).join('; ');
+    throw new DomainError('member_has_open_loans', `The member still has ${open.length === 1 ? 'a loan' : `${open.length} loans`} (${which}): each must be repaid, written off, withdrawn or rejected before she leaves the fund.`);
+  }
+}
+
 function currentMembershipStart(db: FundDatabase, memberId: string): string {
   const open = repo.membershipsOf(db, memberId).filter((membership) => membership.leftOn === null);
   const current = open[open.length - 1];
@@ -482,6 +505,7 @@ export function moveMember(context: ServiceContext, actor: Actor, id: string, in
       throw new DomainError('date_before_group_formed', `Group ${target.code} was formed on ${target.formedOn}.`, [{ path: 'movedOn', message: 'must not be before the group was formed' }]);
     }
     requireNotFuture(context, input.movedOn, 'movedOn');
+    requireNothingRecordedAfter(tx, id, input.movedOn, 'movedOn');
     requireRoomIn(tx, target, 1);
     const now = nowTimestamp(context);
     repo.closeOpenMembership(tx, id, input.movedOn, `moved to group ${target.code}`);
@@ -504,6 +528,8 @@ export function exitMember(context: ServiceContext, actor: Actor, id: string, in
       throw new DomainError('date_before_joined', `The member joined her group on ${joinedCurrent}.`, [{ path: 'leftOn', message: `must be on or after ${joinedCurrent}` }]);
     }
     requireNotFuture(context, input.leftOn, 'leftOn');
+    requireNoOpenLoans(tx, id);
+    requireNothingRecordedAfter(tx, id, input.leftOn, 'leftOn');
     const now = nowTimestamp(context);
     repo.closeOpenMembership(tx, id, input.leftOn, input.reason);
     const group = requireGroup(tx, member.groupId);

@@ -28,6 +28,8 @@ export const domainErrorCodes = [
   'group_officer_invalid',
   'group_leader_not_member',
   'member_not_active',
+  'member_has_open_loans',
+  'date_before_member_activity',
   'member_already_in_group',
   'member_under_age',
   'date_in_future',
