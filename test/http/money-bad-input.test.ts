@@ -9,6 +9,7 @@ let fund: SmallFund;
 let loanId: string;
 let appliedLoanId: string;
 let approvedBigLoanId: string;
+let approvedLoanId: string;
 let reversedTransactionId: string;
 let usedKeyBody: { amount: string; paidOn: string };
 let productId: string;
@@ -32,6 +33,8 @@ beforeAll(async () => {
   await fund.admin('PATCH', '/v1/settings', { memberOutstandingCap: '12000000' });
   approvedBigLoanId = (await fund.officer('POST', '/v1/loans', { memberId: fund.memberIds[2], productId, principal: '10000000', installments: 12, appliedOn: '2025-01-05', purpose: 'Trồng trọt' })).json().id;
   await fund.officer('POST', `/v1/loans/${approvedBigLoanId}/approve`, { decidedOn: '2025-01-06' });
+  approvedLoanId = (await fund.officer('POST', '/v1/loans', { memberId: fund.memberIds[1], productId, principal: '1000000', installments: 12, appliedOn: '2025-01-05', purpose: 'Chăn nuôi' })).json().id;
+  expect((await fund.officer('POST', `/v1/loans/${approvedLoanId}/approve`, { decidedOn: '2025-01-06' })).statusCode).toBe(200);
   // The cap falls after approval: the disbursement, checked again, is refused.
   await fund.admin('PATCH', '/v1/settings', { memberOutstandingCap: '5000000' });
   await fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/voluntary/deposits`, { amount: '100000', paidOn: '2025-01-20' });
@@ -75,6 +78,8 @@ const cases: Case[] = [
   { name: 'disbursing an application not approved', who: 'officer', url: () => `/v1/loans/${appliedLoanId}/disburse`, payload: () => ({ disbursedOn: '2025-01-20' }), status: 409, code: 'loan_not_approved' },
   { name: 'disbursing above the member cap', who: 'officer', url: () => `/v1/loans/${approvedBigLoanId}/disburse`, payload: () => ({ disbursedOn: '2025-01-20' }), status: 422, code: 'member_cap_exceeded' },
   { name: 'a first due date before the disbursement', who: 'officer', url: () => `/v1/loans/${approvedBigLoanId}/disburse`, payload: () => ({ disbursedOn: '2025-01-20', firstDueOn: '2025-01-10' }), status: 400, code: 'invalid_request', field: 'firstDueOn' },
+  { name: 'a first due date two months after the disbursement', who: 'officer', url: () => `/v1/loans/${approvedLoanId}/disburse`, payload: () => ({ disbursedOn: '2025-01-20', firstDueOn: '2025-03-20' }), status: 422, code: 'terms_outside_product', field: 'firstDueOn' },
+  { name: 'rescheduling into more installments than the product lends', who: 'officer', url: () => `/v1/loans/${loanId}/reschedule`, payload: () => ({ effectiveOn: '2025-03-02', installments: 25, reason: 'lũ' }), status: 422, code: 'terms_outside_product', field: 'installments' },
   { name: 'reversing twice', who: 'officer', url: () => `/v1/loans/${loanId}/transactions/${reversedTransactionId}/reverse`, payload: () => ({ reason: 'again' }), status: 409, code: 'transaction_already_reversed' },
   { name: 'reversing a disbursement', who: 'officer', url: () => `/v1/loans/${loanId}/transactions/${disbursementId}/reverse`, payload: () => ({ reason: 'x' }), status: 422, code: 'reversal_not_allowed' },
   { name: 'reversing an unknown transaction', who: 'officer', url: () => `/v1/loans/${loanId}/transactions/tx-nothing/reverse`, payload: () => ({ reason: 'x' }), status: 404, code: 'transaction_not_found' },

@@ -186,7 +186,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           params: byId,
           headers: idempotentHeaders,
           body: disburseBody,
-          response: replies({ 200: loanReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_approved', 'member_not_active', 'member_cap_exceeded']),
+          response: replies({ 200: loanReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_approved', 'member_not_active', 'member_cap_exceeded', 'terms_outside_product']),
         },
       },
       async (request, reply) => {
@@ -276,7 +276,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           summary: 'Reschedule the outstanding balance (giãn nợ): a new schedule version; the old one stays readable',
           params: byId,
           body: rescheduleBody,
-          response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_disbursed', 'loan_closed', 'loan_written_off', 'date_before_reschedule', 'period_closed', 'date_in_future', 'malformed_json']),
+          response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_disbursed', 'loan_closed', 'loan_written_off', 'date_before_reschedule', 'terms_outside_product', 'period_closed', 'date_in_future', 'malformed_json']),
         },
       },
       async (request) => writes.run(() => loans.rescheduleLoan(context, actorOf(request), request.params.id, request.body)),

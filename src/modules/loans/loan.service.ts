@@ -5,7 +5,7 @@
 import { formatIsoDate } from '../../domain/calendar.js';
 import { type Allocation, type LoanPosition, composeRescheduledInstallments } from '../../domain/loan-replay.js';
 import { type CurrencyCode, percentOf, toMinorUnits } from '../../domain/money.js';
-import { ScheduleInputError, buildSchedule, scheduleInputProblems } from '../../domain/schedule.js';
+import { ScheduleInputError, buildSchedule, defaultFrequency, scheduleDueDates, scheduleInputProblems } from '../../domain/schedule.js';
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesGroup, requireRole } from '../shared/access.js';
@@ -463,6 +463,16 @@ export function disburseLoan(context: ServiceContext, actor: Actor, id: string, 
       const currency = loan.currency as CurrencyCode;
       const principal = BigInt(loan.principal);
       const scheduleInput = scheduleInputOf(terms, currency, { principal, installments: loan.installments, disbursedOn: input.disbursedOn, firstDueOn: input.firstDueOn ?? null });
+      if (input.firstDueOn !== undefined) {
+        // A broken first period may be shorter or longer than a period, but the first installment comes before the
+        // second regular one would: otherwise a date years ahead carries that many years of interest in installment 1.
+        const secondRegular = scheduleDueDates(day(input.disbursedOn), null, scheduleInput.frequency ?? defaultFrequency, 2)[1] as number;
+        if (day(input.firstDueOn) >= secondRegular) {
+          throw new DomainError('terms_outside_product', `The first installment falls due within two periods of the disbursement, before ${formatIsoDate(secondRegular)}.`, [
+            { path: 'firstDueOn', message: `must be before ${formatIsoDate(secondRegular)}` },
+          ]);
+        }
+      }
       const problems = scheduleInputProblems(scheduleInput);
       if (problems.length > 0) throw scheduleProblemsToError(new ScheduleInputError(problems));
       const schedule = buildSchedule(scheduleInput);
@@ -736,6 +746,10 @@ export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: st
     const position = positionOf(history, input.effectiveOn);
     if (position.principalOutstanding === 0n) throw new DomainError('loan_closed', 'No principal is outstanding: there is nothing to reschedule.');
     const terms = history.terms;
+    if (input.installments > terms.maxInstallments) {
+      // The new schedule may run past the loan's first term (what was paid stays paid), but no longer than the product lends.
+      throw new DomainError('terms_outside_product', `The loan's terms allow at most ${terms.maxInstallments} installments.`, [{ path: 'installments', message: `must be at most ${terms.maxInstallments}` }]);
+    }
     const currency = history.currency;
     const graceOnPrincipal = 0;
     const scheduleInput = scheduleInputOf(terms, currency, { principal: position.principalOutstanding, installments: input.installments, disbursedOn: input.effectiveOn, graceOnPrincipal });
