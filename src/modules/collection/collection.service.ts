@@ -146,11 +146,18 @@ export function postCollectionSheet(context: ServiceContext, actor: Actor, group
       const sheetId = newId('cs');
       loanRepo.insertCollectionSheet(tx, { id: sheetId, groupId, meetingOn: input.date, cashTotal, postedBy: actor.userId, postedAt: now });
       const seen = new Set<string>();
+      // A member has one line, or one per loan she repays (each naming it): a second line the same would count her twice.
+      const lineKeys = new Set<string>();
       input.lines.forEach((line, index) => {
         const member = findMember(tx, line.memberId);
         if (!member || member.groupId !== groupId || member.status !== 'active') {
           throw new DomainError('sheet_line_invalid', `Line ${index + 1}: the member is not an active member of group ${group.code}.`, [{ path: `lines.${index}.memberId`, message: 'not in this group' }]);
         }
+        const lineKey = `${member.id}/${line.loanId ?? ''}`;
+        if (lineKeys.has(lineKey)) {
+          throw new DomainError('sheet_line_invalid', `Line ${index + 1}: the member already has a line on the sheet${line.loanId ? ' for this loan' : ''}.`, [{ path: `lines.${index}.memberId`, message: 'appears twice' }]);
+        }
+        lineKeys.add(lineKey);
         const { repayment, compulsorySavings, voluntarySavings } = amounts[index] ?? { repayment: 0n, compulsorySavings: 0n, voluntarySavings: 0n };
         if (repayment > 0n) {
           const memberLoans = loanRepo.loansOfMember(tx, member.id).filter((loan) => loan.status === 'active' || loan.status === 'written_off');
