@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import {
   type ZodTypeProvider,
   hasZodFastifySchemaValidationErrors,
@@ -136,6 +136,17 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    // Addresses the router refuses before any route sees them (a broken %-escape, a path part longer than any id)
+    // answer in the API's error shape like every other bad request.
+    frameworkErrors: (error, _request, reply) => {
+      const refused =
+        error.code === 'FST_ERR_BAD_URL'
+          ? sendError('invalid_request', 'The address is not a valid URL: it has a broken %-escape or character.')
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? sendError('invalid_request', 'A part of the address is longer than any id this service gives out.')
+            : sendError('invalid_request', 'The request could not be routed.');
+      void (reply as FastifyReply).status(refused.status).send(refused.body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -103,4 +103,14 @@ describe('hostile input', () => {
     const format = await fund.auditor('GET', '/v1/reports/outreach?from=2025-01-01&to=2025-06-30&format=../../../etc/passwd');
     expect([format.statusCode, format.json().error.code]).toEqual([400, 'invalid_request']);
   });
+
+  it('answers addresses the router refuses (a broken escape, a path part longer than any id) in the API’s error shape', async () => {
+    test = await buildTestApp();
+    const fund = await buildSmallFund(test, 1);
+    for (const url of [`/v1/areas/${'a'.repeat(200)}`, `/v1/loans/${'x'.repeat(101)}/repayments`, '/v1/members/%E0%A4%A']) {
+      const reply = await fund.auditor('GET', url);
+      expect([reply.statusCode, reply.json().error.code], url).toEqual([400, 'invalid_request']);
+      expect(reply.json().error.message.length).toBeGreaterThan(10);
+    }
+  });
 });
