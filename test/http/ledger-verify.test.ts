@@ -76,6 +76,11 @@ describe('a ledger nobody touched', () => {
         expect([refused.statusCode, refused.json().error.code], `${who} ${url}`).toEqual([403, 'role_forbidden']);
       }
     }
+    // As the exports do, the journal refuses a range that ends before it starts and an account not in the chart.
+    const backwards = await fund.auditor('GET', '/v1/ledger/journal?from=2025-03-01&to=2025-01-01');
+    expect([backwards.statusCode, backwards.json().error.code, backwards.json().error.details[0].path]).toEqual([400, 'invalid_request', 'from']);
+    const unknown = await fund.auditor('GET', '/v1/ledger/journal?accountCode=9999');
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'account_not_found']);
     // The chart of accounts and the closing date are not the books: every role reads them (the forms need the date).
     for (const who of ['officer', 'leader'] as const) {
       expect((await fund[who]('GET', '/v1/ledger/accounts')).statusCode).toBe(200);

@@ -78,7 +78,7 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
             limit: z.coerce.number().int().min(1).max(500).default(100),
             cursor: z.string().max(20).optional(),
           }),
-          response: replies({ 200: z.object({ items: z.array(entryReply), nextCursor: z.string().nullable() }) }, ['role_forbidden']),
+          response: replies({ 200: z.object({ items: z.array(entryReply), nextCursor: z.string().nullable() }) }, ['role_forbidden', 'account_not_found']),
         },
       },
       async (request) => ledger.journal(context, actorOf(request), currency(), request.query),

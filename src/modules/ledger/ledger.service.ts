@@ -1,6 +1,6 @@
 // The books as the fund reads them: posting inside a command's transaction, the journal, the trial balance,
 // the reconciliation of subledgers with control accounts, and closing periods.
-import { type Account, accountCodes, chartOfAccounts } from '../../ledger/chart.js';
+import { type Account, accountByCode, accountCodes, chartOfAccounts } from '../../ledger/chart.js';
 import { type JournalEntryDraft, type PostedJournalEntry, mirrorOf } from '../../ledger/journal.js';
 import type { CurrencyCode } from '../../domain/money.js';
 import type { FundDatabase } from '../../../db/client.js';
@@ -72,6 +72,13 @@ function requireBooksReader(actor: Actor, action: string): void {
 
 export function journal(context: ServiceContext, actor: Actor, currency: CurrencyCode, query: { from?: string; to?: string; accountCode?: string; cursor?: string; limit: number }) {
   requireBooksReader(actor, 'read the fund’s journal');
+  // As the exports refuse them: an empty page would read as "nothing was posted".
+  if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+    throw new DomainError('invalid_request', `The range starts (${query.from}) after it ends (${query.to}).`, [{ path: 'from', message: 'must not be after to' }]);
+  }
+  if (query.accountCode !== undefined && !accountByCode(query.accountCode)) {
+    throw new DomainError('account_not_found', `The chart of accounts has no account ${query.accountCode}.`, [{ path: 'accountCode', message: 'unknown account' }]);
+  }
   let afterSequence: number | undefined;
   if (query.cursor !== undefined) {
     afterSequence = /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : Number.NaN;
