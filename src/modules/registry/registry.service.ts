@@ -436,6 +436,8 @@ export function updateMember(context: ServiceContext, actor: Actor, id: string, 
     }
     if (input.phone !== undefined) changes.phone = input.phone;
     if (input.ethnicity !== undefined) changes.ethnicity = input.ethnicity;
+    // A date in the future is refused whether or not the status changes (a form sends the status it shows).
+    if (input.povertyStatusOn !== undefined) requireNotFuture(context, input.povertyStatusOn, 'povertyStatusOn');
     if (input.povertyStatus !== undefined && input.povertyStatus !== member.povertyStatus) {
       // A household's status is history (reports count households that left poverty in a period): record, never overwrite.
       const effectiveOn = input.povertyStatusOn ?? today(context);
