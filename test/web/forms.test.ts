@@ -76,6 +76,7 @@ describe('loan actions', () => {
     const url = `/app/loans/${loanId}/transactions/${repayment?.id}/reverse`;
     const form = await officer.get(url);
     expect(form.body).toContain('Hủy giao dịch');
+    expect((await officer.get(`/app/loans/${loanId}/transactions/tx-nothing/reverse`)).statusCode).toBe(404);
     const missing = await officer.post(url, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, reason: '' });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('id="f-reason-error">Cần nhập ô này.');

@@ -488,6 +488,8 @@ ${scrollTable(t.transactions, transactions)}`
       const chosen = actionOf(params);
       if (!chosen) return reply.callNotFound();
       const loan = loans.getLoan(context, page.actor, params.id);
+      // A reversal form for a transaction the loan does not have would only be refused when sent.
+      if (chosen.transactionId !== null && !loan.transactions.some((transaction) => transaction.id === chosen.transactionId)) return reply.callNotFound();
       return sendPage(reply, actionForm(page, { loan, ...chosen, fields: null, errors: null, key: randomUUID() }));
     };
 
