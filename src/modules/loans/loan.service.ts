@@ -746,9 +746,13 @@ export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: st
     const position = positionOf(history, input.effectiveOn);
     if (position.principalOutstanding === 0n) throw new DomainError('loan_closed', 'No principal is outstanding: there is nothing to reschedule.');
     const terms = history.terms;
-    if (input.installments > terms.maxInstallments) {
-      // The new schedule may run past the loan's first term (what was paid stays paid), but no longer than the product lends.
-      throw new DomainError('terms_outside_product', `The loan's terms allow at most ${terms.maxInstallments} installments.`, [{ path: 'installments', message: `must be at most ${terms.maxInstallments}` }]);
+    // A rescheduling stretches what is owed past the loan's first term (after a flood, the rest over more months than
+    // were left), but not past twice the longest term the product lends over: 600 installments for 6 is a slip.
+    const mostInstallments = 2 * terms.maxInstallments;
+    if (input.installments > mostInstallments) {
+      throw new DomainError('terms_outside_product', `A rescheduling spreads what is owed over at most ${mostInstallments} installments, twice the product's longest term.`, [
+        { path: 'installments', message: `must be at most ${mostInstallments}` },
+      ]);
     }
     const currency = history.currency;
     const graceOnPrincipal = 0;
