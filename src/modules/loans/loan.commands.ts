@@ -5,7 +5,7 @@ import { currencyCodes, roundingModeNames } from '../../domain/money.js';
 import { monthlyToAnnualConversions } from '../../domain/rates.js';
 import { frequencyUnits, scheduleMethods } from '../../domain/schedule.js';
 import { loanStatuses } from '../../../db/schema.js';
-import { amount, code, entityId, isoDate, name, timestamp } from '../shared/schemas.js';
+import { amount, code, entityId, freeText, isoDate, name, reason, timestamp } from '../shared/schemas.js';
 
 const decimal = (description: string) =>
   z
@@ -13,7 +13,6 @@ const decimal = (description: string) =>
     .max(24)
     .regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "1.30" (no sign, no exponent)')
     .meta({ description });
-const reason = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
 
 export const overdueAllocationOrders = ['principal_interest_penalty', 'penalty_interest_principal'] as const;
 export const currentAllocationOrders = ['interest_principal', 'principal_interest'] as const;
@@ -68,20 +67,20 @@ export const applyLoanBody = z.strictObject({
   principal: amount,
   installments: z.number().int().min(1).max(600),
   appliedOn: isoDate,
-  purpose: z.string().trim().min(1, 'must not be empty').max(500),
+  purpose: freeText(500).pipe(z.string().min(1, 'must not be empty')),
   graceOnPrincipal: z.number().int().min(0).max(599).optional(),
 });
 export type ApplyLoanInput = z.infer<typeof applyLoanBody>;
 
-export const decisionBody = z.strictObject({ decidedOn: isoDate.optional().meta({ description: 'Today if left out' }), note: z.string().trim().max(500).optional() });
+export const decisionBody = z.strictObject({ decidedOn: isoDate.optional().meta({ description: 'Today if left out' }), note: freeText(500).optional() });
 export const refusalBody = z.strictObject({ decidedOn: isoDate.optional(), reason });
 export const disburseBody = z.strictObject({ disbursedOn: isoDate, firstDueOn: isoDate.optional() });
-export const repaymentBody = z.strictObject({ amount, paidOn: isoDate, note: z.string().trim().max(500).optional() });
+export const repaymentBody = z.strictObject({ amount, paidOn: isoDate, note: freeText(500).optional() });
 export type RepaymentInput = z.infer<typeof repaymentBody>;
 export const reverseBody = z.strictObject({ reason });
 export const rescheduleBody = z.strictObject({ effectiveOn: isoDate, installments: z.number().int().min(1).max(600), reason });
 export const writeOffBody = z.strictObject({ writtenOffOn: isoDate, reason });
-export const applySavingsBody = z.strictObject({ amount, paidOn: isoDate, note: z.string().trim().max(500).optional() });
+export const applySavingsBody = z.strictObject({ amount, paidOn: isoDate, note: freeText(500).optional() });
 
 export const listLoansQuery = z.strictObject({
   memberId: entityId.optional(),

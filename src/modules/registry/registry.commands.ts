@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isEthnicityCode } from '../../domain/ethnicities.js';
 import { areaLevels, groupStatuses, memberStatuses, povertyStatuses, sexes } from '../../../db/schema.js';
-import { code, entityId, isoDate, listQuery, name, timestamp } from '../shared/schemas.js';
+import { code, entityId, isoDate, listQuery, name, reason, timestamp } from '../shared/schemas.js';
 
 export const nationalId = z.string().regex(/^\d{12}$/, 'must be the 12 digits of a citizen identity card (CCCD)');
 export const phone = z
@@ -11,7 +11,6 @@ export const phone = z
   .regex(/^(0|\+84)\d{9,10}$/, 'must be a Vietnamese phone number such as 0912345678 or +84912345678');
 export const ethnicity = z.string().refine(isEthnicityCode, { message: 'must be a code from GET /v1/reference/ethnicities, such as 01 for Kinh' });
 const meetingDay = z.number().int().min(1, 'must be a day of the month, 1 to 31').max(31, 'must be a day of the month, 1 to 31');
-const reason = z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
 
 export const createAreaBody = z.strictObject({
   code,

@@ -1,14 +1,14 @@
 // Requests and replies of members' savings.
 import { z } from 'zod';
 import { savingsKinds } from '../../../db/schema.js';
-import { amount, isoDate, timestamp } from '../shared/schemas.js';
+import { amount, freeText, isoDate, timestamp } from '../shared/schemas.js';
 
 export const savingsKind = z.enum(savingsKinds);
 
 export const savingsMovementBody = z.strictObject({
   amount,
   paidOn: isoDate,
-  note: z.string().trim().max(500).optional(),
+  note: freeText(500).optional(),
 });
 export type SavingsMovementInput = z.infer<typeof savingsMovementBody>;
 

@@ -9,11 +9,39 @@ export const isoDate = z
 
 export const entityId = z.string().min(1).max(64).meta({ description: 'An opaque id given out by this service' });
 
+/** Half of a UTF-16 pair without its other half: no character at all, and it prints as "�" wherever it goes. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * Whether text holds a control character: nobody types one in a name, and a NUL or an escape breaks the CSV, the
+ * search and the page. A note or a reason (`lines`) may hold tabs and line breaks.
+ */
+function hasControlCharacter(text: string, lines: boolean): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    if (unit === 0x7f || (unit < 0x20 && !(lines && (unit === 0x09 || unit === 0x0a || unit === 0x0d)))) return true;
+  }
+  return false;
+}
+const unprintable = 'must not hold control characters or broken characters';
+
 export const name = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(200, 'must be at most 200 characters');
+  .max(200, 'must be at most 200 characters')
+  .refine((text) => !hasControlCharacter(text, false) && !loneSurrogate.test(text), unprintable);
+
+/** Free text a person writes (a note, a reason, a loan's purpose): up to `maximum` characters, lines allowed. */
+export function freeText(maximum: number) {
+  return z
+    .string()
+    .trim()
+    .max(maximum, `must be at most ${maximum} characters`)
+    .refine((text) => !hasControlCharacter(text, true) && !loneSurrogate.test(text), unprintable);
+}
+
+/** Why something was done (an exit, a reversal, a write-off): required free text. */
+export const reason = freeText(500).pipe(z.string().min(1, 'must not be empty'));
 
 export const code = z
   .string()
