@@ -52,6 +52,7 @@ const cases: Case[] = [
   { name: 'an area name with a NUL', who: 'admin', method: 'POST', url: () => '/v1/areas', payload: () => area({ name: 'Thôn\u0000Mới' }), status: 400, code: 'invalid_request' },
   { name: 'a member name with half a UTF-16 pair', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ fullName: '\ud800Hà Thị Thu' }), status: 400, code: 'invalid_request' },
   { name: 'an exit reason with an escape character', who: 'officer', method: 'POST', url: () => `/v1/members/${fund.memberIds[0]}/exit`, payload: () => ({ leftOn: '2025-06-01', reason: 'chuyển\u001b[31m đi' }), status: 400, code: 'invalid_request' },
+  { name: 'a password of only spaces', who: 'admin', method: 'POST', url: () => '/v1/users', payload: () => ({ username: 'spaces.user', password: '        ', fullName: 'Lò Thị Dung', role: 'auditor' }), status: 400, code: 'invalid_request' },
   { name: 'an empty JSON body', who: 'admin', method: 'POST', url: () => '/v1/areas', raw: { body: '', contentType: 'application/json' }, status: 400, code: 'malformed_json' },
   { name: 'a JSON array for an object', who: 'admin', method: 'POST', url: () => '/v1/areas', payload: () => [area()], status: 400, code: 'invalid_request' },
   { name: 'XML', who: 'admin', method: 'POST', url: () => '/v1/areas', raw: { body: '<area/>', contentType: 'application/xml' }, status: 415, code: 'unsupported_media_type' },

@@ -15,7 +15,11 @@ export const createUserBody = z.strictObject({
     .min(3, 'must be at least 3 characters')
     .max(32, 'must be at most 32 characters')
     .regex(/^[a-z0-9._-]+$/, 'may use only lower-case letters without accents, digits, dot, dash and underscore'),
-  password: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters'),
+  password: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(200, 'must be at most 200 characters')
+    .refine((password) => password.trim() !== '', 'must not be only spaces'),
   fullName: name,
   role: z.enum(roles),
   areaIds: z.array(entityId).max(100).optional().meta({ description: 'An officer’s areas; the officer reaches each subtree' }),
