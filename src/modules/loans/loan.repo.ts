@@ -116,12 +116,15 @@ export function loansOfMember(db: FundDatabase, memberId: string): LoanRow[] {
  */
 export function activeLoansOfMembers(db: FundDatabase, memberIds: readonly string[]): LoanRow[] {
   if (memberIds.length === 0) return [];
+  // Reached by the members (a few loans each); a condition on the status in SQL led the planner to the status index,
+  // through every loan being repaid in the fund (a province's meeting sheet took 120 ms instead of 25).
   return db
     .select()
     .from(loans)
-    .where(and(inArray(loans.memberId, [...memberIds]), inArray(loans.status, ['active', 'written_off'])))
+    .where(inArray(loans.memberId, [...memberIds]))
     .orderBy(asc(loans.id))
-    .all();
+    .all()
+    .filter((loan) => loan.status === 'active' || loan.status === 'written_off');
 }
 
 // Schedules
