@@ -81,6 +81,11 @@ describe('a ledger nobody touched', () => {
     expect([backwards.statusCode, backwards.json().error.code, backwards.json().error.details[0].path]).toEqual([400, 'invalid_request', 'from']);
     const unknown = await fund.auditor('GET', '/v1/ledger/journal?accountCode=9999');
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'account_not_found']);
+    // The books as of a day to come are refused: they would read as a statement of a day that has not happened.
+    for (const url of ['/v1/ledger/trial-balance?asOf=2099-01-01', '/v1/ledger/reconciliation?asOf=2099-01-01']) {
+      const future = await fund.auditor('GET', url);
+      expect([future.statusCode, future.json().error.code, future.json().error.details[0].path], url).toEqual([422, 'date_in_future', 'asOf']);
+    }
     // The chart of accounts and the closing date are not the books: every role reads them (the forms need the date).
     for (const who of ['officer', 'leader'] as const) {
       expect((await fund[who]('GET', '/v1/ledger/accounts')).statusCode).toBe(200);

@@ -57,6 +57,11 @@ describe('arrears and classification', () => {
     expect([arrearsList.count, arrearsList.nextCursor]).toEqual([1, null]);
     // 23 days late on 833,333: penalty 833,333 x 12.48 % x 23 / 365 = 6,553.4 -> 6,553.
     expect(arrearsList.items[0]).toMatchObject({ loanId, daysPastDue: 23, memberName: 'Hà Thị Thu 1', phone: '0912345678', overduePrincipal: '833333', overdueInterest: '81534', penalty: '6553', amountToCollect: String(833333 + 81534 + 6553) });
+    // As of a day to come, each would be a projection in which nobody pays: refused.
+    for (const url of [`/v1/loans/${loanId}/arrears?asOf=2099-01-01`, '/v1/reports/arrears?asOf=2099-01-01', '/v1/reports/portfolio?asOf=2099-01-01']) {
+      const future = await fund.officer('GET', url);
+      expect([future.statusCode, future.json().error.code, future.json().error.details[0].path], url).toEqual([422, 'date_in_future', 'asOf']);
+    }
   });
 
   it('counts a rescheduled loan in PAR whatever its days, and raises its debt group', async () => {

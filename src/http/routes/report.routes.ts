@@ -33,12 +33,12 @@ export function reportRoutes(context: ServiceContext, writes: GroupCommit, repor
     );
     app.get(
       '/reports/portfolio',
-      { schema: { tags: ['reports'], summary: 'Portfolio as of a date: outstanding, PAR, aging, debt groups, provisions, collection rates', querystring: portfolioQuery, response: replies({ 200: report }, ['area_not_found']) } },
+      { schema: { tags: ['reports'], summary: 'Portfolio as of a date: outstanding, PAR, aging, debt groups, provisions, collection rates', querystring: portfolioQuery, response: replies({ 200: report }, ['area_not_found', 'date_in_future']) } },
       async (request, reply) => send(reply, await reports.run('portfolio', actorOf(request), request.query)),
     );
     app.get(
       '/reports/arrears',
-      { schema: { tags: ['reports'], summary: 'Every loan past due as of a date, worst first: the list to take to the villages', querystring: arrearsQuery, response: replies({ 200: report }, ['area_not_found']) } },
+      { schema: { tags: ['reports'], summary: 'Every loan past due as of a date, worst first: the list to take to the villages', querystring: arrearsQuery, response: replies({ 200: report }, ['area_not_found', 'date_in_future']) } },
       async (request, reply) => send(reply, await reports.run('arrears', actorOf(request), request.query)),
     );
     app.get(
@@ -49,7 +49,7 @@ export function reportRoutes(context: ServiceContext, writes: GroupCommit, repor
           summary: 'A loan’s arrears as of a date: days past due, overdue amounts, penalty, bucket, debt group, provision',
           params: z.strictObject({ id: entityId }),
           querystring: z.strictObject({ asOf: isoDate.optional() }),
-          response: replies({ 200: report }, ['loan_not_found', 'scope_forbidden', 'loan_not_disbursed']),
+          response: replies({ 200: report }, ['loan_not_found', 'scope_forbidden', 'loan_not_disbursed', 'date_in_future']),
         },
       },
       async (request) => loanArrears(context, actorOf(request), request.params.id, request.query.asOf),

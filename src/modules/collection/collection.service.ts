@@ -4,7 +4,7 @@ import { amountDueOn } from '../../domain/loan-replay.js';
 import type { CurrencyCode } from '../../domain/money.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, requireGroupInScope, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { once } from '../shared/idempotency.js';
 import { newId } from '../shared/ids.js';
@@ -139,8 +139,7 @@ export function postCollectionSheet(context: ServiceContext, actor: Actor, group
     once(tx, { key: idempotency.key, userId: actor.userId, route: idempotency.route, input }, nowTimestamp(context), 201, () => {
       const group = requireGroupFor(tx, actor, groupId);
       if (group.status !== 'active') throw new DomainError('group_dissolved', `Group ${group.code} was dissolved on ${group.dissolvedOn}.`);
-      const businessToday = today(context);
-      if (input.date > businessToday) throw new DomainError('date_in_future', `${input.date} is after today (${businessToday}).`, [{ path: 'date', message: 'must not be in the future' }]);
+      requireNotFuture(context, input.date, 'date');
       requireOpenPeriod(tx, input.date, 'date');
       const now = nowTimestamp(context);
       const sheetId = newId('cs');

@@ -5,7 +5,7 @@ import { type JournalEntryDraft, type PostedJournalEntry, mirrorOf } from '../..
 import type { CurrencyCode } from '../../domain/money.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
 import { formatAmount } from '../shared/money-input.js';
@@ -135,6 +135,7 @@ export function trialBalanceOf(db: FundDatabase, asOf: string): { rows: TrialBal
 
 export function trialBalance(context: ServiceContext, actor: Actor, currency: CurrencyCode, asOf: string) {
   requireBooksReader(actor, 'read the fund’s trial balance');
+  requireNotFuture(context, asOf, 'asOf');
   const { rows, totalDebit, totalCredit } = trialBalanceOf(context.db, asOf);
   return {
     asOf,
@@ -180,6 +181,7 @@ export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
 
 export function reconciliation(context: ServiceContext, actor: Actor, currency: CurrencyCode, asOf: string) {
   requireBooksReader(actor, 'read the fund’s reconciliation');
+  requireNotFuture(context, asOf, 'asOf');
   return reconciliationReply(reconcile(context.db, asOf), currency);
 }
 

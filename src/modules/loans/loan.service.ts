@@ -9,7 +9,7 @@ import { ScheduleInputError, buildSchedule, defaultFrequency, scheduleDueDates, 
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesGroup, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { once } from '../shared/idempotency.js';
 import { newId } from '../shared/ids.js';
@@ -301,11 +301,6 @@ function requireDisbursed(loan: repo.LoanRow): void {
   if (loan.status === 'applied' || loan.status === 'approved' || loan.status === 'rejected' || loan.status === 'withdrawn') {
     throw new DomainError('loan_not_disbursed', `This loan is ${loan.status}, not disbursed: there is nothing to repay yet.`);
   }
-}
-
-function requireNotFuture(context: ServiceContext, date: string, field: string): void {
-  const businessToday = today(context);
-  if (date > businessToday) throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
 }
 
 /** A money movement on a disbursed loan: not in the future, not before disbursement or the latest rescheduling, in an open period. */

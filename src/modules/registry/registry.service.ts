@@ -3,7 +3,7 @@ import { ageOn, parseIsoDate } from '../../domain/calendar.js';
 import { foldForSearch, normaliseName } from '../../domain/text.js';
 import { ethnicities } from '../../domain/ethnicities.js';
 import { type Actor, reachesGroup, requireAreaInScope, requireGroupInScope, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
@@ -136,13 +136,6 @@ function requireGroup(db: FundDatabase, id: string, field?: string): repo.GroupW
 
 function requireActiveGroup(group: repo.GroupWithArea): void {
   if (group.status !== 'active') throw new DomainError('group_dissolved', `Group ${group.code} was dissolved on ${group.dissolvedOn}.`);
-}
-
-function requireNotFuture(context: ServiceContext, date: string, field: string): void {
-  const businessToday = today(context);
-  if (date > businessToday) {
-    throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
-  }
 }
 
 function requireOfficerFor(db: FundDatabase, officerId: string, area: { path: string; code: string }): void {

@@ -6,7 +6,7 @@ import { type AccrualRates, accrualRatesOf } from '../../domain/loan-replay.js';
 import { type TimelineSegment, stateOn } from '../../domain/loan-timeline.js';
 import type { CurrencyCode } from '../../domain/money.js';
 import { type Actor, reachesGroup } from '../shared/access.js';
-import { type ServiceContext, today } from '../shared/context.js';
+import { type ServiceContext, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { formatAmount } from '../shared/money-input.js';
 import { loanHistory, positionOf, rulesOf } from '../loans/loan-history.js';
@@ -27,6 +27,7 @@ export function loanArrears(context: ServiceContext, actor: Actor, loanId: strin
   if (!loan) throw new DomainError('loan_not_found', `No loan has the id ${loanId}.`);
   if (!reachesGroup(actor, { id: loan.groupId, areaPath: loan.areaPath })) throw new DomainError('scope_forbidden', 'This loan is outside what you are assigned to.');
   const date = asOf ?? today(context);
+  requireNotFuture(context, date, 'asOf');
   if (!loan.disbursedOn || loan.disbursedOn > date) throw new DomainError('loan_not_disbursed', `The loan was not disbursed by ${date}.`);
   const currency = loan.currency as CurrencyCode;
   const settings = readSettings(db);
@@ -98,6 +99,7 @@ function segmentOf(row: ClassifiedLoanRow, day: number, accrual: SegmentAccrual)
 export function arrearsReport(context: ServiceContext, actor: Actor, query: ArrearsQuery) {
   const db = context.db;
   const asOf = query.asOf ?? today(context);
+  requireNotFuture(context, asOf, 'asOf');
   const day = parseIsoDate(asOf) as number;
   const currency = readSettings(db).currency as CurrencyCode;
   const scope = coverage(db, actor, query.areaId, 'group');

@@ -6,7 +6,7 @@ import { type AgingBucket, type DebtGroup, agingBuckets, generalProvision } from
 import { classifiedTotals, portfolioOn } from './classification.repo.js';
 import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
-import { type ServiceContext, today } from '../shared/context.js';
+import { type ServiceContext, requireNotFuture, today } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { classificationRules, readSettings } from '../settings/settings.service.js';
 import { coverage, Tally, toCsv } from './grouping.js';
@@ -64,6 +64,7 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const db = context.db;
   const currency = readSettings(db).currency as CurrencyCode;
   const asOf = query.asOf ?? today(context);
+  requireNotFuture(context, asOf, 'asOf');
   const from = query.from ?? `${asOf.slice(0, 8)}01`;
   const to = query.to ?? asOf;
   const day = parseIsoDate(asOf) as number;

@@ -3,7 +3,7 @@ import type { CurrencyCode } from '../../domain/money.js';
 import * as recipes from '../../ledger/recipes.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesGroup, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { once } from '../shared/idempotency.js';
 import { newId } from '../shared/ids.js';
@@ -46,8 +46,7 @@ export function requireMemberInScope(db: FundDatabase, actor: Actor, memberId: s
 
 /** Checks every money movement's date: a real business date, not ahead of today, not before she joined, in an open period. */
 export function requireMovementDate(context: ServiceContext, db: FundDatabase, date: string, field: string, notBefore: { date: string; what: string }): void {
-  const businessToday = today(context);
-  if (date > businessToday) throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
+  requireNotFuture(context, date, field);
   if (date < notBefore.date) {
     throw new DomainError('date_before_joined', `${date} is before ${notBefore.what} (${notBefore.date}).`, [{ path: field, message: `must be on or after ${notBefore.date}` }]);
   }

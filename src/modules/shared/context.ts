@@ -1,6 +1,7 @@
 // What every service is handed: the database, the clock and the few settings that come from configuration.
 import type { FundDatabase } from '../../../db/client.js';
 import { businessDate, type Clock } from './clock.js';
+import { DomainError } from './domain-error.js';
 
 export interface ServiceContext {
   db: FundDatabase;
@@ -13,6 +14,15 @@ export interface ServiceContext {
 
 export function today(context: ServiceContext): string {
   return businessDate(context.clock.now(), context.fundTimeZone);
+}
+
+/**
+ * A business date the fund has reached: a movement of money, a change to the registry, or a state read as of a day (a
+ * portfolio "as of" a day to come would be a projection in which nobody pays).
+ */
+export function requireNotFuture(context: ServiceContext, date: string, field: string): void {
+  const businessToday = today(context);
+  if (date > businessToday) throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
 }
 
 export function nowTimestamp(context: ServiceContext): string {
