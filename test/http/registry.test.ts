@@ -146,6 +146,9 @@ describe('memberships keep their history', () => {
       { status: 'poor', effectiveOn: '2024-03-15' },
       { status: 'recently_out_of_poverty', effectiveOn: '2025-12-31' },
     ]);
+    // A change dated before the last one is refused: the history reads in order.
+    const earlier = await fund.officer('PATCH', `/v1/members/${memberId}`, { povertyStatus: 'near_poor', povertyStatusOn: '2025-06-30' });
+    expect([earlier.statusCode, earlier.json().error.code, earlier.json().error.details[0].path]).toEqual([422, 'date_before_status_change', 'povertyStatusOn']);
     // A date in the future is refused even where the status does not change.
     const future = await fund.officer('PATCH', `/v1/members/${memberId}`, { povertyStatus: 'recently_out_of_poverty', povertyStatusOn: '2099-01-01' });
     expect([future.statusCode, future.json().error.code, future.json().error.details[0].path]).toEqual([422, 'date_in_future', 'povertyStatusOn']);

@@ -158,7 +158,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           summary: 'Approve an application',
           params: byId,
           body: decisionBody,
-          response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'approval_needs_second_person', 'member_cap_exceeded', 'date_in_future', 'malformed_json']),
+          response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'approval_needs_second_person', 'member_cap_exceeded', 'date_in_future', 'date_before_application', 'malformed_json']),
         },
       },
       async (request) => writes.run(() => loans.approveLoan(context, actorOf(request), request.params.id, request.body)),
@@ -166,14 +166,14 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
     app.post(
       '/loans/:id/reject',
       {
-        schema: { tags: ['loans'], summary: 'Reject an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
+        schema: { tags: ['loans'], summary: 'Reject an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'date_in_future', 'date_before_application', 'malformed_json']) },
       },
       async (request) => writes.run(() => loans.rejectLoan(context, actorOf(request), request.params.id, request.body)),
     );
     app.post(
       '/loans/:id/withdraw',
       {
-        schema: { tags: ['loans'], summary: 'Withdraw an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'malformed_json']) },
+        schema: { tags: ['loans'], summary: 'Withdraw an application', params: byId, body: refusalBody, response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_applied', 'date_in_future', 'date_before_application', 'malformed_json']) },
       },
       async (request) => writes.run(() => loans.withdrawLoan(context, actorOf(request), request.params.id, request.body)),
     );
@@ -186,7 +186,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           params: byId,
           headers: idempotentHeaders,
           body: disburseBody,
-          response: replies({ 200: loanReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_approved', 'member_not_active', 'member_cap_exceeded', 'terms_outside_product']),
+          response: replies({ 200: loanReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_approved', 'member_not_active', 'member_cap_exceeded', 'terms_outside_product', 'date_before_approval']),
         },
       },
       async (request, reply) => {

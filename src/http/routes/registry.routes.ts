@@ -197,6 +197,7 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
             'member_under_age',
             'date_in_future',
             'date_before_joined',
+            'date_before_status_change',
             'malformed_json',
           ]),
         },

@@ -411,7 +411,7 @@ function decide(context: ServiceContext, actor: Actor, id: string, decision: 'ap
     if (loan.status !== 'applied') throw new DomainError('loan_not_applied', `This loan is ${loan.status}; only an application waiting for a decision can be ${decision}.`);
     const decidedOn = input.decidedOn ?? today(context);
     requireNotFuture(context, decidedOn, 'decidedOn');
-    if (decidedOn < loan.appliedOn) throw new DomainError('date_before_joined', `The application was made on ${loan.appliedOn}.`, [{ path: 'decidedOn', message: `must be on or after ${loan.appliedOn}` }]);
+    if (decidedOn < loan.appliedOn) throw new DomainError('date_before_application', `The application was made on ${loan.appliedOn}.`, [{ path: 'decidedOn', message: `must be on or after ${loan.appliedOn}` }]);
     if (decision === 'approved') {
       if (readSettings(tx).approvalNeedsSecondPerson && loan.appliedBy === actor.userId) {
         throw new DomainError('approval_needs_second_person', 'The fund requires a second person to approve: the officer who entered an application cannot approve it.');
@@ -448,7 +448,7 @@ export function disburseLoan(context: ServiceContext, actor: Actor, id: string, 
       if (loan.memberStatus !== 'active') throw new DomainError('member_not_active', 'The member has left the fund.');
       requireNotFuture(context, input.disbursedOn, 'disbursedOn');
       const decidedOn = loan.decidedOn ?? loan.appliedOn;
-      if (input.disbursedOn < decidedOn) throw new DomainError('date_before_joined', `The loan was approved on ${decidedOn}.`, [{ path: 'disbursedOn', message: `must be on or after ${decidedOn}` }]);
+      if (input.disbursedOn < decidedOn) throw new DomainError('date_before_approval', `The loan was approved on ${decidedOn}.`, [{ path: 'disbursedOn', message: `must be on or after ${decidedOn}` }]);
       requireOpenPeriod(tx, input.disbursedOn, 'disbursedOn');
       if (input.firstDueOn !== undefined && input.firstDueOn <= input.disbursedOn) {
         throw new DomainError('invalid_request', 'The first due date must be after the disbursement.', [{ path: 'firstDueOn', message: 'must be after disbursedOn' }]);

@@ -438,7 +438,7 @@ export function updateMember(context: ServiceContext, actor: Actor, id: string, 
       const history = repo.povertyStatusHistory(tx, id);
       const latest = history[history.length - 1];
       if (latest && effectiveOn < latest.effectiveOn) {
-        throw new DomainError('date_before_joined', `The household’s status last changed on ${latest.effectiveOn}; a new change cannot be dated before it.`, [
+        throw new DomainError('date_before_status_change', `The household’s status last changed on ${latest.effectiveOn}; a new change cannot be dated before it.`, [
           { path: 'povertyStatusOn', message: `must be on or after ${latest.effectiveOn}` },
         ]);
       }
