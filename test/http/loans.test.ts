@@ -73,6 +73,9 @@ describe('repayments', () => {
     expect(await balanceOf('2111')).toEqual({ debit: '0', credit: '0' });
     expect(await balanceOf('7021')).toEqual({ debit: '0', credit: interest.toString() });
     expect(await reconciled()).toBe(true);
+    // Nothing remains: money on the closed loan is refused as such.
+    const more = await repay(loanId, '1000', '2026-11-20');
+    expect([more.statusCode, more.json().error.code]).toEqual([422, 'loan_closed']);
   });
 
   it('paid 20 days late: penalty on the overdue principal, collected after principal and interest', async () => {

@@ -203,7 +203,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           params: byId,
           headers: idempotentHeaders,
           body: repaymentBody,
-          response: replies({ 201: repaymentReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_disbursed', 'exceeds_outstanding', 'date_before_disbursement', 'date_before_reschedule']),
+          response: replies({ 201: repaymentReply }, [...loanAccess, ...moneyMoving, 'role_forbidden', 'loan_not_disbursed', 'exceeds_outstanding', 'loan_closed', 'date_before_disbursement', 'date_before_reschedule']),
         },
       },
       async (request, reply) => {

@@ -561,6 +561,9 @@ export function recordRepaymentIn(
     return { transactionId, journalEntryId: entry.id, allocation: null, changed: [], history: after, position: positionOf(after, horizon(after, context)), booked: repo.currentAllocations(tx, loan.id), status: loan.status };
   }
   const before = positionOf(history, input.paidOn, history.events.filter((event) => event.on <= day(input.paidOn)));
+  if (loan.status === 'closed' && before.payoff.total === 0n) {
+    throw new DomainError('loan_closed', `The loan was repaid in full${loan.closedOn ? ` and closed on ${loan.closedOn}` : ''}: nothing remains to pay on ${input.paidOn}.`, [{ path: 'paidOn', message: 'the loan is closed' }]);
+  }
   if (input.amount > before.payoff.total) {
     throw new DomainError(
       'exceeds_outstanding',
