@@ -80,6 +80,7 @@ const cases: Case[] = [
   { name: 'sex outside the list', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ sex: 'F' }), status: 400, code: 'invalid_request' },
   { name: 'ethnicity 99', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ ethnicity: '99' }), status: 400, code: 'invalid_request' },
   { name: 'born on 2024-02-30', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ dateOfBirth: '1990-02-30' }), status: 400, code: 'invalid_request' },
+  { name: 'a member born in 9999', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ dateOfBirth: '9999-12-31' }), status: 422, code: 'date_in_future' },
   { name: 'a member of 15', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ dateOfBirth: '2010-01-01' }), status: 422, code: 'member_under_age' },
   { name: 'joining before the group was formed', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ joinedOn: '2023-12-31' }), status: 422, code: 'date_before_group_formed' },
   { name: 'a phone number that is not one', who: 'officer', method: 'POST', url: () => '/v1/members', payload: () => member({ phone: '12345' }), status: 400, code: 'invalid_request' },

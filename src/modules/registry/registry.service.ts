@@ -325,7 +325,9 @@ export function memberAdmissionProblems(
   }
   const born = parseIsoDate(input.dateOfBirth);
   const joined = parseIsoDate(input.joinedOn);
-  if (born !== null && joined !== null && ageOn(born, joined) < minimumMemberAge) {
+  if (input.dateOfBirth > businessToday) {
+    problems.push(new DomainError('date_in_future', `${input.dateOfBirth} is after today (${businessToday}).`, [{ path: 'dateOfBirth', message: 'must not be in the future' }]));
+  } else if (born !== null && joined !== null && ageOn(born, joined) < minimumMemberAge) {
     problems.push(
       new DomainError('member_under_age', `A member must be at least ${minimumMemberAge} when she joins.`, [{ path: 'dateOfBirth', message: `under ${minimumMemberAge} on the joining date` }]),
     );
