@@ -68,6 +68,7 @@ const cases: Case[] = [
   { name: 'formed on 2024-02-30', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ formedOn: '2024-02-30' }), status: 400, code: 'invalid_request' },
   { name: 'a date without leading zeros', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ formedOn: '2024-2-3' }), status: 400, code: 'invalid_request' },
   { name: 'a group in a commune', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ areaId: fund.areas.commune }), status: 422, code: 'group_area_not_village' },
+  { name: 'members of an unknown group', who: 'officer', method: 'GET', url: () => '/v1/members?groupId=gr-nowhere', status: 404, code: 'group_not_found' },
   { name: 'a group in an unknown area', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ areaId: 'ar-nowhere' }), status: 404, code: 'area_not_found' },
   { name: 'a duplicate group code', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ code: 'TL01-T1' }), status: 409, code: 'duplicate_code' },
   { name: 'a group formed tomorrow', who: 'officer', method: 'POST', url: () => '/v1/groups', payload: () => group({ formedOn: '2026-11-24' }), status: 422, code: 'date_in_future' },

@@ -164,7 +164,7 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
           tags: ['members'],
           summary: 'List members you can see; q finds names without accents or case, or a CCCD',
           querystring: listMembersQuery,
-          response: replies({ 200: pageOf(memberReply) }, ['area_not_found']),
+          response: replies({ 200: pageOf(memberReply) }, ['area_not_found', 'group_not_found']),
         },
       },
       async (request) => registry.listMembers(context, actorOf(request), request.query),

@@ -390,6 +390,8 @@ export function getMember(context: ServiceContext, actor: Actor, id: string): Me
 }
 
 export function listMembers(context: ServiceContext, actor: Actor, query: ListMembersQuery): Page<MemberReply> {
+  // An unknown group is a mistake to say, as an unknown area is, not an empty list.
+  if (query.groupId !== undefined) requireGroup(context.db, query.groupId, 'groupId');
   const search = query.q ? foldForSearch(query.q) : undefined;
   const rows = repo.listMembers(context.db, actor, {
     groupId: query.groupId,
