@@ -603,6 +603,30 @@ export const plans = sqliteTable(
   (table) => [uniqueIndex('plans_unique').on(table.areaId, table.periodStart, table.periodEnd, table.metric)],
 );
 
+export const capitalDirections = ['received', 'returned'] as const;
+
+/**
+ * The fund's capital as it comes in from those who fund it (the province's budget, the Women's Union, a donor) and goes
+ * back to them: account 3111 against cash. Without it the cash lent out has no source in the books.
+ */
+export const capitalMovements = sqliteTable(
+  'capital_movements',
+  {
+    id: text('id').primaryKey(),
+    direction: text('direction', { enum: capitalDirections }).notNull(),
+    /** Minor units, positive; the direction says which way. */
+    amount: integer('amount').notNull(),
+    movedOn: text('moved_on').notNull(),
+    /** Who the money came from or went back to. */
+    source: text('source').notNull(),
+    note: text('note'),
+    journalEntryId: text('journal_entry_id').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (table) => [index('capital_movements_moved_on_idx').on(table.movedOn, table.id)],
+);
+
 export const provisionRuns = sqliteTable('provision_runs', {
   id: text('id').primaryKey(),
   asOf: text('as_of').notNull(),

@@ -105,3 +105,12 @@ export function provisionChange(source: Omit<Source, 'memberId'>, change: bigint
     { accountCode: accountCodes.loanLossProvision, side: up ? 'credit' : 'debit', amount },
   ]);
 }
+
+/** Capital received: Dr cash / Cr fund capital; returned to its source: the other way. */
+export function capitalMovement(source: Omit<Source, 'memberId'>, direction: 'received' | 'returned', amount: bigint): JournalEntryDraft {
+  const received = direction === 'received';
+  return draft('capital', { ...source, memberId: null }, [
+    { accountCode: accountCodes.cash, side: received ? 'debit' : 'credit', amount },
+    { accountCode: accountCodes.fundCapital, side: received ? 'credit' : 'debit', amount },
+  ]);
+}

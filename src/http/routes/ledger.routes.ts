@@ -3,11 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import * as ledger from '../../modules/ledger/ledger.service.js';
+import { capitalMovementBody, capitalMovementReply, capitalReply } from '../../modules/ledger/capital.commands.js';
+import { capitalMovements, recordCapitalMovement } from '../../modules/ledger/capital.service.js';
 import { verifyBooks } from '../../modules/ledger/verify.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
-import { isoDate } from '../../modules/shared/schemas.js';
+import { idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { readSettings } from '../../modules/settings/settings.service.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
@@ -131,6 +133,41 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
         },
       },
       async (request) => verifyBooks(context, actorOf(request)),
+    );
+    app.get(
+      '/ledger/capital',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'The fund’s capital: each amount received from those who fund it or returned to them, and the balance (admin, auditor)',
+          response: replies({ 200: capitalReply }, ['role_forbidden']),
+        },
+      },
+      async (request) => capitalMovements(context, actorOf(request)),
+    );
+    app.post(
+      '/ledger/capital',
+      {
+        schema: {
+          tags: ['ledger'],
+          summary: 'Record capital received into the fund’s cash (Dr 1011 / Cr 3111) or returned to its source (admin)',
+          headers: idempotentHeaders,
+          body: capitalMovementBody,
+          response: replies({ 201: capitalMovementReply }, [
+            'role_forbidden',
+            'amount_exceeds_balance',
+            'period_closed',
+            'date_in_future',
+            'idempotency_key_required',
+            'idempotency_key_reused',
+            'malformed_json',
+          ]),
+        },
+      },
+      async (request, reply) => {
+        const result = await writes.run(() => recordCapitalMovement(context, actorOf(request), request.body, { key: String(request.headers['idempotency-key']), route: 'POST /v1/ledger/capital' }));
+        return reply.status(result.statusCode).send(result.body);
+      },
     );
     app.get(
       '/ledger/periods',

@@ -11,7 +11,7 @@ import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesGroup, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
-import { once } from '../shared/idempotency.js';
+import { type IdempotencyContext, once } from '../shared/idempotency.js';
 import { newId } from '../shared/ids.js';
 import { amountInMinorUnits, formatAmount } from '../shared/money-input.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
@@ -31,10 +31,6 @@ export { type LoanHistory, loanHistory, positionOf };
 
 const lenders = ['admin', 'officer'] as const;
 
-export interface IdempotencyContext {
-  key: string;
-  route: string;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Replaying a loan's history and booking what changed

@@ -42,6 +42,12 @@ const recordStatements = {
   insert: insertOf(idempotencyRecords),
 };
 
+/** The Idempotency-Key a money-moving request came with, and the route it names (API or web, one key space). */
+export interface IdempotencyContext {
+  key: string;
+  route: string;
+}
+
 /** Runs `write` once per key, inside the caller's transaction; a repeat answers the stored result. */
 export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt: string, statusCode: number, write: () => T): IdempotentResult<T> {
   const hash = requestHash(request);

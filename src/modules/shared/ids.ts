@@ -20,7 +20,7 @@ function randomPart(length: number): string {
   return part;
 }
 
-export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs' | 'pl' | 'pr' | 'au';
+export type IdPrefix = 'ar' | 'us' | 'gr' | 'mb' | 'ms' | 'ps' | 'se' | 'je' | 'pc' | 'lp' | 'ln' | 'tx' | 'sv' | 'cs' | 'pl' | 'pr' | 'au' | 'cp';
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   // Ids made in the same millisecond keep their order through a counter in the random part's place.
