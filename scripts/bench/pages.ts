@@ -161,6 +161,7 @@ const pages: { name: string; role: string; url: string }[] = [
   { name: 'admin: loan products', role: 'admin', url: '/app/admin/products' },
   { name: 'admin: product form', role: 'admin', url: `/app/admin/products/${product.id}` },
   { name: 'admin: fund settings', role: 'admin', url: '/app/admin/settings' },
+  { name: 'admin: fund capital', role: 'admin', url: '/app/admin/capital' },
 ];
 
 async function get(url: string, role: string): Promise<LightMyRequestResponse> {

@@ -3,7 +3,7 @@
 // lists its bad rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallFund, disbursedLoan, type SmallFund } from '../fixtures.js';
-import { buildTestApp, type TestApp } from '../helper.js';
+import { adminPassword, buildTestApp, type TestApp } from '../helper.js';
 import { Browser, inputValue } from './browser.js';
 
 let test: TestApp;
@@ -154,5 +154,31 @@ describe('registering', () => {
     expect(answer.body).toContain('Dòng 2');
     expect(answer.body).toContain('Dòng 3');
     expect((test.database.sqlite.prepare('SELECT count(*) AS count FROM members').get() as { count: number }).count).toBe(before);
+  });
+});
+
+describe('the fund’s capital page', () => {
+  it('records capital received once however often the form is sent, and brings a refusal back beside its field', async () => {
+    const admin = new Browser(test.app);
+    await admin.signIn('admin', adminPassword);
+    const movements = () => (test.database.sqlite.prepare('SELECT count(*) AS count FROM capital_movements').get() as { count: number }).count;
+    const form = await admin.get('/app/admin/capital');
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('Chưa ghi nhận khoản vốn nào.');
+    const typed = { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, direction: 'received', amount: '100.000.000', movedOn: '2026-01-05', source: 'Hội LHPN tỉnh', note: '' };
+    const done = await admin.post('/app/admin/capital', typed);
+    expect([done.statusCode, done.headers.location]).toEqual([303, '/app/admin/capital?done=capital']);
+    expect((await admin.post('/app/admin/capital', typed)).statusCode).toBe(303);
+    expect(movements()).toBe(1);
+    const page = await admin.get('/app/admin/capital?done=capital');
+    expect(page.body).toContain('Đã ghi nhận vốn.');
+    expect(page.body).toContain('100.000.000\u00a0₫');
+    const again = await admin.get('/app/admin/capital');
+    const refused = await admin.post('/app/admin/capital', { ...typed, idempotencyKey: inputValue(again.body, 'idempotencyKey') as string, direction: 'returned', amount: '100.000.001' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('id="f-amount-error"');
+    expect(movements()).toBe(1);
+    // Only the admin reaches the page.
+    expect((await officer.get('/app/admin/capital')).statusCode).toBe(403);
   });
 });

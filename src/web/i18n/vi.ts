@@ -30,6 +30,7 @@ export const vi = {
     users: 'Người dùng',
     products: 'Sản phẩm vay',
     settings: 'Cài đặt quỹ',
+    capital: 'Vốn quỹ',
     signOut: 'Đăng xuất',
   },
   common: {
@@ -457,6 +458,17 @@ export const vi = {
     provisionPreset: 'Tỷ lệ trích dự phòng',
     presets: { microfinance: 'Tài chính vi mô (TT 14/2024, NĐ 86/2024)', bank: 'Ngân hàng (TT 31/2024)', custom: 'Riêng của quỹ' },
     memberWorstDebtGroup: 'Mọi khoản vay của một thành viên theo nhóm nợ xấu nhất của chị',
+    capital: 'Vốn quỹ',
+    capitalIntro: 'Tiền nhận từ các nguồn cấp vốn cho quỹ (vào tiền mặt, TK 3111) và tiền hoàn trả lại cho họ.',
+    capitalBalance: 'Vốn quỹ hiện có',
+    recordCapital: 'Ghi nhận vốn',
+    capitalRecorded: 'Đã ghi nhận vốn.',
+    direction: 'Loại',
+    directions: { received: 'Nhận vốn', returned: 'Hoàn trả vốn' },
+    movedOn: 'Ngày',
+    source: 'Nguồn vốn (nhận từ / trả cho)',
+    note: 'Ghi chú',
+    noCapital: 'Chưa ghi nhận khoản vốn nào.',
   },
 };
 

@@ -1,9 +1,13 @@
-// The admin's pages: users, loan products, fund settings. The services refuse anyone else; the pages only show the
-// admin the way in.
+// The admin's pages: users, loan products, fund settings, the fund's capital. The services refuse anyone else; the
+// pages only show the admin the way in.
+import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { currencyCodes } from '../../domain/money.js';
 import { frequencyUnits, scheduleMethods } from '../../domain/schedule.js';
 import { createUserBody } from '../../modules/auth/auth.commands.js';
+import { capitalMovementBody } from '../../modules/ledger/capital.commands.js';
+import * as capital from '../../modules/ledger/capital.service.js';
+import { capitalDirections } from '../../../db/schema.js';
 import * as auth from '../../modules/auth/auth.service.js';
 import { createProductBody, type ProductReply, updateProductBody } from '../../modules/loans/loan.commands.js';
 import * as products from '../../modules/loans/product.service.js';
@@ -17,7 +21,7 @@ import { attemptAsync, type FormErrors, type FormFields, optional, parseWith, po
 import { amountInputValue, formatPercent, parseAmountInput } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, seeOther, signedIn } from '../page.js';
-import { amountField, checkboxField, csrfField, date, errorSummary, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
+import { amountField, checkboxField, csrfField, date, dateField, errorSummary, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { Write } from '../writes.js';
 
@@ -25,7 +29,7 @@ const admins: Role[] = ['admin'];
 const roles = createUserBody.shape.role.options;
 
 function done(page: SignedInPage, key: string | undefined): string | null {
-  return ({ user: page.t.admin.userCreated, product: page.t.admin.productCreated, productUpdated: page.t.admin.productUpdated, settings: page.t.admin.settingsSaved })[key ?? ''] ?? null;
+  return ({ user: page.t.admin.userCreated, product: page.t.admin.productCreated, productUpdated: page.t.admin.productUpdated, settings: page.t.admin.settingsSaved, capital: page.t.admin.capitalRecorded })[key ?? ''] ?? null;
 }
 
 // ---- users
@@ -159,6 +163,40 @@ ${checkboxField(page, { name: 'memberWorstDebtGroup', label: t.memberWorstDebtGr
   );
 }
 
+// ---- the fund's capital
+
+function capitalPage(context: ServiceContext, page: SignedInPage, view: { fields: FormFields | null; errors: FormErrors | null; key: string; message: string | null }): Html {
+  const t = page.t.admin;
+  const found = capital.capitalMovements(context, page.actor);
+  const typed = (name: string, initial = '') => (view.fields ? value(view.fields, name) : initial);
+  const table = found.items.length === 0
+    ? html`<p>${t.noCapital}</p>`
+    : scrollTable(
+        t.capital,
+        html`<table><thead><tr><th scope="col">${t.movedOn}</th><th scope="col">${t.direction}</th><th scope="col">${t.source}</th><th scope="col" class="num">${page.t.common.amount}</th><th scope="col">${t.note}</th></tr></thead>
+<tbody>${found.items.map((item) => html`<tr><td>${date(item.movedOn)}</td><td>${t.directions[item.direction]}</td><td>${item.source}</td><td class="num">${money(page, item.direction === 'returned' ? `-${item.amount}` : item.amount, found.currency)}</td><td>${item.note ?? ''}</td></tr>`)}</tbody></table>`,
+      );
+  return layout(
+    page,
+    t.capital,
+    html`${notice(view.message)}<p>${t.capitalIntro}</p>
+<p><strong>${t.capitalBalance}:</strong> ${money(page, found.balance, found.currency)}</p>
+${table}
+<h2 id="capital-form">${t.recordCapital}</h2>
+${errorSummary(page, view.errors, { direction: t.direction, amount: page.t.common.amount, movedOn: t.movedOn, source: t.source, note: t.note })}
+<form method="post" action="/app/admin/capital" class="narrow" aria-labelledby="capital-form">
+${csrfField(page)}
+<input type="hidden" name="idempotencyKey" value="${view.key}">
+${selectField(page, { name: 'direction', label: t.direction, choices: enumChoices(capitalDirections, t.directions), value: typed('direction', 'received'), errors: view.errors, required: true })}
+${amountField(page, { name: 'amount', label: page.t.common.amount, value: typed('amount'), errors: view.errors, required: true })}
+${dateField(page, { name: 'movedOn', label: t.movedOn, value: typed('movedOn', page.today), errors: view.errors, required: true })}
+${inputField(page, { name: 'source', label: t.source, value: typed('source'), errors: view.errors, required: true })}
+${inputField(page, { name: 'note', label: t.note, value: typed('note'), errors: view.errors })}
+<div class="actions"><button type="submit" class="primary">${t.recordCapital}</button></div>
+</form>`,
+  );
+}
+
 export function adminRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     app.get('/admin', async (request, reply) => {
@@ -168,6 +206,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
         [t.nav.users, '/app/admin/users'],
         [t.nav.products, '/app/admin/products'],
         [t.nav.settings, '/app/admin/settings'],
+        [t.nav.capital, '/app/admin/capital'],
         [t.nav.dashboard, '/app/dashboard'],
         [t.nav.groups, '/app/groups'],
         [t.nav.members, '/app/members'],
@@ -275,6 +314,30 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       const result = await attemptAsync(page.lang, () => write(request, page.actor, 'PATCH /loan-products/:id', product.id, () => products.updateProduct(context, page.actor, product.id, parseWith(updateProductBody, input))));
       if (result.ok) return seeOther(reply, '/app/admin/products?done=productUpdated');
       return editProduct(reply, page, product.id, fields, result.errors);
+    });
+
+    app.get('/admin/capital', async (request, reply) => {
+      const page = signedIn(request, admins);
+      return sendPage(reply, capitalPage(context, page, { fields: null, errors: null, key: randomUUID(), message: done(page, (request.query as { done?: string }).done) }));
+    });
+
+    app.post('/admin/capital', async (request, reply) => {
+      const page = signedIn(request, admins);
+      const fields = postedForm(request, page);
+      // The key came with the form: sending it twice (a double click, a reload) records the capital once.
+      const key = optional(fields, 'idempotencyKey') ?? randomUUID();
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /ledger/capital', null, () =>
+          capital.recordCapitalMovement(
+            context,
+            page.actor,
+            parseWith(capitalMovementBody, withoutEmpty({ direction: value(fields, 'direction'), amount: parseAmountInput(value(fields, 'amount'), page.currency, page.lang), movedOn: value(fields, 'movedOn'), source: value(fields, 'source'), note: optional(fields, 'note') })),
+            { key, route: 'POST /v1/ledger/capital' },
+          ),
+        ),
+      );
+      if (result.ok) return seeOther(reply, '/app/admin/capital?done=capital');
+      return sendPage(reply, capitalPage(context, page, { fields, errors: result.errors, key, message: null }), result.errors.status);
     });
 
     app.get('/admin/settings', async (request, reply) => {
