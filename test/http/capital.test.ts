@@ -49,6 +49,11 @@ describe('the fund’s capital', () => {
     expect(await refusal(() => fund.admin('POST', '/v1/ledger/capital', { direction: 'returned', amount: '75000000', movedOn: '2025-02-01', source: 'x' }))).toEqual([422, 'amount_exceeds_balance', 'amount']);
     expect(await refusal(() => fund.admin('POST', '/v1/ledger/capital', { direction: 'returned', amount: '70000001', movedOn: '2025-07-01', source: 'x' }))).toEqual([422, 'amount_exceeds_balance', 'amount']);
     expect((await fund.admin('GET', '/v1/ledger/verify')).json().ok).toBe(true);
+    // The movements are the subledger of 3111: the reconciliation holds them against it on any day.
+    for (const asOf of ['2025-01-01', '2025-03-31', '2025-06-30']) {
+      const capital = ((await fund.auditor('GET', `/v1/ledger/reconciliation?asOf=${asOf}`)).json().checks as { name: string; subledger: string; ledger: string; ok: boolean }[]).find((check) => check.name === 'fund capital');
+      expect(capital, asOf).toMatchObject({ subledger: asOf === '2025-01-01' ? '0' : asOf === '2025-03-31' ? '100000000' : '70000000', ok: true });
+    }
   });
 
   it('is recorded by the admin only, and read by the admin and the auditors', async () => {

@@ -1,5 +1,5 @@
 // The capital movements table: written with each movement's journal entry, read in date order.
-import { asc } from 'drizzle-orm';
+import { asc, lte, sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import { capitalMovements } from '../../../db/schema.js';
 
@@ -11,4 +11,14 @@ export function insertCapitalMovement(db: FundDatabase, row: CapitalMovementRow)
 
 export function listCapitalMovements(db: FundDatabase): CapitalMovementRow[] {
   return db.select().from(capitalMovements).orderBy(asc(capitalMovements.movedOn), asc(capitalMovements.id)).all();
+}
+
+/** The capital the movements leave as of a day: received less returned (minor units). */
+export function capitalTotal(db: FundDatabase, asOf: string): bigint {
+  const row = db
+    .select({ total: sql<string | null>`CAST(SUM(CASE ${capitalMovements.direction} WHEN 'received' THEN ${capitalMovements.amount} ELSE -${capitalMovements.amount} END) AS TEXT)` })
+    .from(capitalMovements)
+    .where(lte(capitalMovements.movedOn, asOf))
+    .get();
+  return BigInt(row?.total ?? '0');
 }

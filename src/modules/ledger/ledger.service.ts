@@ -11,6 +11,7 @@ import { newId } from '../shared/ids.js';
 import { formatAmount } from '../shared/money-input.js';
 import { savingsTotals } from '../savings/savings.repo.js';
 import { loanSubledgerTotals } from '../loans/loan.repo.js';
+import { capitalTotal } from './capital.repo.js';
 import * as repo from './journal.repo.js';
 
 /** Refuses a movement dated in a closed period: the books of a closed period do not change. */
@@ -162,7 +163,7 @@ export interface Reconciliation {
   checks: { name: string; subledger: bigint; controlAccount: string; ledger: bigint; difference: bigint; ok: boolean }[];
 }
 
-/** Subledgers against their control accounts as of a date: loans, compulsory and voluntary savings, advances held. */
+/** Subledgers against their control accounts as of a date: loans, compulsory and voluntary savings, advances held, capital. */
 export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
   const balanceOf = balancesOn(db, asOf);
   const loans = loanSubledgerTotals(db, asOf);
@@ -172,6 +173,7 @@ export function reconcile(db: FundDatabase, asOf: string): Reconciliation {
     { name: 'compulsory savings', subledger: savings.compulsory, controlAccount: accountCodes.compulsorySavings },
     { name: 'voluntary savings', subledger: savings.voluntary, controlAccount: accountCodes.voluntarySavings },
     { name: 'advance payments held', subledger: loans.creditHeld, controlAccount: accountCodes.memberCredit },
+    { name: 'fund capital', subledger: capitalTotal(db, asOf), controlAccount: accountCodes.fundCapital },
   ].map((check) => {
     const ledger = balanceOf(check.controlAccount);
     return { ...check, ledger, difference: ledger - check.subledger, ok: ledger === check.subledger };
