@@ -7,7 +7,6 @@ import { frequencyUnits, scheduleMethods } from '../../domain/schedule.js';
 import { createUserBody } from '../../modules/auth/auth.commands.js';
 import { capitalMovementBody } from '../../modules/ledger/capital.commands.js';
 import * as capital from '../../modules/ledger/capital.service.js';
-import { capitalDirections } from '../../../db/schema.js';
 import * as auth from '../../modules/auth/auth.service.js';
 import { createProductBody, type ProductReply, updateProductBody } from '../../modules/loans/loan.commands.js';
 import * as products from '../../modules/loans/product.service.js';
@@ -27,6 +26,7 @@ import type { Write } from '../writes.js';
 
 const admins: Role[] = ['admin'];
 const roles = createUserBody.shape.role.options;
+const capitalDirections = capitalMovementBody.shape.direction.options;
 
 function done(page: SignedInPage, key: string | undefined): string | null {
   return ({ user: page.t.admin.userCreated, product: page.t.admin.productCreated, productUpdated: page.t.admin.productUpdated, settings: page.t.admin.settingsSaved, capital: page.t.admin.capitalRecorded })[key ?? ''] ?? null;
