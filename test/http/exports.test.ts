@@ -329,6 +329,9 @@ describe('refusals', () => {
     ['an unknown account', '/v1/exports/general-ledger.csv?from=2025-01-01&to=2025-12-31&accountCode=9999', 404, 'account_not_found'],
     ['a malformed account', '/v1/exports/general-ledger.csv?from=2025-01-01&to=2025-12-31&accountCode=cash', 400, 'invalid_request'],
     ['an unknown member’s manifest', '/v1/exports/member-statement.xlsx.manifest.json?memberId=mb-nobody', 404, 'member_not_found'],
+    ['a trial balance as of a day to come', '/v1/exports/trial-balance.csv?asOf=2099-01-01', 422, 'date_in_future'],
+    ['a loan book as of a day to come', '/v1/exports/loan-book.xlsx?asOf=2099-01-01', 422, 'date_in_future'],
+    ['savings balances as of a day to come', '/v1/exports/savings-balances.csv.manifest.json?asOf=2099-01-01', 422, 'date_in_future'],
   ])('%s: %s answers %i %s', async (_name, url, status, code) => {
     const reply = await fund.admin('GET', url);
     expect(reply.statusCode, reply.body).toBe(status);

@@ -24,10 +24,10 @@ const summaries: Record<ExportName, string> = {
 const refusals: Record<ExportName, ErrorCode[]> = {
   journal: [],
   'general-ledger': ['account_not_found'],
-  'trial-balance': [],
-  'loan-book': ['area_not_found'],
-  'savings-balances': ['area_not_found'],
-  'member-statement': ['member_not_found'],
+  'trial-balance': ['date_in_future'],
+  'loan-book': ['area_not_found', 'date_in_future'],
+  'savings-balances': ['area_not_found', 'date_in_future'],
+  'member-statement': ['member_not_found', 'date_in_future'],
 };
 
 const file = z.string().meta({ description: 'The file: CSV (UTF-8 with a BOM, RFC 4180) or XLSX' });

@@ -11,7 +11,7 @@ import { lastEntry } from '../ledger/journal.repo.js';
 import { findArea, findMember } from '../registry/registry.repo.js';
 import { readSettings } from '../settings/settings.service.js';
 import { type Actor, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp, requireNotAfter, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { formatAmount } from '../shared/money-input.js';
 import { csvChunks } from './csv-writer.js';
@@ -55,6 +55,12 @@ function areaPathOf(db: FundDatabase, areaId: string | undefined): string | unde
 
 /** Fills in defaults and checks what needs the database, before the first byte: a refusal is still a JSON error. */
 function resolve(db: FundDatabase, request: ExportRequest, businessToday: string): Resolved {
+  // A state as of a day to come would be a projection; a period (journal, general ledger) may run past today.
+  const asOfOf = (asOf: string | undefined) => {
+    const day = asOf ?? businessToday;
+    requireNotAfter(day, businessToday, 'asOf');
+    return day;
+  };
   switch (request.name) {
     case 'journal': {
       const { from, to } = request.query;
@@ -72,13 +78,13 @@ function resolve(db: FundDatabase, request: ExportRequest, businessToday: string
       };
     }
     case 'trial-balance': {
-      const asOf = request.query.asOf ?? businessToday;
+      const asOf = asOfOf(request.query.asOf);
       return { parameters: { asOf }, fileStem: `trial-balance-${asOf}`, documentDate: asOf, table: (on) => trialBalanceTable(on, asOf) };
     }
     case 'loan-book':
     case 'savings-balances': {
       const { name } = request;
-      const asOf = request.query.asOf ?? businessToday;
+      const asOf = asOfOf(request.query.asOf);
       const { areaId } = request.query;
       const areaPath = areaPathOf(db, areaId);
       return {
@@ -90,7 +96,7 @@ function resolve(db: FundDatabase, request: ExportRequest, businessToday: string
     }
     case 'member-statement': {
       const { memberId } = request.query;
-      const asOf = request.query.asOf ?? businessToday;
+      const asOf = asOfOf(request.query.asOf);
       if (!findMember(db, memberId)) throw new DomainError('member_not_found', `No member has the id ${memberId}.`, [{ path: 'memberId', message: 'unknown member' }]);
       return { parameters: { memberId, asOf }, fileStem: `member-statement-${memberId}-${asOf}`, documentDate: asOf, table: (on) => memberStatementTable(on, memberId, asOf) };
     }

@@ -21,7 +21,11 @@ export function today(context: ServiceContext): string {
  * portfolio "as of" a day to come would be a projection in which nobody pays).
  */
 export function requireNotFuture(context: ServiceContext, date: string, field: string): void {
-  const businessToday = today(context);
+  requireNotAfter(date, today(context), field);
+}
+
+/** The same, for a caller that has the business date already (an export resolves its request before it reads). */
+export function requireNotAfter(date: string, businessToday: string, field: string): void {
   if (date > businessToday) throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
 }
 
