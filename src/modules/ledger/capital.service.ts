@@ -37,7 +37,9 @@ export function recordCapitalMovement(context: ServiceContext, actor: Actor, inp
       requireOpenPeriod(tx, input.movedOn, 'movedOn');
       if (input.direction === 'returned') {
         // On its day and after every later movement: a return dated back must leave no day with negative capital.
-        const held = [capitalOn(tx, input.movedOn), capitalOn(tx, endOfTime)].reduce((least, balance) => (balance < least ? balance : least));
+        const onItsDay = capitalOn(tx, input.movedOn);
+        const afterAll = capitalOn(tx, endOfTime);
+        const held = onItsDay < afterAll ? onItsDay : afterAll;
         if (amount > held) {
           throw new DomainError('amount_exceeds_balance', `The fund holds ${formatAmount(held, currency)} ${currency} of capital to return.`, [{ path: 'amount', message: 'more than the capital held' }]);
         }

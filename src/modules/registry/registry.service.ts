@@ -3,7 +3,7 @@ import { ageOn, parseIsoDate } from '../../domain/calendar.js';
 import { foldForSearch, normaliseName } from '../../domain/text.js';
 import { ethnicities } from '../../domain/ethnicities.js';
 import { type Actor, reachesGroup, requireAreaInScope, requireGroupInScope, requireRole } from '../shared/access.js';
-import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
+import { type ServiceContext, futureDateError, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
@@ -316,7 +316,7 @@ export function memberAdmissionProblems(
   const problems: DomainError[] = [];
   if (group.status !== 'active') problems.push(new DomainError('group_dissolved', `Group ${group.code} is dissolved.`, [{ path: 'groupId', message: 'group is dissolved' }]));
   if (input.joinedOn > businessToday) {
-    problems.push(new DomainError('date_in_future', `${input.joinedOn} is after today (${businessToday}).`, [{ path: 'joinedOn', message: 'must not be in the future' }]));
+    problems.push(futureDateError(input.joinedOn, businessToday, 'joinedOn'));
   }
   if (input.joinedOn < group.formedOn) {
     problems.push(
@@ -326,7 +326,7 @@ export function memberAdmissionProblems(
   const born = parseIsoDate(input.dateOfBirth);
   const joined = parseIsoDate(input.joinedOn);
   if (input.dateOfBirth > businessToday) {
-    problems.push(new DomainError('date_in_future', `${input.dateOfBirth} is after today (${businessToday}).`, [{ path: 'dateOfBirth', message: 'must not be in the future' }]));
+    problems.push(futureDateError(input.dateOfBirth, businessToday, 'dateOfBirth'));
   } else if (born !== null && joined !== null && ageOn(born, joined) < minimumMemberAge) {
     problems.push(
       new DomainError('member_under_age', `A member must be at least ${minimumMemberAge} when she joins.`, [{ path: 'dateOfBirth', message: `under ${minimumMemberAge} on the joining date` }]),

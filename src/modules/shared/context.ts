@@ -26,7 +26,12 @@ export function requireNotFuture(context: ServiceContext, date: string, field: s
 
 /** The same, for a caller that has the business date already (an export resolves its request before it reads). */
 export function requireNotAfter(date: string, businessToday: string, field: string): void {
-  if (date > businessToday) throw new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
+  if (date > businessToday) throw futureDateError(date, businessToday, field);
+}
+
+/** The refusal of a date after today, for a caller that gathers every problem before it throws. */
+export function futureDateError(date: string, businessToday: string, field: string): DomainError {
+  return new DomainError('date_in_future', `${date} is after today (${businessToday}).`, [{ path: field, message: 'must not be in the future' }]);
 }
 
 export function nowTimestamp(context: ServiceContext): string {
