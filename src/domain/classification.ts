@@ -94,46 +94,103 @@ export interface LoanClassification {
   provision: bigint;
 }
 
+/** Why a loan is in its debt group, numbered as DebtGroupColumns.reasons holds it. */
+export const debtGroupReasons = ['days_past_due', 'rescheduling', 'member_worst'] as const satisfies readonly (DebtGroupReason | 'member_worst')[];
+
+/** Loans on the books as columns, one entry per loan in each, in the same order: what their debt groups need. */
+export interface LoanStateColumns {
+  memberIds: readonly string[];
+  rescheduleCounts: readonly number[];
+  /** Day number of each loan's oldest unpaid due date on the day, or null when nothing is due and unpaid. */
+  oldestUnpaidDueDays: readonly (number | null)[];
+}
+
+/** Each loan's days past due, debt group and the reason for it (an index into debtGroupReasons), in the loans' order. */
+export interface DebtGroupColumns {
+  daysPastDue: Int32Array;
+  debtGroups: Uint8Array;
+  reasons: Uint8Array;
+}
+
 /**
- * Classifies the loans on the books on a day together, in their order: days past due, aging bucket, debt group (the
- * worst of each member's loans when memberWorst, since a borrower's loans share her group) and specific provision.
- * `loans` must hold every loan on the books of each member it names, or a member's worst group is missed.
+ * Days past due and debt group of the loans on the books on a day, together (the worst of each member's loans when
+ * memberWorst, since a borrower's loans share her group), as typed columns: a province's fifty thousand loans are
+ * classified for every portfolio report, and an object per loan was most of its cost. `loans` must hold every loan
+ * on the books of each member it names, or a member's worst group is missed.
+ */
+export function debtGroupsOn(loans: LoanStateColumns, day: number, rules: { table: DebtGroupTable; memberWorst: boolean }): DebtGroupColumns {
+  const count = loans.memberIds.length;
+  const daysPastDue = new Int32Array(count);
+  const debtGroups = new Uint8Array(count);
+  const reasons = new Uint8Array(count);
+  // Each member numbered as she first appears, her worst own group kept by number.
+  const memberNumbers = new Map<string, number>();
+  const memberOf = rules.memberWorst ? new Int32Array(count) : null;
+  const worstOfMember: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const oldestUnpaidDueDay = loans.oldestUnpaidDueDays[index] as number | null;
+    const days = oldestUnpaidDueDay === null ? 0 : day - oldestUnpaidDueDay;
+    const byDays = debtGroupByDays(days, rules.table);
+    const bySchedule = debtGroupBySchedule(loans.rescheduleCounts[index] as number, rules.table);
+    const own = bySchedule > byDays ? bySchedule : byDays;
+    daysPastDue[index] = days;
+    debtGroups[index] = own;
+    reasons[index] = bySchedule > byDays ? 1 : 0;
+    if (memberOf) {
+      const memberId = loans.memberIds[index] as string;
+      let member = memberNumbers.get(memberId);
+      if (member === undefined) {
+        member = worstOfMember.length;
+        memberNumbers.set(memberId, member);
+        worstOfMember.push(own);
+      } else if (own > (worstOfMember[member] as number)) worstOfMember[member] = own;
+      memberOf[index] = member;
+    }
+  }
+  if (memberOf) {
+    for (let index = 0; index < count; index += 1) {
+      const worst = worstOfMember[memberOf[index] as number] as number;
+      if (worst > (debtGroups[index] as number)) {
+        debtGroups[index] = worst;
+        reasons[index] = 2;
+      }
+    }
+  }
+  return { daysPastDue, debtGroups, reasons };
+}
+
+/**
+ * The specific provision of a loan of some outstanding principal in a debt group, as specificProvision rounds it, with
+ * each group's rate prepared once for many loans; a rate of nothing costs no arithmetic.
+ */
+export function specificProvisionsAt(rates: ProvisionRates): (outstandingMinorUnits: bigint, debtGroup: number) => bigint {
+  const prepared = rates.specificPercent.map((percent) => provisionQuotient(percent));
+  return (outstanding, debtGroup) => {
+    const rate = prepared[debtGroup - 1] as PreparedRoundedQuotient;
+    return rate.multiplier === 0n ? 0n : roundedQuotientOf(outstanding, rate);
+  };
+}
+
+/**
+ * Classifies the loans on the books on a day together, in their order: days past due, aging bucket, debt group (as
+ * debtGroupsOn finds it) and specific provision. `loans` must hold every loan on the books of each member it names.
  */
 export function classifyLoansOn(
   loans: readonly LoanOnBooks[],
   day: number,
   rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
 ): LoanClassification[] {
-  // Plain loops over typed arrays: a province's fifty thousand loans are classified for every portfolio report.
-  const provisionAt = rules.rates.specificPercent.map((percent) => provisionQuotient(percent));
-  const count = loans.length;
-  const daysPastDueOf = new Int32Array(count);
-  const ownGroupOf = new Uint8Array(count);
-  const byRescheduling = new Uint8Array(count);
-  const worstOf = new Map<string, number>();
-  for (let index = 0; index < count; index += 1) {
-    const loan = loans[index] as LoanOnBooks;
-    const daysPastDue = loan.oldestUnpaidDueDay === null ? 0 : day - loan.oldestUnpaidDueDay;
-    const byDays = debtGroupByDays(daysPastDue, rules.table);
-    const bySchedule = debtGroupBySchedule(loan.rescheduleCount, rules.table);
-    const own = bySchedule > byDays ? bySchedule : byDays;
-    daysPastDueOf[index] = daysPastDue;
-    ownGroupOf[index] = own;
-    byRescheduling[index] = bySchedule > byDays ? 1 : 0;
-    if (rules.memberWorst && own > (worstOf.get(loan.memberId) ?? 0)) worstOf.set(loan.memberId, own);
-  }
-  const classified = new Array<LoanClassification>(count);
-  for (let index = 0; index < count; index += 1) {
-    const loan = loans[index] as LoanOnBooks;
-    const daysPastDue = daysPastDueOf[index] as number;
-    const own = ownGroupOf[index] as DebtGroup;
-    const worst = worstOf.get(loan.memberId) ?? own;
-    const debtGroup = (worst > own ? worst : own) as DebtGroup;
-    const reason = worst > own ? 'member_worst' : byRescheduling[index] === 1 ? 'rescheduling' : 'days_past_due';
-    const provision = roundedQuotientOf(loan.outstanding, provisionAt[debtGroup - 1] as PreparedRoundedQuotient);
-    classified[index] = { daysPastDue, bucket: agingBucketOf(daysPastDue), debtGroup, reason, provision };
-  }
-  return classified;
+  const { daysPastDue, debtGroups, reasons } = debtGroupsOn(
+    { memberIds: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
+    day,
+    rules,
+  );
+  const provisionOf = specificProvisionsAt(rules.rates);
+  return loans.map((loan, index) => {
+    const debtGroup = debtGroups[index] as DebtGroup;
+    const days = daysPastDue[index] as number;
+    return { daysPastDue: days, bucket: agingBucketOf(days), debtGroup, reason: debtGroupReasons[reasons[index] as number] as LoanClassification['reason'], provision: provisionOf(loan.outstanding, debtGroup) };
+  });
 }
 
 /** A group's specific provision rate, prepared once for many loans, rounded as specificProvision rounds it. */

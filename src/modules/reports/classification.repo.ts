@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import { openEndedDay } from '../loans/loan-read-models.js';
-import { type DebtGroupTable, type LoanClassification, type LoanOnBooks, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifyLoansOn } from '../../domain/classification.js';
+import { type DebtGroupTable, type LoanClassification, type LoanOnBooks, type LoanStateColumns, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifyLoansOn, debtGroupsOn, specificProvisionsAt } from '../../domain/classification.js';
 
 /** The fund's classification settings, as settings.service's classificationRules reads them. */
 export interface ClassificationRules {
@@ -64,7 +64,8 @@ function groupSegmentsOn(day: number, groupIds: GroupIds, columns: SQL, where: S
     WHERE ${inGroups(sql`l.group_id`, groupIds)} AND ${where} AND ${inGroups(sql`t.group_id`, groupIds)}`;
 }
 
-const onBooks = sql.raw('t.principal_outstanding > 0 AND t.written_off = 0 AND t.closed = 0');
+const onBooksCondition = 't.principal_outstanding > 0 AND t.written_off = 0 AND t.closed = 0';
+const onBooks = sql.raw(onBooksCondition);
 
 /** A loan on the books on a day, from its timeline segment for the day. */
 export interface LoanOnBooksRow extends LoanOnBooks {
@@ -100,22 +101,37 @@ export function loansOnBooksOn(db: FundDatabase, day: number, groupIds: GroupIds
   }));
 }
 
-/** A loan on the books as the totals read it: what classifying needs, and its group. */
-export interface LoanToTally extends LoanOnBooks {
-  groupId: string;
+/**
+ * The loans on the books the totals count, as columns (one entry per loan in each): what classifying needs, and each
+ * loan's group and outstanding principal. Columns, not an object per loan: a province has fifty thousand.
+ */
+export interface LoansToTally extends LoanStateColumns {
+  groupIds: readonly string[];
+  /** Outstanding principal in minor units, as SQLite hands a stored amount over (a whole number within 2^53). */
+  outstanding: readonly number[];
 }
 
-/** loansOnBooksOn with only what classifiedTotals needs: a third less for SQLite to write out and for us to parse. */
-function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): LoanToTally[] {
-  return loansToTallyOf(jsonTuples<TallyTuple>(db, segmentsOn(day, groupIds, tallyColumns, onBooks), tallyColumnNames));
+const tallyColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
+
+/** Each of the tally's columns as a JSON array over the segments `t`, or over those of them a filter keeps. */
+const tallyArrays = (filter = '') => sql.raw(tallyColumnNames.map((column) => `json_group_array(t.${column})${filter} AS ${column}`).join(', '));
+
+type TallyArrays = Record<(typeof tallyColumnNames)[number], string>;
+
+function loansToTallyOf(arrays: TallyArrays): LoansToTally {
+  return {
+    memberIds: JSON.parse(arrays.member_id) as string[],
+    groupIds: JSON.parse(arrays.group_id) as string[],
+    outstanding: JSON.parse(arrays.principal_outstanding) as number[],
+    rescheduleCounts: JSON.parse(arrays.reschedule_count) as number[],
+    oldestUnpaidDueDays: JSON.parse(arrays.oldest_unpaid_due_day) as (number | null)[],
+  };
 }
 
-const tallyColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'];
-const tallyColumns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).join(', '));
-type TallyTuple = [memberId: string, groupId: string, outstanding: number, rescheduleCount: number, oldestUnpaidDueDay: number | null];
-
-function loansToTallyOf(tuples: TallyTuple[]): LoanToTally[] {
-  return tuples.map(([memberId, groupId, outstanding, rescheduleCount, oldestUnpaidDueDay]) => ({ memberId, groupId, outstanding: BigInt(outstanding), rescheduleCount, oldestUnpaidDueDay }));
+/** The loans on the books on a day that classifiedTotals counts, read as one JSON array per column. */
+function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): LoansToTally {
+  const columns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).join(', '));
+  return loansToTallyOf(db.get<TallyArrays>(sql`SELECT ${tallyArrays()} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as TallyArrays);
 }
 
 /** The days past due beyond which PAR1, PAR30 and PAR90 count a loan's balance. */
@@ -147,8 +163,9 @@ export function classifiedTotals(db: FundDatabase, day: number, rules: Classific
 const int64Max = 2n ** 63n - 1n;
 
 /** Loans on the books classified and counted per debt group and aging bucket, and per group when asked. */
-export function tallyClassified(loans: LoanToTally[], day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
-  const classified = classifyLoansOn(loans, day, rules);
+export function tallyClassified(loans: LoansToTally, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
+  const { daysPastDue, debtGroups } = debtGroupsOn(loans, day, rules);
+  const provisionOf = specificProvisionsAt(rules.rates);
   const wanted = groupIds === null ? null : new Set(groupIds);
   // Cells per group (or one place for the groups together), per debt group, per aging bucket, numbered, with a group's
   // place given when it first appears. A cell takes a slot when its first loan comes, and a slot's sums live in a
@@ -164,14 +181,17 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
   const add = (at: number, amount: bigint) => {
     sums[at] = (sums[at] as bigint) + amount;
   };
-  // Every cell's sum is part of the counted loans' total outstanding or total provision: 64 bits hold them all when
-  // they hold those two, which is checked before any sum is handed on.
-  let bound = 0n;
-  for (let index = 0; index < loans.length; index += 1) {
-    const loan = loans[index] as LoanToTally;
-    if (wanted && !wanted.has(loan.groupId)) continue;
-    const { debtGroup, bucket, daysPastDue, provision } = classified[index] as LoanClassification;
-    const groupId = byGroup ? loan.groupId : null;
+  // No cell's sum passes its loans' count times the largest balance or provision among them: 64 bits hold every sum
+  // when they hold that for each cell, which is checked before any sum is handed on.
+  let largestOutstanding = 0;
+  let largestProvision = 0n;
+  const count = loans.outstanding.length;
+  for (let index = 0; index < count; index += 1) {
+    const loanGroupId = loans.groupIds[index] as string;
+    if (wanted && !wanted.has(loanGroupId)) continue;
+    const days = daysPastDue[index] as number;
+    const debtGroup = debtGroups[index] as number;
+    const groupId = byGroup ? loanGroupId : null;
     let place = placeOfGroup.get(groupId);
     if (place === undefined) {
       place = placeOfGroup.size;
@@ -182,12 +202,13 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
         slotOfCell = longer;
       }
     }
-    const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + agingBucketIndexOf(daysPastDue);
+    const bucketIndex = agingBucketIndexOf(days);
+    const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + bucketIndex;
     let slot = slotOfCell[cell] as number;
     if (slot === -1) {
       slot = cells.length;
       slotOfCell[cell] = slot;
-      cells.push({ groupId, debtGroup, bucket });
+      cells.push({ groupId, debtGroup, bucket: agingBuckets[bucketIndex] as string });
       loanCounts.push(0);
       if (slot * 5 === sums.length) {
         const longer = new BigInt64Array(sums.length * 2);
@@ -196,16 +217,25 @@ export function tallyClassified(loans: LoanToTally[], day: number, rules: Classi
       }
     }
     loanCounts[slot] = (loanCounts[slot] as number) + 1;
-    bound += loan.outstanding + provision;
+    const minorUnits = loans.outstanding[index] as number;
+    if (minorUnits > largestOutstanding) largestOutstanding = minorUnits;
+    const outstanding = BigInt(minorUnits);
+    const provision = provisionOf(outstanding, debtGroup);
     const at = slot * 5;
-    add(at, loan.outstanding);
-    add(at + 1, provision);
+    add(at, outstanding);
+    if (provision !== 0n) {
+      add(at + 1, provision);
+      if (provision > largestProvision) largestProvision = provision;
+    }
     // At risk beyond a number of days: the whole balance of each such loan, and of every rescheduled loan.
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[0]) add(at + 2, loan.outstanding);
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[1]) add(at + 3, loan.outstanding);
-    if (loan.rescheduleCount > 0 || daysPastDue > atRiskBeyond[2]) add(at + 4, loan.outstanding);
+    const rescheduled = (loans.rescheduleCounts[index] as number) > 0;
+    if (rescheduled || days > atRiskBeyond[0]) add(at + 2, outstanding);
+    if (rescheduled || days > atRiskBeyond[1]) add(at + 3, outstanding);
+    if (rescheduled || days > atRiskBeyond[2]) add(at + 4, outstanding);
   }
-  if (bound > int64Max) throw new Error(`the loans' outstanding and provisions (${bound}) are past what the totals' 64-bit sums hold`);
+  const largest = BigInt(largestOutstanding) > largestProvision ? BigInt(largestOutstanding) : largestProvision;
+  const mostLoans = loanCounts.reduce((most, loansInCell) => (loansInCell > most ? loansInCell : most), 0);
+  if (BigInt(mostLoans) * largest > int64Max) throw new Error(`${mostLoans} loans of up to ${largest} in one cell may pass what the totals' 64-bit sums hold`);
   // In the cells' order: by group as each first appeared, then debt group, then aging bucket.
   const totals: ClassifiedAggregate[] = [];
   for (let cell = 0; cell < placeOfGroup.size * cellsPerGroup; cell += 1) {
@@ -316,10 +346,8 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
 export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
   if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, byGroup), progress: repaymentProgress(db, day, groupIds) };
   const columns = sql.raw(`${tallyColumnNames.map((column) => `t.${column}`).join(', ')}, t.written_off, t.closed, t.principal_fallen_due, t.principal_paid`);
-  const row = db.get<{ loans: string; fallenDue: string | null; repaid: string | null }>(sql`
-    SELECT json_group_array(json_array(${tallyColumns})) FILTER (WHERE ${onBooks}) AS loans, ${progressSums}
-    FROM (${segmentsContaining(day, columns, sql`1 = 1`)}) AS t`) as { loans: string; fallenDue: string | null; repaid: string | null };
-  const loans = loansToTallyOf(JSON.parse(row.loans) as TallyTuple[]);
+  const row = db.get<TallyArrays & RepaymentProgress>(sql`SELECT ${tallyArrays(` FILTER (WHERE ${onBooksCondition})`)}, ${progressSums} FROM (${segmentsContaining(day, columns, sql`1 = 1`)}) AS t`) as TallyArrays & RepaymentProgress;
+  const loans = loansToTallyOf(row);
   return { totals: tallyClassified(loans, day, rules, null, byGroup), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
 }
 
