@@ -31,15 +31,17 @@ export interface GroupRow {
   dissolvedOn: string | null;
 }
 
-/** The groups a report covers: what the actor may see, within an area's subtree when one is named. */
+/**
+ * The groups a report covers: what the actor may see, within an area's subtree when one is named. Read as SQLite's
+ * own rows: a province's 5,000 groups cost twice as much through the query builder's row mapping.
+ */
 export function groupsCovered(db: FundDatabase, actor: Actor, areaPath: string | undefined): GroupRow[] {
-  return db
-    .select({ id: groups.id, code: groups.code, name: groups.name, areaPath: areas.path, officerId: groups.officerId, formedOn: groups.formedOn, dissolvedOn: groups.dissolvedOn })
-    .from(groups)
-    .innerJoin(areas, eq(areas.id, groups.areaId))
-    .where(and(scopeCondition(actor), areaPath ? sql`${areas.path} LIKE ${`${areaPath}%`}` : undefined))
-    .orderBy(asc(groups.code))
-    .all();
+  return db.all<GroupRow>(sql`
+    SELECT ${groups.id} AS id, ${groups.code} AS code, ${groups.name} AS name, ${areas.path} AS areaPath, ${groups.officerId} AS officerId,
+      ${groups.formedOn} AS formedOn, ${groups.dissolvedOn} AS dissolvedOn
+    FROM ${groups} INNER JOIN ${areas} ON ${areas.id} = ${groups.areaId}
+    WHERE ${and(scopeCondition(actor), areaPath ? sql`${areas.path} LIKE ${`${areaPath}%`}` : undefined) ?? sql`1 = 1`}
+    ORDER BY ${groups.code}`);
 }
 
 export function areaNames(db: FundDatabase): Map<string, { code: string; name: string; level: string }> {
