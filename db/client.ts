@@ -25,6 +25,15 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 /** The service's page cache, in KiB (SQLite takes a negative cache_size as KiB). */
 const serviceCacheKib = 32_768;
 
+/**
+ * The reports' page cache, in KiB. Reports seek all over a province's largest indexes (a month's installments each
+ * look up its repayments' allocation lines in an index of 1.3 million, the day's timeline segments of every loan):
+ * with the service's 32 MB most of those seeks went to the file through a system call, and a report's time grew
+ * faster than the fund (province 30 June 341 ms with 32 MB, 199-202 with 128 or 256). The cache fills only with pages
+ * a report reads, to this bound.
+ */
+const reportCacheKib = 131_072;
+
 /** A second connection on a fund's file that can only read, with a page cache of the size given. */
 function readOnlyConnection(path: string, cacheKib: number): Database.Database {
   const reader = new Database(path, { readonly: true, fileMustExist: true });
@@ -210,9 +219,7 @@ export interface Reader {
 }
 
 export function openReader(path: string): Reader {
-  // The service's own page cache size: the dashboard's twelve month-ends and a report's several reads revisit pages
-  // (measured with 8 MB: the officer's dashboard took a tenth longer).
-  const reader = readOnlyConnection(path, serviceCacheKib);
+  const reader = readOnlyConnection(path, reportCacheKib);
   reader.pragma('temp_store = MEMORY');
   const db = drizzle(reader, { schema });
   return {

@@ -75,22 +75,25 @@ async function measure(scale: 'tenth' | 'province') {
     samples.sort((a, b) => a - b);
     times[name] = samples[Math.floor(samples.length / 2)] as number;
   }
+  // The process's resident memory with the reports' thread and its page cache after every report has run.
+  const residentMb = process.memoryUsage().rss / 1024 ** 2;
   const counts = database.sqlite.prepare("SELECT (SELECT count(*) FROM groups) AS groups, (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM loans) AS loans, (SELECT count(*) FROM loan_transactions WHERE type = 'repayment') AS repayments").get() as Record<string, number>;
   await app.close();
   database.close();
   if (process.stdout.isTTY) process.stdout.write('\r'.padEnd(72) + '\r');
-  return { times, sizes, counts };
+  return { times, sizes, counts, residentMb };
 }
 
 if (values.only === 'tenth' || values.only === 'province') {
   const single = await measure(values.only);
-  console.log(`Data set ${values.only}: ${JSON.stringify(single.counts)}`);
+  console.log(`Data set ${values.only}: ${JSON.stringify(single.counts)}; resident memory after the reports ${single.residentMb.toFixed(0)} MB`);
   console.table(Object.entries(single.times).map(([report, ms]) => ({ report, ms: ms.toFixed(1), KB: ((single.sizes[report] ?? 0) / 1024).toFixed(0) })));
   process.exit(0);
 }
 const small = await measure('tenth');
 const large = await measure('province');
 console.log(`Data sets: tenth ${JSON.stringify(small.counts)}; province ${JSON.stringify(large.counts)}`);
+console.log(`Resident memory after the reports: tenth ${small.residentMb.toFixed(0)} MB, province ${large.residentMb.toFixed(0)} MB`);
 console.table(
   Object.keys(large.times).map((name) => ({
     report: name,
