@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agingBuckets, classifyLoansOn, debtGroupPresets, provisionPresets } from '../../src/domain/classification.js';
 import type { LoanOnBooks } from '../../src/domain/classification.js';
-import { type ClassifiedAggregate, type ClassificationRules, type LoansToTally, tallyClassified } from '../../src/modules/reports/classification.repo.js';
+import { type ClassifiedAggregate, type ClassificationRules, type LoansToTally, type RowKeyOf, eachGroup, tallyClassified } from '../../src/modules/reports/classification.repo.js';
 
 /** A loan on the books with its group, one object each as a reader would write it. */
 type LoanToTally = LoanOnBooks & { groupId: string };
@@ -23,15 +23,15 @@ const day = 20_400;
 const rules = (memberWorst: boolean): ClassificationRules => ({ table: debtGroupPresets.microfinance, rates: provisionPresets.microfinance, memberWorst });
 
 /** The same totals the plain way: a bigint per figure, keyed by text. */
-function plainTotals(loans: LoanToTally[], rulesUsed: ClassificationRules, groupIds: string[] | null, byGroup: boolean): ClassifiedAggregate[] {
+function plainTotals(loans: LoanToTally[], rulesUsed: ClassificationRules, groupIds: string[] | null, rowOf: RowKeyOf | null): ClassifiedAggregate[] {
   const classified = classifyLoansOn(loans, day, rulesUsed);
-  const cells = new Map<string, { groupId: string | null; debtGroup: number; bucket: string; loans: number; sums: bigint[] }>();
+  const cells = new Map<string, { key: string | null; debtGroup: number; bucket: string; loans: number; sums: bigint[] }>();
   loans.forEach((loan, index) => {
     if (groupIds !== null && !groupIds.includes(loan.groupId)) return;
     const { debtGroup, bucket, daysPastDue, provision } = classified[index] as (typeof classified)[number];
-    const groupId = byGroup ? loan.groupId : null;
-    const key = `${groupId} ${debtGroup} ${bucket}`;
-    const cell = cells.get(key) ?? { groupId, debtGroup, bucket, loans: 0, sums: [0n, 0n, 0n, 0n, 0n] };
+    const rowKey = rowOf ? rowOf(loan.groupId) : null;
+    const key = `${rowKey} ${debtGroup} ${bucket}`;
+    const cell = cells.get(key) ?? { key: rowKey, debtGroup, bucket, loans: 0, sums: [0n, 0n, 0n, 0n, 0n] };
     cells.set(key, cell);
     const atRisk = (beyond: number) => (loan.rescheduleCount > 0 || daysPastDue > beyond ? loan.outstanding : 0n);
     cell.loans += 1;
@@ -39,8 +39,8 @@ function plainTotals(loans: LoanToTally[], rulesUsed: ClassificationRules, group
       cell.sums[at] = (cell.sums[at] as bigint) + amount;
     });
   });
-  return [...cells.values()].map(({ groupId, debtGroup, bucket, loans: count, sums }) => ({
-    groupId,
+  return [...cells.values()].map(({ key, debtGroup, bucket, loans: count, sums }) => ({
+    key,
     debtGroup,
     bucket,
     loans: count,
@@ -52,7 +52,7 @@ function plainTotals(loans: LoanToTally[], rulesUsed: ClassificationRules, group
   }));
 }
 
-const sorted = (rows: ClassifiedAggregate[]) => [...rows].sort((a, b) => `${a.groupId} ${a.debtGroup} ${a.bucket}`.localeCompare(`${b.groupId} ${b.debtGroup} ${b.bucket}`));
+const sorted = (rows: ClassifiedAggregate[]) => [...rows].sort((a, b) => `${a.key} ${a.debtGroup} ${a.bucket}`.localeCompare(`${b.key} ${b.debtGroup} ${b.bucket}`));
 
 const loanArbitrary = fc.record({
   memberId: fc.constantFrom('mb-1', 'mb-2', 'mb-3', 'mb-4', 'mb-5', 'mb-6'),
@@ -63,11 +63,13 @@ const loanArbitrary = fc.record({
 });
 
 describe('classified totals', () => {
-  it('are the plain sums of each loan’s own classification, by group or together, over some groups or all', () => {
+  it('are the plain sums of each loan’s own classification, by group, by rows of several groups or together, over some groups or all', () => {
+    // Rows of several groups, as a report by commune or officer has them; a group of no row counts in the total alone.
+    const byCommune: RowKeyOf = (groupId) => ({ 'gr-1': 'commune-a', 'gr-2': 'commune-b', 'gr-3': 'commune-a' })[groupId] ?? null;
     fc.assert(
-      fc.property(fc.array(loanArbitrary, { maxLength: 300 }), fc.boolean(), fc.boolean(), fc.option(fc.subarray(['gr-1', 'gr-2', 'gr-3', 'gr-4', 'gr-9']), { nil: null }), (loans, byGroup, memberWorst, groupIds) => {
-        const totals = tallyClassified(columnsOf(loans), day, rules(memberWorst), groupIds, byGroup);
-        expect(sorted(totals)).toEqual(sorted(plainTotals(loans, rules(memberWorst), groupIds, byGroup)));
+      fc.property(fc.array(loanArbitrary, { maxLength: 300 }), fc.constantFrom(eachGroup, byCommune, null), fc.boolean(), fc.option(fc.subarray(['gr-1', 'gr-2', 'gr-3', 'gr-4', 'gr-9']), { nil: null }), (loans, rowOf, memberWorst, groupIds) => {
+        const totals = tallyClassified(columnsOf(loans), day, rules(memberWorst), groupIds, rowOf);
+        expect(sorted(totals)).toEqual(sorted(plainTotals(loans, rules(memberWorst), groupIds, rowOf)));
       }),
       { numRuns: 300 },
     );
@@ -82,17 +84,17 @@ describe('classified totals', () => {
       rescheduleCount: 0,
       oldestUnpaidDueDay: index % 4 === 0 ? null : day - [5, 45, 75][(index % 4) - 1]!,
     }));
-    const totals = tallyClassified(columnsOf(loans), day, rules(false), null, true);
-    expect(sorted(totals)).toEqual(sorted(plainTotals(loans, rules(false), null, true)));
+    const totals = tallyClassified(columnsOf(loans), day, rules(false), null, eachGroup);
+    expect(sorted(totals)).toEqual(sorted(plainTotals(loans, rules(false), null, eachGroup)));
     expect(totals).toHaveLength(1600);
-    expect(totals.slice(0, 4).map((row) => [row.groupId, row.bucket])).toEqual(['current', '1-30', '31-60', '61-90'].map((bucket) => ['gr-000', bucket]));
+    expect(totals.slice(0, 4).map((row) => [row.key, row.bucket])).toEqual(['current', '1-30', '31-60', '61-90'].map((bucket) => ['gr-000', bucket]));
     expect(new Set(totals.map((row) => row.bucket))).toEqual(new Set(agingBuckets.slice(0, 4)));
   });
 
   it('stops rather than wrap when the loans together pass what 64 bits hold', () => {
     // Every stored amount is below 2^53, so it takes over a thousand of the largest to pass 2^63.
     const largest = (count: number): LoanToTally[] => Array.from({ length: count }, (_, index) => ({ memberId: `mb-${index}`, groupId: 'gr-1', outstanding: 2n ** 53n - 1n, rescheduleCount: 0, oldestUnpaidDueDay: null }));
-    expect(tallyClassified(columnsOf(largest(1000)), day, rules(false), null, true)[0]?.outstanding).toBe(1000n * (2n ** 53n - 1n));
-    expect(() => tallyClassified(columnsOf(largest(1025)), day, rules(false), null, true)).toThrow(/64-bit/);
+    expect(tallyClassified(columnsOf(largest(1000)), day, rules(false), null, eachGroup)[0]?.outstanding).toBe(1000n * (2n ** 53n - 1n));
+    expect(() => tallyClassified(columnsOf(largest(1025)), day, rules(false), null, eachGroup)).toThrow(/64-bit/);
   });
 });

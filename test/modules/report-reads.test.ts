@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
-import { activeBorrowersOn, classifiedPastDue, classifiedTotals, type GroupIds, groupOfEachMember, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
+import { activeBorrowersOn, classifiedPastDue, classifiedTotals, eachGroup, type GroupIds, groupOfEachMember, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
 import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
@@ -42,28 +42,28 @@ describe('report reads kept to some groups', () => {
     const rules = classificationRules(readSettings(test.context.db));
     for (const date of days) {
       const day = parseIsoDate(date) as number;
-      const whole = classifiedTotals(test.context.db, day, rules, null, true);
-      const sort = (rows: typeof whole) => [...rows].sort((a, b) => `${a.groupId}${a.debtGroup}${a.bucket}`.localeCompare(`${b.groupId}${b.debtGroup}${b.bucket}`));
+      const whole = classifiedTotals(test.context.db, day, rules, null, eachGroup);
+      const sort = (rows: typeof whole) => [...rows].sort((a, b) => `${a.key}${a.debtGroup}${a.bucket}`.localeCompare(`${b.key}${b.debtGroup}${b.bucket}`));
       for (const ids of [[groupId], [otherGroupId], [groupId, otherGroupId]]) {
-        const expected = whole.filter((row) => ids.includes(row.groupId as string));
-        expect(sort(classifiedTotals(test.context.db, day, rules, ids, true)), date).toEqual(sort(expected));
-        expect(sort(classifiedTotals(test.context.db, day, rules, many(ids), true)), date).toEqual(sort(expected));
+        const expected = whole.filter((row) => ids.includes(row.key as string));
+        expect(sort(classifiedTotals(test.context.db, day, rules, ids, eachGroup)), date).toEqual(sort(expected));
+        expect(sort(classifiedTotals(test.context.db, day, rules, many(ids), eachGroup)), date).toEqual(sort(expected));
         const pastDue = classifiedPastDue(test.context.db, day, rules, null, 1).filter((row) => ids.includes(row.groupId));
         expect(classifiedPastDue(test.context.db, day, rules, ids, 1), date).toEqual(pastDue);
         expect(classifiedPastDue(test.context.db, day, rules, many(ids), 1), date).toEqual(pastDue);
       }
       // Without groups, the same sums in one row per debt group and bucket.
-      const together = classifiedTotals(test.context.db, day, rules, null, false);
+      const together = classifiedTotals(test.context.db, day, rules, null, null);
       expect(together.reduce((sum, row) => sum + BigInt(row.outstanding), 0n)).toBe(whole.reduce((sum, row) => sum + BigInt(row.outstanding), 0n));
-      expect(together.every((row) => row.groupId === null)).toBe(true);
+      expect(together.every((row) => row.key === null)).toBe(true);
       // The portfolio's one pass over the whole fund reads what the two reads do.
-      for (const byGroup of [true, false]) {
-        const { totals, progress } = portfolioOn(test.context.db, day, rules, null, byGroup);
-        expect(sort(totals), date).toEqual(sort(classifiedTotals(test.context.db, day, rules, null, byGroup)));
+      for (const rowOf of [eachGroup, null]) {
+        const { totals, progress } = portfolioOn(test.context.db, day, rules, null, rowOf);
+        expect(sort(totals), date).toEqual(sort(classifiedTotals(test.context.db, day, rules, null, rowOf)));
         expect(progress, date).toEqual(repaymentProgress(test.context.db, day, null));
       }
     }
-    expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], true).length).toBeGreaterThan(0);
+    expect(classifiedTotals(test.context.db, parseIsoDate('2025-06-30') as number, rules, [groupId], eachGroup).length).toBeGreaterThan(0);
   });
 
   it('sum PAR over several days, collections, repayment progress, flows, savings and active borrowers alike on every path', () => {

@@ -137,9 +137,15 @@ function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): Loan
 /** The days past due beyond which PAR1, PAR30 and PAR90 count a loan's balance. */
 const atRiskBeyond = [1, 30, 90] as const;
 
+/** The row a group's loans are counted in (a group's own id, its commune's, its officer's), or null for none. */
+export type RowKeyOf = (groupId: string) => string | null;
+
+/** Each group its own row. */
+export const eachGroup: RowKeyOf = (groupId) => groupId;
+
 export interface ClassifiedAggregate {
-  /** Null when the totals were asked for the groups together. */
-  groupId: string | null;
+  /** The row's key, as rowOf gave it; null when the totals were asked for the groups together. */
+  key: string | null;
   debtGroup: number;
   bucket: string;
   loans: number;
@@ -152,29 +158,32 @@ export interface ClassifiedAggregate {
 }
 
 /**
- * Loans on the books on a day in some groups, counted and summed per debt group and aging bucket, and per group when
- * asked (a report without rows needs 19 sums, not 15,000).
+ * Loans on the books on a day in some groups, counted and summed per debt group and aging bucket, and per row when
+ * asked (rowOf): a report without rows needs 19 sums, not 15,000, and one by commune a few thousand.
  */
-export function classifiedTotals(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
-  return tallyClassified(loansToTallyOn(db, day, groupIds), day, rules, groupIds, byGroup);
+export function classifiedTotals(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, rowOf: RowKeyOf | null): ClassifiedAggregate[] {
+  return tallyClassified(loansToTallyOn(db, day, groupIds), day, rules, groupIds, rowOf);
 }
 
 /** The most a 64-bit cell holds. */
 const int64Max = 2n ** 63n - 1n;
 
-/** Loans on the books classified and counted per debt group and aging bucket, and per group when asked. */
-export function tallyClassified(loans: LoansToTally, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): ClassifiedAggregate[] {
+/** Loans on the books classified and counted per debt group and aging bucket, and per row when asked. */
+export function tallyClassified(loans: LoansToTally, day: number, rules: ClassificationRules, groupIds: GroupIds, rowOf: RowKeyOf | null): ClassifiedAggregate[] {
   const { daysPastDue, debtGroups } = debtGroupsOn(loans, day, rules);
   const provisionOf = specificProvisionsAt(rules.rates);
   const wanted = groupIds === null ? null : new Set(groupIds);
-  // Cells per group (or one place for the groups together), per debt group, per aging bucket, numbered, with a group's
-  // place given when it first appears. A cell takes a slot when its first loan comes, and a slot's sums live in a
-  // 64-bit typed array: an object of bigints per cell (fifteen thousand of them by group on a province) had every
-  // addition store a new bigint into an older object, and the loop by group took fifteen times the fund's.
+  // Cells per row (or one place for the groups together), per debt group, per aging bucket, numbered, with a row's
+  // place given when its first group appears and each group's place looked up once. A cell takes a slot when its first
+  // loan comes, and a slot's sums live in a 64-bit typed array: an object of bigints per cell (fifteen thousand of them
+  // by group on a province) had every addition store a new bigint into an older object, and the loop by group took
+  // fifteen times the fund's. Counting by the report's own rows spares the report a second pass over every group's cells.
   const cellsPerGroup = 5 * agingBuckets.length;
-  const placeOfGroup = new Map<string | null, number>();
+  const placeOfGroup = new Map<string, number>();
+  const placeOfKey = new Map<string | null, number>();
+  const keyOfPlace: (string | null)[] = [];
   let slotOfCell = new Int32Array(cellsPerGroup * 64).fill(-1);
-  const cells: { groupId: string | null; debtGroup: number; bucket: string }[] = [];
+  const cells: { key: string | null; debtGroup: number; bucket: string }[] = [];
   const loanCounts: number[] = [];
   /** Per slot, five sums in a row: outstanding, provision, PAR1, PAR30 and PAR90 balances. */
   let sums = new BigInt64Array(256 * 5);
@@ -191,16 +200,21 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
     if (wanted && !wanted.has(loanGroupId)) continue;
     const days = daysPastDue[index] as number;
     const debtGroup = debtGroups[index] as number;
-    const groupId = byGroup ? loanGroupId : null;
-    let place = placeOfGroup.get(groupId);
+    let place = placeOfGroup.get(loanGroupId);
     if (place === undefined) {
-      place = placeOfGroup.size;
-      placeOfGroup.set(groupId, place);
-      if ((place + 1) * cellsPerGroup > slotOfCell.length) {
-        const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
-        longer.set(slotOfCell);
-        slotOfCell = longer;
+      const key = rowOf ? rowOf(loanGroupId) : null;
+      place = placeOfKey.get(key);
+      if (place === undefined) {
+        place = keyOfPlace.length;
+        placeOfKey.set(key, place);
+        keyOfPlace.push(key);
+        if ((place + 1) * cellsPerGroup > slotOfCell.length) {
+          const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
+          longer.set(slotOfCell);
+          slotOfCell = longer;
+        }
       }
+      placeOfGroup.set(loanGroupId, place);
     }
     const bucketIndex = agingBucketIndexOf(days);
     const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + bucketIndex;
@@ -208,7 +222,7 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
     if (slot === -1) {
       slot = cells.length;
       slotOfCell[cell] = slot;
-      cells.push({ groupId, debtGroup, bucket: agingBuckets[bucketIndex] as string });
+      cells.push({ key: keyOfPlace[place] as string | null, debtGroup, bucket: agingBuckets[bucketIndex] as string });
       loanCounts.push(0);
       if (slot * 5 === sums.length) {
         const longer = new BigInt64Array(sums.length * 2);
@@ -236,15 +250,15 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   const largest = BigInt(largestOutstanding) > largestProvision ? BigInt(largestOutstanding) : largestProvision;
   const mostLoans = loanCounts.reduce((most, loansInCell) => (loansInCell > most ? loansInCell : most), 0);
   if (BigInt(mostLoans) * largest > int64Max) throw new Error(`${mostLoans} loans of up to ${largest} in one cell may pass what the totals' 64-bit sums hold`);
-  // In the cells' order: by group as each first appeared, then debt group, then aging bucket.
+  // In the cells' order: by row as each first appeared, then debt group, then aging bucket.
   const totals: ClassifiedAggregate[] = [];
-  for (let cell = 0; cell < placeOfGroup.size * cellsPerGroup; cell += 1) {
+  for (let cell = 0; cell < keyOfPlace.length * cellsPerGroup; cell += 1) {
     const slot = slotOfCell[cell] as number;
     if (slot === -1) continue;
-    const { groupId, debtGroup, bucket } = cells[slot] as (typeof cells)[number];
+    const { key, debtGroup, bucket } = cells[slot] as (typeof cells)[number];
     const at = slot * 5;
     totals.push({
-      groupId,
+      key,
       debtGroup,
       bucket,
       loans: loanCounts[slot] as number,
@@ -343,12 +357,12 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
  * fund both come from one pass over the day's segments (FILTER keeps the loans on the books for the totals), which
  * saves the second scan of a province's hundred thousand segments; over some groups they are read as they are alone.
  */
-export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, byGroup: boolean): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
-  if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, byGroup), progress: repaymentProgress(db, day, groupIds) };
+export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, rowOf: RowKeyOf | null): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
+  if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, rowOf), progress: repaymentProgress(db, day, groupIds) };
   const columns = sql.raw(`${tallyColumnNames.map((column) => `t.${column}`).join(', ')}, t.written_off, t.closed, t.principal_fallen_due, t.principal_paid`);
   const row = db.get<TallyArrays & RepaymentProgress>(sql`SELECT ${tallyArrays(` FILTER (WHERE ${onBooksCondition})`)}, ${progressSums} FROM (${segmentsContaining(day, columns, sql`1 = 1`)}) AS t`) as TallyArrays & RepaymentProgress;
   const loans = loansToTallyOf(row);
-  return { totals: tallyClassified(loans, day, rules, null, byGroup), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
+  return { totals: tallyClassified(loans, day, rules, null, rowOf), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
 }
 
 /**

@@ -24,7 +24,7 @@ export function requiredProvision(context: ServiceContext, day: number): { speci
   let specific = 0n;
   let groups1to4 = 0n;
   let loans = 0;
-  for (const row of classifiedTotals(context.db, day, rules, null, false)) {
+  for (const row of classifiedTotals(context.db, day, rules, null, null)) {
     specific += row.provision;
     if (row.debtGroup <= 4) groups1to4 += row.outstanding;
     loans += row.loans;
@@ -75,11 +75,17 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const buckets = new Map<AgingBucket, { loans: number; outstanding: bigint }>(agingBuckets.map((bucket) => [bucket, { loans: 0, outstanding: 0n }]));
   const groups = new Map<DebtGroup, { loans: number; outstanding: bigint; provision: bigint }>([1, 2, 3, 4, 5].map((group) => [group as DebtGroup, { loans: 0, outstanding: 0n, provision: 0n }]));
   let groups1to4 = 0n;
-  // The reads keep to the report's groups themselves; per group only when the report has rows.
-  const onDay = portfolioOn(db, day, rules, scope.groupIdList, query.groupBy !== undefined);
+  // The reads keep to the report's groups themselves, and count by the report's rows when it has them.
+  const rowOfKey = new Map<string, ReturnType<typeof scope.rowOf>>();
+  const rowKeyOf = (groupId: string) => {
+    const row = scope.rowOf(groupId);
+    if (row) rowOfKey.set(row.key, row);
+    return row?.key ?? null;
+  };
+  const onDay = portfolioOn(db, day, rules, scope.groupIdList, query.groupBy === undefined ? null : rowKeyOf);
   for (const row of onDay.totals) {
     const { outstanding, provision } = row;
-    for (const figures of tally.for(row.groupId === null ? null : scope.rowOf(row.groupId))) {
+    for (const figures of tally.for(row.key === null ? null : (rowOfKey.get(row.key) ?? null))) {
       figures.outstanding += outstanding;
       figures.activeLoans += row.loans;
       figures.provision += provision;
