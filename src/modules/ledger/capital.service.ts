@@ -12,15 +12,15 @@ import { amountInMinorUnits, formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import type { CapitalMovementInput } from './capital.commands.js';
 import * as repo from './capital.repo.js';
-import { accountTotals, toStoredAmount } from './journal.repo.js';
-import { post, requireOpenPeriod } from './ledger.service.js';
+import { toStoredAmount } from './journal.repo.js';
+import { balancesOn, post, requireOpenPeriod } from './ledger.service.js';
 
 /** The last day any entry can carry: a balance "as of" it is the balance after everything. */
 const endOfTime = '9999-12-31';
 
+/** The fund capital account's balance as of a day. */
 function capitalOn(db: ServiceContext['db'], asOf: string): bigint {
-  const totals = accountTotals(db, asOf, [accountCodes.fundCapital]).get(accountCodes.fundCapital);
-  return totals ? totals.credit - totals.debit : 0n;
+  return balancesOn(db, asOf, [accountCodes.fundCapital])(accountCodes.fundCapital);
 }
 
 function movementReply(row: repo.CapitalMovementRow, currency: CurrencyCode) {
