@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
 import { activeBorrowersOn, classifiedPastDue, classifiedTotals, eachGroup, type GroupIds, groupOfEachMember, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
-import { dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
+import { arrearsDetailsOf, dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
 import { accountCodes } from '../../src/ledger/chart.js';
@@ -124,5 +124,19 @@ describe('report reads kept to some groups', () => {
       });
     }
     expect(BigInt(savingsOn(db, '2026-11-23', null).compulsory ?? '0')).toBeGreaterThan(0n);
+  });
+
+  it('read a past-due loan’s details from the segment it was classified on, and fail loudly when there is none', () => {
+    const db = test.context.db;
+    const day = parseIsoDate('2025-06-30') as number;
+    const pastDue = classifiedPastDue(db, day, classificationRules(readSettings(db)), null, 1);
+    expect(pastDue.length).toBeGreaterThan(0);
+    const details = arrearsDetailsOf(db, pastDue);
+    expect(details.map((detail) => detail.fullName)).toHaveLength(pastDue.length);
+    const first = pastDue[0] as (typeof pastDue)[number];
+    // A day the loan has no segment from, and a loan that does not exist: neither is read as something else.
+    for (const wrong of [{ ...first, fromDay: first.fromDay + 1 }, { ...first, loanId: 'ln-none' }]) {
+      expect(() => arrearsDetailsOf(db, [first, wrong])).toThrow(/has no segment from the day it was classified on/);
+    }
   });
 });

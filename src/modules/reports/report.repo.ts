@@ -185,7 +185,8 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
     };
     details[at] = { terms, accrual, fullName: contact.fullName, phone: contact.phone };
   }
-  return details.map((detail, at) => {
+  // Array.from visits the holes a missing row leaves; map would skip them and hand the holes on.
+  return Array.from(details, (detail, at) => {
     if (!detail) throw new Error(`the past-due loan ${pastDue[at]?.loanId} has no segment from the day it was classified on`);
     return detail;
   });
