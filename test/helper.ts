@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client.js';
 import { type App, type AppDependencies, buildApp } from '../src/http/app.js';
@@ -95,4 +96,16 @@ export function snapshot(database: DatabaseHandle, except: string[] = []): strin
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all() as { name: string }[];
   return JSON.stringify(tables.filter(({ name }) => name !== 'audit_log' && !except.includes(name)).map(({ name }) => [name, database.sqlite.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+}
+
+/**
+ * A request that must be refused and leave the database as it was: its status, its error code and the fields the
+ * error names, for one assertion.
+ */
+export async function refusedUnchanged(database: DatabaseHandle, request: () => Promise<{ statusCode: number; json: () => unknown }>): Promise<(number | string)[]> {
+  const before = snapshot(database, ['login_attempts']);
+  const reply = await request();
+  expect(snapshot(database, ['login_attempts'])).toBe(before);
+  const { error } = reply.json() as { error: { code: string; details?: { path: string }[] } };
+  return [reply.statusCode, error.code, ...(error.details ?? []).map((detail) => detail.path)];
 }

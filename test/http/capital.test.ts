@@ -1,7 +1,7 @@
 // The fund's capital: received from those who fund it into cash (Dr 1011 / Cr 3111), returned to them, never beyond
 // what was received, by the admin only, once per Idempotency-Key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, snapshot, type TestApp } from '../helper.js';
+import { buildTestApp, refusedUnchanged, type TestApp } from '../helper.js';
 import { buildSmallFund, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -18,13 +18,7 @@ afterAll(async () => {
 const received = { direction: 'received', amount: '100000000', movedOn: '2025-01-02', source: 'Hội LHPN tỉnh Hòa Bình', note: 'Vốn cấp đợt 1' };
 const accountOf = async (code: string, asOf: string) =>
   ((await fund.auditor('GET', `/v1/ledger/trial-balance?asOf=${asOf}`)).json().accounts as { code: string; debit: string; credit: string }[]).find((account) => account.code === code);
-const refusal = async (request: () => ReturnType<SmallFund['admin']>) => {
-  const before = snapshot(test.database, ['login_attempts']);
-  const reply = await request();
-  expect(snapshot(test.database, ['login_attempts'])).toBe(before);
-  const { error } = reply.json();
-  return [reply.statusCode, error.code, ...((error.details ?? []) as { path: string }[]).map((detail) => detail.path)];
-};
+const refusal = (request: () => ReturnType<SmallFund['admin']>) => refusedUnchanged(test.database, request);
 
 describe('the fund’s capital', () => {
   it('books capital received into cash, once however often the request is sent', async () => {

@@ -1,7 +1,7 @@
 // A member leaving her group: she leaves the fund only with no loan still in its hands, neither moves nor leaves on a
 // day before money of hers was recorded, and a loan she took before moving is collected where she now meets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, snapshot, type TestApp } from '../helper.js';
+import { buildTestApp, refusedUnchanged, type TestApp } from '../helper.js';
 import { buildSmallFund, disbursedLoan, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -18,13 +18,7 @@ afterAll(async () => {
   await test.close();
 });
 
-const unchanged = async (request: () => Promise<{ statusCode: number; json: () => { error: { code: string; details?: { path: string }[] } } }>) => {
-  const before = snapshot(test.database, ['login_attempts']);
-  const reply = await request();
-  expect(snapshot(test.database, ['login_attempts'])).toBe(before);
-  const { error } = reply.json();
-  return [reply.statusCode, error.code, ...(error.details ?? []).map((detail) => detail.path)];
-};
+const unchanged = (request: () => ReturnType<SmallFund['officer']>) => refusedUnchanged(test.database, request);
 
 describe('leaving the fund', () => {
   it('is refused while she has a loan being repaid, or an application not yet decided or disbursed', async () => {

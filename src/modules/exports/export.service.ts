@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type CurrencyCode, currencies } from '../../domain/money.js';
-import { accountByCode, chartOfAccounts } from '../../ledger/chart.js';
+import { chartOfAccounts } from '../../ledger/chart.js';
 import { type FundDatabase, type Snapshot, openSnapshot } from '../../../db/client.js';
 import { lastEntry } from '../ledger/journal.repo.js';
+import { requireAccount } from '../ledger/ledger.service.js';
 import { findArea, findMember } from '../registry/registry.repo.js';
 import { readSettings } from '../settings/settings.service.js';
 import { type Actor, requireRole } from '../shared/access.js';
@@ -68,8 +69,7 @@ function resolve(db: FundDatabase, request: ExportRequest, businessToday: string
     }
     case 'general-ledger': {
       const { from, to, accountCode } = request.query;
-      const account = accountCode === undefined ? undefined : accountByCode(accountCode);
-      if (accountCode !== undefined && !account) throw new DomainError('account_not_found', `The chart of accounts has no account ${accountCode}.`, [{ path: 'accountCode', message: 'unknown account' }]);
+      const account = accountCode === undefined ? undefined : requireAccount(accountCode);
       return {
         parameters: { from, to, ...(account ? { accountCode: account.code } : {}) },
         fileStem: `general-ledger-${account ? `${account.code}-` : ''}${from}-${to}`,

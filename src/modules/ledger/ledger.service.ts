@@ -71,15 +71,20 @@ function requireBooksReader(actor: Actor, action: string): void {
   requireRole(actor, ['admin', 'auditor'], action);
 }
 
+/** The chart's account of a code a request names, or its refusal: the journal and the exports read one account by it. */
+export function requireAccount(accountCode: string): Account {
+  const account = accountByCode(accountCode);
+  if (!account) throw new DomainError('account_not_found', `The chart of accounts has no account ${accountCode}.`, [{ path: 'accountCode', message: 'unknown account' }]);
+  return account;
+}
+
 export function journal(context: ServiceContext, actor: Actor, currency: CurrencyCode, query: { from?: string; to?: string; accountCode?: string; cursor?: string; limit: number }) {
   requireBooksReader(actor, 'read the fund’s journal');
   // As the exports refuse them: an empty page would read as "nothing was posted".
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
     throw new DomainError('invalid_request', `The range starts (${query.from}) after it ends (${query.to}).`, [{ path: 'from', message: 'must not be after to' }]);
   }
-  if (query.accountCode !== undefined && !accountByCode(query.accountCode)) {
-    throw new DomainError('account_not_found', `The chart of accounts has no account ${query.accountCode}.`, [{ path: 'accountCode', message: 'unknown account' }]);
-  }
+  if (query.accountCode !== undefined) requireAccount(query.accountCode);
   let afterSequence: number | undefined;
   if (query.cursor !== undefined) {
     afterSequence = /^\d{1,15}$/.test(query.cursor) ? Number(query.cursor) : Number.NaN;

@@ -178,11 +178,11 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   // loan comes, and a slot's sums live in a 64-bit typed array: an object of bigints per cell (fifteen thousand of them
   // by group on a province) had every addition store a new bigint into an older object, and the loop by group took
   // fifteen times the fund's. Counting by the report's own rows spares the report a second pass over every group's cells.
-  const cellsPerGroup = 5 * agingBuckets.length;
+  const cellsPerRow = 5 * agingBuckets.length;
   const placeOfGroup = new Map<string, number>();
   const placeOfKey = new Map<string | null, number>();
   const keyOfPlace: (string | null)[] = [];
-  let slotOfCell = new Int32Array(cellsPerGroup * 64).fill(-1);
+  let slotOfCell = new Int32Array(cellsPerRow * 64).fill(-1);
   const cells: { key: string | null; debtGroup: number; bucket: string }[] = [];
   const loanCounts: number[] = [];
   /** Per slot, five sums in a row: outstanding, provision, PAR1, PAR30 and PAR90 balances. */
@@ -208,7 +208,7 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
         place = keyOfPlace.length;
         placeOfKey.set(key, place);
         keyOfPlace.push(key);
-        if ((place + 1) * cellsPerGroup > slotOfCell.length) {
+        if ((place + 1) * cellsPerRow > slotOfCell.length) {
           const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
           longer.set(slotOfCell);
           slotOfCell = longer;
@@ -217,7 +217,7 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
       placeOfGroup.set(loanGroupId, place);
     }
     const bucketIndex = agingBucketIndexOf(days);
-    const cell = place * cellsPerGroup + (debtGroup - 1) * agingBuckets.length + bucketIndex;
+    const cell = place * cellsPerRow + (debtGroup - 1) * agingBuckets.length + bucketIndex;
     let slot = slotOfCell[cell] as number;
     if (slot === -1) {
       slot = cells.length;
@@ -252,7 +252,7 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   if (BigInt(mostLoans) * largest > int64Max) throw new Error(`${mostLoans} loans of up to ${largest} in one cell may pass what the totals' 64-bit sums hold`);
   // In the cells' order: by row as each first appeared, then debt group, then aging bucket.
   const totals: ClassifiedAggregate[] = [];
-  for (let cell = 0; cell < keyOfPlace.length * cellsPerGroup; cell += 1) {
+  for (let cell = 0; cell < keyOfPlace.length * cellsPerRow; cell += 1) {
     const slot = slotOfCell[cell] as number;
     if (slot === -1) continue;
     const { key, debtGroup, bucket } = cells[slot] as (typeof cells)[number];
