@@ -63,21 +63,18 @@ export function amountInputValue(amount: string, lang: Lang): string {
 
 /**
  * What someone typed into an amount field, as a wire amount: "1.500.000", "1 500 000 ₫" and "1500000" are all
- * "1500000". In a currency without minor units both dots and commas can only be grouping; otherwise the language
- * says which one is the decimal point. Anything else is passed on unchanged, for the service to refuse with its
- * message. An empty field is "0" when `emptyIsZero`, else "".
+ * "1500000". The language says which mark groups digits and which one starts the decimals, whatever the currency:
+ * "1.234,5" in Vietnamese is a thousand and a bit, which a currency without minor units refuses, never 12.345. A
+ * fraction of zeros only is dropped ("1.500.000,00" is "1500000"). Anything else is passed on unchanged, for the
+ * service to refuse with its message. An empty field is "0" when `emptyIsZero`, else "".
  */
-export function parseAmountInput(text: string | undefined, currency: string, lang: Lang, options: { emptyIsZero?: boolean } = {}): string {
+export function parseAmountInput(text: string | undefined, lang: Lang, options: { emptyIsZero?: boolean } = {}): string {
   const compact = (text ?? '').replace(/[\s\u00a0₫]/g, '').replace(/(VND|đ)$/i, '');
   if (compact === '') return options.emptyIsZero ? '0' : '';
-  const digits = isCurrencyCode(currency) ? currencies[currency].minorUnitDigits : 0;
-  let plain: string;
-  if (digits === 0) plain = compact.replace(/[.,]/g, '');
-  else {
-    const { group, decimal } = separators[lang];
-    plain = compact.split(group).join('').replace(decimal, '.');
-  }
-  return parseDecimalString(plain, 40).ok ? plain : compact;
+  const { group, decimal } = separators[lang];
+  const plain = compact.split(group).join('').replace(decimal, '.');
+  if (!parseDecimalString(plain, 40).ok) return compact;
+  return plain.includes('.') ? plain.replace(/\.?0+$/, '') : plain;
 }
 
 function currencyCodeOf(currency: string): CurrencyCode {

@@ -94,6 +94,22 @@ describe('loan actions', () => {
     expect(inputValue(refused.body, 'amount')).toBe('999.000.000');
   });
 
+  it('refuse an amount with a decimal comma that đồng cannot hold before the confirmation, rather than read it larger', async () => {
+    const form = await officer.get(`/app/loans/${loanId}/repay`);
+    const before = repayments();
+    const refused = await officer.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '1.234,567', paidOn: '2026-11-20', note: '' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).not.toContain('Xác nhận: Ghi trả nợ');
+    expect(refused.body).toContain('Số tiền có quá nhiều chữ số thập phân.');
+    expect(refused.body).toMatch(/aria-invalid="true"[^>]*name="amount"|name="amount"[^>]*aria-invalid="true"/);
+    expect(inputValue(refused.body, 'amount')).toBe('1.234,567');
+    // A fraction of zeros only is the same amount, and goes on to the confirmation.
+    const whole = await officer.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '1.000,00', paidOn: '2026-11-20', note: '' });
+    expect(whole.statusCode).toBe(200);
+    expect(whole.body).toContain('1.000\u00a0₫');
+    expect(repayments()).toBe(before);
+  });
+
   it('in English, show the API’s own message', async () => {
     const english = new Browser(test.app);
     await english.get('/app/lang?to=en&next=/app/login');

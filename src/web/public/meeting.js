@@ -23,10 +23,12 @@
   function parseAmount(text) {
     var compact = String(text || '').replace(/[\s\u00a0₫]/g, '').replace(/(VND|đ)$/i, '');
     if (compact === '') return BigInt(0);
-    var plain = digits === 0 ? compact.replace(/[.,]/g, '') : compact.split(groupSeparator).join('').replace(decimalSeparator, '.');
-    var match = /^(\d+)(?:\.(\d+))?$/.exec(plain);
-    if (!match || (match[2] || '').length > digits) return null;
-    return BigInt(match[1] + (match[2] || '').padEnd(digits, '0'));
+    // As the service reads it (src/web/format.ts, parseAmountInput): the language's marks, whatever the currency, so
+    // that "1.234,5" đồng is unreadable here rather than 12.345; a fraction of zeros only is dropped.
+    var match = /^(\d+)(?:\.(\d+))?$/.exec(compact.split(groupSeparator).join('').replace(decimalSeparator, '.'));
+    var fraction = match ? (match[2] || '').replace(/0+$/, '') : '';
+    if (!match || fraction.length > digits) return null;
+    return BigInt(match[1] + fraction.padEnd(digits, '0'));
   }
 
   function formatAmount(units) {

@@ -107,10 +107,10 @@ ${product ? selectField(page, { name: 'status', label: page.t.common.status, cho
   );
 }
 
-function productInput(page: SignedInPage, fields: FormFields, currency: string) {
+function productInput(page: SignedInPage, fields: FormFields) {
   const amount = (name: string) => {
     const typed = optional(fields, name);
-    return typed === undefined ? undefined : parseAmountInput(typed, currency, page.lang);
+    return typed === undefined ? undefined : parseAmountInput(typed, page.lang);
   };
   const decimal = (name: string) => optional(fields, name)?.replace(',', '.');
   const multiple = amount('rounding.installmentMultiple');
@@ -291,7 +291,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       const fields = postedForm(request, page);
       const result = await attemptAsync(page.lang, () =>
         write(request, page.actor, 'POST /loan-products', null, () =>
-          products.createProduct(context, page.actor, parseWith(createProductBody, withoutEmpty({ code: value(fields, 'code'), name: value(fields, 'name'), ...productInput(page, fields, page.currency) }))),
+          products.createProduct(context, page.actor, parseWith(createProductBody, withoutEmpty({ code: value(fields, 'code'), name: value(fields, 'name'), ...productInput(page, fields) }))),
         ),
       );
       if (result.ok) return seeOther(reply, '/app/admin/products?done=product');
@@ -307,7 +307,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       const page = signedIn(request, admins);
       const fields = postedForm(request, page);
       const product = products.getProduct(context, (request.params as { id: string }).id);
-      const input = withoutEmpty({ name: value(fields, 'name'), status: optional(fields, 'status'), ...productInput(page, fields, product.currency) });
+      const input = withoutEmpty({ name: value(fields, 'name'), status: optional(fields, 'status'), ...productInput(page, fields) });
       // The rate the form leaves is the product's rate: the other one is not sent (naming it would replace it).
       if (input.monthlyRate !== undefined && input.annualRate !== undefined && input.annualRate === product.terms.annualRate) delete input.annualRate;
       if (input.monthlyRate !== undefined && input.annualRate !== undefined && input.monthlyRate === product.terms.monthlyRate) delete input.monthlyRate;
@@ -331,7 +331,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
           capital.recordCapitalMovement(
             context,
             page.actor,
-            parseWith(capitalMovementBody, withoutEmpty({ direction: value(fields, 'direction'), amount: parseAmountInput(value(fields, 'amount'), page.currency, page.lang), movedOn: value(fields, 'movedOn'), source: value(fields, 'source'), note: optional(fields, 'note') })),
+            parseWith(capitalMovementBody, withoutEmpty({ direction: value(fields, 'direction'), amount: parseAmountInput(value(fields, 'amount'), page.lang), movedOn: value(fields, 'movedOn'), source: value(fields, 'source'), note: optional(fields, 'note') })),
             { key, route: 'POST /v1/ledger/capital' },
           ),
         ),
@@ -353,7 +353,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
         currency: value(fields, 'currency'),
         minGroupMembers: wholeNumber(value(fields, 'minGroupMembers')),
         maxGroupMembers: wholeNumber(value(fields, 'maxGroupMembers')),
-        memberOutstandingCap: parseAmountInput(value(fields, 'memberOutstandingCap'), value(fields, 'currency') || current.currency, page.lang),
+        memberOutstandingCap: parseAmountInput(value(fields, 'memberOutstandingCap'), page.lang),
         approvalNeedsSecondPerson: value(fields, 'approvalNeedsSecondPerson') === 'true',
         debtGroupPreset: value(fields, 'debtGroupPreset'),
         provisionPreset: value(fields, 'provisionPreset'),

@@ -23,6 +23,8 @@ import { loanArrears } from '../../modules/reports/arrears.service.js';
 import { previewSchedule, schedulePreviewBody } from '../../modules/schedules/schedule.commands.js';
 import type { Actor, Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
+import { amountInMinorUnits } from '../../modules/shared/money-input.js';
+import { isCurrencyCode } from '../../domain/money.js';
 import { productChoices } from '../choices.js';
 import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
 import { formatPercent, parseAmountInput, sumAmounts } from '../format.js';
@@ -174,7 +176,14 @@ function actionInput(page: SignedInPage, action: LoanAction, fields: FormFields,
       if (field.required) input[field.name] = '';
       continue;
     }
-    input[field.name] = field.kind === 'amount' ? parseAmountInput(typed, currency, page.lang) : field.kind === 'number' ? wholeNumber(typed) : typed;
+    if (field.kind !== 'amount') {
+      input[field.name] = field.kind === 'number' ? wholeNumber(typed) : typed;
+      continue;
+    }
+    const amount = parseAmountInput(typed, page.lang);
+    // An amount the loan's currency cannot hold (1.234,5 đồng) is refused before the confirmation page, not after it.
+    if (isCurrencyCode(currency) && /^\d+(\.\d+)?$/.test(amount)) amountInMinorUnits(amount, currency, field.name, { allowZero: true });
+    input[field.name] = amount;
   }
   return input;
 }
@@ -218,7 +227,7 @@ function confirmationPage(page: SignedInPage, view: { loan: Loan; name: ActionNa
     const typed = value(view.fields, field.name);
     if (!typed) return '—';
     if (field.kind === 'date') return date(typed);
-    if (field.kind === 'amount') return money(page, parseAmountInput(typed, view.loan.currency, page.lang), view.loan.currency);
+    if (field.kind === 'amount') return money(page, parseAmountInput(typed, page.lang), view.loan.currency);
     return typed;
   };
   return layout(
@@ -288,7 +297,7 @@ function previewOf(context: ServiceContext, page: SignedInPage, fields: FormFiel
   return previewSchedule(
     parseWith(schedulePreviewBody, {
       currency: product.currency,
-      principal: parseAmountInput(value(fields, 'principal'), product.currency, page.lang),
+      principal: parseAmountInput(value(fields, 'principal'), page.lang),
       ...(terms.annualRate !== undefined ? { annualRate: terms.annualRate } : { monthlyRate: terms.monthlyRate, monthlyToAnnual: terms.monthlyToAnnual }),
       method: terms.method,
       installments: wholeNumber(value(fields, 'installments')),
@@ -379,7 +388,6 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
         return renderApply(reply, page, memberId, fields, preview.ok ? null : preview.errors, preview.ok ? preview.value : null);
       }
       const productId = value(fields, 'productId');
-      const currency = productId ? attempt(page.lang, () => getProduct(context, productId).currency) : null;
       const result = await attemptAsync(page.lang, () =>
         write(request, page.actor, 'POST /loans', null, () => loans.applyLoan(
           context,
@@ -387,7 +395,7 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
           parseWith(applyLoanBody, {
             memberId,
             productId,
-            principal: parseAmountInput(value(fields, 'principal'), currency?.ok ? currency.value : page.currency, page.lang),
+            principal: parseAmountInput(value(fields, 'principal'), page.lang),
             installments: wholeNumber(value(fields, 'installments')),
             appliedOn: value(fields, 'appliedOn'),
             purpose: value(fields, 'purpose'),

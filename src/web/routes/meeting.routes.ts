@@ -179,10 +179,10 @@ const typedSheet = z.object({
 });
 
 function sheetInput(page: SignedInPage, currency: string, typed: z.infer<typeof typedSheet>) {
-  const amount = (text: string | undefined) => parseAmountInput(text, currency, page.lang, { emptyIsZero: true });
+  const amount = (text: string | undefined) => parseAmountInput(text, page.lang, { emptyIsZero: true });
   return parseWith(collectionSheetBody, {
     date: typed.date,
-    cashTotal: parseAmountInput(typed.cashTotal, currency, page.lang),
+    cashTotal: parseAmountInput(typed.cashTotal, page.lang),
     lines: typed.lines.map((line) => ({
       memberId: line.memberId,
       ...(line.loanId ? { loanId: line.loanId } : {}),
