@@ -1,7 +1,7 @@
 // A new fund's first day, as the README walks it: users, the area tree, a group of ten, an import of 200, a search
 // without accents, and a refusal for each action a role or scope forbids.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adminPassword, as, buildTestApp, login, type TestApp } from '../helper.js';
+import { adminPassword, as, buildTestApp, login, refusedUnchanged, type TestApp } from '../helper.js';
 import { buildSmallFund, memberInput, nextNationalId } from '../fixtures.js';
 
 let test: TestApp;
@@ -164,6 +164,9 @@ describe('memberships keep their history', () => {
     for (const memberId of fund.memberIds) {
       expect((await fund.officer('POST', `/v1/members/${memberId}/exit`, { leftOn: '2025-01-01', reason: 'tổ giải thể' })).statusCode).toBe(200);
     }
+    // Not before its members left: the books as of that day would show a dissolved group with members.
+    const early = await refusedUnchanged(test.database, () => fund.officer('POST', `/v1/groups/${fund.group.id}/dissolve`, { dissolvedOn: '2024-12-31', reason: 'merged' }));
+    expect(early).toEqual([422, 'date_before_member_activity', 'dissolvedOn']);
     const dissolved = await fund.officer('POST', `/v1/groups/${fund.group.id}/dissolve`, { dissolvedOn: '2025-01-02', reason: 'merged' });
     expect(dissolved.json()).toMatchObject({ status: 'dissolved', dissolvedOn: '2025-01-02' });
   });

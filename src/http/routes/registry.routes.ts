@@ -126,6 +126,7 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
             'group_dissolved',
             'group_has_active_members',
             'date_before_group_formed',
+            'date_before_member_activity',
             'date_in_future',
             'malformed_json',
           ]),

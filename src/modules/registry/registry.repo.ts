@@ -2,7 +2,7 @@
 import { type SQL, and, asc, count, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { type FundDatabase, columnsAs, statementOn } from '../../../db/client.js';
-import { areas, groups, loanTransactions, loans, members, memberships, povertyStatusChanges, savingsTransactions, users } from '../../../db/schema.js';
+import { areas, collectionSheets, groups, loanTransactions, loans, members, memberships, povertyStatusChanges, savingsTransactions, users } from '../../../db/schema.js';
 import type { Actor } from '../shared/access.js';
 
 export type AreaRow = typeof areas.$inferSelect;
@@ -258,6 +258,17 @@ export function openLoansOf(db: FundDatabase, memberId: string): { id: string; s
  * The last day money of a member's was recorded: a loan transaction (disbursement, repayment, write-off, recovery) or a
  * savings movement, each read through the member's own indexes. Null when none was.
  */
+/** The last day a group was in use: a membership of it ended, or it held a meeting (null for neither). */
+export function lastGroupActivityOn(db: FundDatabase, groupId: string): string | null {
+  const row = db.get<{ last: string | null }>(sql`
+    SELECT MAX(day) AS last FROM (
+      SELECT MAX(${memberships.leftOn}) AS day FROM ${memberships} WHERE ${memberships.groupId} = ${groupId}
+      UNION ALL
+      SELECT MAX(${collectionSheets.meetingOn}) FROM ${collectionSheets} WHERE ${collectionSheets.groupId} = ${groupId}
+    )`);
+  return row?.last ?? null;
+}
+
 export function lastActivityOn(db: FundDatabase, memberId: string): string | null {
   const row = db.get<{ last: string | null }>(sql`
     SELECT MAX(day) AS last FROM (

@@ -262,6 +262,14 @@ export function dissolveGroup(context: ServiceContext, actor: Actor, id: string,
     if (input.dissolvedOn < group.formedOn) {
       throw new DomainError('date_before_group_formed', `The group was formed on ${group.formedOn}.`, [{ path: 'dissolvedOn', message: 'must not be before the group was formed' }]);
     }
+    // A group ends no earlier than its last member left it or it last met: the books as of any earlier day show it
+    // with members and money, which a dissolved group cannot have.
+    const lastActive = repo.lastGroupActivityOn(tx, id);
+    if (lastActive !== null && input.dissolvedOn < lastActive) {
+      throw new DomainError('date_before_member_activity', `The group had members or met until ${lastActive}; it cannot be dissolved before then.`, [
+        { path: 'dissolvedOn', message: `must be on or after ${lastActive}` },
+      ]);
+    }
     requireNotFuture(context, input.dissolvedOn, 'dissolvedOn');
     repo.updateGroup(tx, id, { status: 'dissolved', dissolvedOn: input.dissolvedOn, dissolutionReason: input.reason, leaderMemberId: null, updatedAt: nowTimestamp(context) });
     return groupReplyOf(tx, requireGroup(tx, id));
