@@ -159,6 +159,44 @@ describe.skipIf(!present)('in the browser', () => {
     await context.close();
   });
 
+  it('a refused sheet stays on the phone for its own date and is never sent again by itself', async () => {
+    const context = await phone();
+    const page = await signIn(context, 'thu.leader', 'leader-pass-1');
+    await page.goto(`${base}/app/groups/${fund.group.id}/meeting?date=2026-10-17`);
+    for (let index = 0; index < 10; index += 1) {
+      await page.fill(`input[name="lines.${index}.repayment"]`, '0');
+      await page.fill(`input[name="lines.${index}.compulsorySavings"]`, '0');
+    }
+    await page.fill('input[name="lines.2.voluntarySavings"]', '30.000');
+    await page.fill('input[name="cashTotal"]', '1.000');
+    await page.getByRole('button', { name: 'Gửi bảng thu' }).click();
+    await page.locator('#error-summary').waitFor({ state: 'visible' });
+    expect(count("SELECT count(*) AS count FROM collection_sheets WHERE meeting_on = '2026-10-17'")).toBe(0);
+    // Another day's page neither sends it nor shows its reasons as its own: it says where the sheet waits.
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    await page.goto(`${base}/app/groups/${fund.group.id}/meeting?date=2026-11-20`);
+    await expect.poll(() => page.locator('#sheet-status').textContent()).toContain('Bảng thu ngày 17/10/2026 chưa được ghi');
+    expect(await page.locator('#error-summary').count()).toBe(0);
+    expect(await page.locator('input[name="cashTotal"]').inputValue()).toBe('');
+    // Its own page brings it back as typed, with its reasons, still unsent, for the leader to correct.
+    await Promise.all([page.waitForURL(/date=2026-10-17/), page.getByRole('link', { name: 'Mở bảng thu ngày đó để sửa' }).click()]);
+    await page.locator('#error-summary').waitFor({ state: 'visible' });
+    expect(await page.locator('input[name="cashTotal"]').inputValue()).toBe('1.000');
+    expect(await page.locator('input[name="lines.2.voluntarySavings"]').inputValue()).toBe('30.000');
+    expect(posts).toEqual([]);
+    const stored = JSON.parse((await page.evaluate(() => Object.values(window.localStorage)[0])) ?? '{}') as { key: string; refused: boolean };
+    expect(stored.refused).toBe(true);
+    // Corrected, it goes with the same key, and is recorded once.
+    await page.fill('input[name="cashTotal"]', '30.000');
+    await Promise.all([page.waitForURL(/\/app\/collection-sheets\//), page.getByRole('button', { name: 'Gửi bảng thu' }).click()]);
+    expect(count("SELECT count(*) AS count FROM collection_sheets WHERE meeting_on = '2026-10-17'")).toBe(1);
+    expect(localStorageAfter(await page.evaluate(() => JSON.stringify(window.localStorage)))).toEqual({});
+    await context.close();
+  });
+
   it('an officer registers a member, applies, approves and disburses, and sees the schedule', { timeout: 60_000 }, async () => {
     const context = await phone();
     const page = await signIn(context, 'lan.officer', 'officer-pass-1');

@@ -136,6 +136,8 @@ export const en: Messages = {
     viewReceipt: 'See the receipt',
     pendingSaved: 'No connection: the sheet is saved on this phone and will be sent again when the connection is back.',
     pendingFound: (date: string) => `A sheet of ${dateText(date)} was not sent yet; sending it again…`,
+    pendingRefused: (date: string) => `The sheet of ${dateText(date)} was not recorded: something in it needs correcting. It is still saved on this phone.`,
+    pendingRefusedLink: 'Open that day’s sheet to correct it',
     sending: 'Sending…',
     sent: 'Sent. Opening the receipt…',
     recent: 'Meetings recorded',

@@ -136,6 +136,8 @@ export const vi = {
     viewReceipt: 'Xem biên nhận',
     pendingSaved: 'Mất kết nối: bảng thu đã được lưu trên máy này và sẽ tự gửi lại khi có mạng.',
     pendingFound: (date: string) => `Có bảng thu ngày ${dateText(date)} chưa gửi được, đang gửi lại…`,
+    pendingRefused: (date: string) => `Bảng thu ngày ${dateText(date)} chưa được ghi vì còn chỗ cần sửa; bảng thu đó vẫn được lưu trên máy này.`,
+    pendingRefusedLink: 'Mở bảng thu ngày đó để sửa',
     sending: 'Đang gửi…',
     sent: 'Đã gửi. Đang mở biên nhận…',
     recent: 'Các buổi họp đã ghi',

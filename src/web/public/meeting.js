@@ -2,7 +2,8 @@
 // Before anything is sent, the sheet and its idempotency key are saved in the phone's storage; the same key goes with
 // every retry (after a network failure, a server error, the phone going back online or the page being opened again),
 // so the service answers a repeat with the first result and the meeting is never recorded twice. The storage is
-// cleared once the service has accepted the sheet. Amounts are summed as whole minor units (BigInt), never floats.
+// cleared once the service has accepted the sheet. A sheet the service refused stays stored, marked, with its reasons,
+// and is never sent again by itself: it waits on its own date's page for the leader to correct it. Amounts are summed as whole minor units (BigInt), never floats.
 (function () {
   'use strict';
   var form = document.getElementById('meeting-form');
@@ -15,6 +16,7 @@
   var storageKey = 'fund-ledger:pending-sheet:' + groupId;
   var status = document.getElementById('sheet-status');
   var button = form.querySelector('button[type="submit"]');
+  var formDate = form.getAttribute('data-date');
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
   var groupSeparator = lang === 'vi' ? '.' : ',';
@@ -93,6 +95,17 @@
     status.textContent = text || '';
   }
 
+  // A refused sheet of another date: its reasons belong on its own page, which the link opens with it restored.
+  function showRefusedElsewhere(pending) {
+    var date = String(pending.payload.date);
+    status.hidden = false;
+    status.textContent = texts.pendingRefused.replace('{date}', date.split('-').reverse().join('/')) + ' ';
+    var link = document.createElement('a');
+    link.href = window.location.pathname + '?date=' + encodeURIComponent(date);
+    link.textContent = texts.pendingRefusedLink;
+    status.appendChild(link);
+  }
+
   function showErrors(error) {
     form.querySelectorAll('[data-js-error]').forEach(function (node) { node.remove(); });
     form.querySelectorAll('[aria-invalid]').forEach(function (node) { node.removeAttribute('aria-invalid'); });
@@ -138,7 +151,7 @@
     clearTimeout(timer);
     timer = setTimeout(function () {
       var pending = load();
-      if (pending) send(pending);
+      if (pending && !pending.refused) send(pending);
     }, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 60000);
   }
@@ -171,9 +184,12 @@
         if (answer.status >= 500 || !answer.status) return retryLater();
         button.disabled = false;
         // The service refused the sheet, and a refused sheet posts nothing: the reasons go beside the fields and the
-        // sheet stays as typed. A key already spent on another sheet (409) is dropped; signed out (401) keeps it.
+        // sheet stays as typed. A key already spent on another sheet (409) is dropped; signed out (401) keeps it, to be
+        // sent again once signed in; any other refusal keeps it marked, to be corrected rather than sent again as it is.
         if (answer.status === 409) clear();
+        else if (answer.status !== 401) save({ key: pending.key, payload: pending.payload, savedAt: pending.savedAt, refused: true, error: answer.body.error || null });
         if (answer.status === 401) show(answer.body.error ? answer.body.error.summary : '');
+        else if (pending.payload.date !== formDate) return showRefusedElsewhere(pending);
         else show('');
         showErrors(answer.body.error);
       })
@@ -207,7 +223,7 @@
   });
   window.addEventListener('online', function () {
     var pending = load();
-    if (pending && !inFlight) {
+    if (pending && !pending.refused && !inFlight) {
       retryDelay = 2000;
       send(pending);
     }
@@ -215,10 +231,14 @@
 
   var waiting = load();
   if (waiting && waiting.payload) {
-    if (waiting.payload.date === form.getAttribute('data-date')) restore(waiting.payload);
+    var here = waiting.payload.date === formDate;
+    if (here) restore(waiting.payload);
     updateTotals();
-    show(texts.pendingFound.replace('{date}', String(waiting.payload.date).split('-').reverse().join('/')));
-    send(waiting);
+    if (!waiting.refused) {
+      show(texts.pendingFound.replace('{date}', String(waiting.payload.date).split('-').reverse().join('/')));
+      send(waiting);
+    } else if (here) showErrors(waiting.error);
+    else showRefusedElsewhere(waiting);
   } else {
     updateTotals();
   }

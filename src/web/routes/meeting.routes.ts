@@ -157,7 +157,7 @@ ${
 /** What meeting.js says, in the page's language ({date} and {amount} are filled in by the script). */
 function scriptTexts(page: SignedInPage): string {
   const t = page.t.meeting;
-  return JSON.stringify({ sending: t.sending, sent: t.sent, pendingSaved: t.pendingSaved, pendingFound: t.pendingFound('{date}'), cashMatches: t.cashMatches, cashDiffers: t.cashDiffers('{amount}') });
+  return JSON.stringify({ sending: t.sending, sent: t.sent, pendingSaved: t.pendingSaved, pendingFound: t.pendingFound('{date}'), pendingRefused: t.pendingRefused('{date}'), pendingRefusedLink: t.pendingRefusedLink, cashMatches: t.cashMatches, cashDiffers: t.cashDiffers('{amount}') });
 }
 
 /** The typed sheet as the command takes it: amounts as the person wrote them, read the same way everywhere. */
