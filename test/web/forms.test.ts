@@ -150,7 +150,12 @@ describe('registering', () => {
   });
 
   it('lists every bad row of a CSV import and writes nothing', async () => {
-    const csv = ['Họ và tên,Giới tính,Ngày sinh,Số CCCD,Dân tộc,Hoàn cảnh hộ,Mã tổ,Ngày vào tổ', 'Lò Thị Én,Nữ,01/02/1990,123,Thái,Hộ nghèo,TL01-T1,01/11/2026', 'Sùng Thị Mỷ,Nữ,1985-03-04,098765432101,Hmông,Hộ nghèo,NO-SUCH,01/11/2026'].join('\n');
+    const csv = [
+      'Họ và tên,Giới tính,Ngày sinh,Số CCCD,Dân tộc,Hoàn cảnh hộ,Mã tổ,Ngày vào tổ',
+      'Lò Thị Én,Nữ,01/02/1990,123,Thái,Hộ nghèo,TL01-T1,01/11/2026',
+      'Sùng Thị Mỷ,Nữ,1985-03-04,098765432101,Hmông,Hộ nghèo,NO-SUCH,01/11/2026',
+      'Vàng Thị Dợ,Nữ,30/02/1990,098765432102,Hmông,Hộ nghèo,TL01-T1,01/11/2026',
+    ].join('\n');
     await officer.get('/app/imports');
     const boundary = '----fundledgerboundary';
     const body = [
@@ -169,6 +174,10 @@ describe('registering', () => {
     expect(answer.statusCode, answer.body).toBe(422);
     expect(answer.body).toContain('Dòng 2');
     expect(answer.body).toContain('Dòng 3');
+    // Each row says which column is wrong and why, in Vietnamese, the reasons the table lacks in the service's words.
+    expect(answer.body).toContain('Số CCCD: Số CCCD gồm đúng 12 chữ số.');
+    expect(answer.body).toContain('Mã tổ: Không có tổ mã NO-SUCH.');
+    expect(answer.body).toContain('Ngày sinh: Ngày chưa đúng.');
     expect((test.database.sqlite.prepare('SELECT count(*) AS count FROM members').get() as { count: number }).count).toBe(before);
   });
 });

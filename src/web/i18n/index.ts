@@ -25,12 +25,17 @@ export function errorText(lang: Lang, code: ErrorCode, apiMessage: string): stri
   return errorMessagesVi[code] ?? apiMessage;
 }
 
+/** A service's reason in Vietnamese, when it is one the table knows; null otherwise. */
+export function knownReasonVi(reason: string): string | null {
+  for (const [pattern, say] of fieldMessagesVi) {
+    const match = pattern.exec(reason);
+    if (match) return say(match);
+  }
+  return null;
+}
+
 /** The reason beside one field: in English the service's own words; in Vietnamese a known phrase, else the code's message. */
 export function fieldText(lang: Lang, code: ErrorCode, detail: ErrorDetail): string {
   if (lang === 'en') return detail.message;
-  for (const [pattern, say] of fieldMessagesVi) {
-    const match = pattern.exec(detail.message);
-    if (match) return say(match);
-  }
-  return errorMessagesVi[code] ?? detail.message;
+  return knownReasonVi(detail.message) ?? errorMessagesVi[code] ?? detail.message;
 }

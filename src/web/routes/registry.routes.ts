@@ -20,7 +20,7 @@ import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { communeChoices, enumChoices, ethnicityChoices, villageChoices } from '../choices.js';
 import { attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
-import { fieldText } from '../i18n/index.js';
+import { knownReasonVi } from '../i18n/index.js';
 import { sameToken } from '../session.js';
 import { type Html, html } from '../html.js';
 import { FormExpired, type SignedInPage, sendPage, seeOther, signedIn } from '../page.js';
@@ -162,6 +162,35 @@ function memberInputOf(fields: FormFields) {
     ethnicity: value(fields, 'ethnicity'),
     povertyStatus: value(fields, 'povertyStatus'),
   };
+}
+
+/**
+ * A bad row's reason as the service gives it ("dateOfBirth: must be a real date ..."), in the page's language: in
+ * Vietnamese the column under its label on the forms and the reason in words the table knows, else the service's own,
+ * so that no row loses what is wrong with it or where.
+ */
+function importRowText(page: SignedInPage, message: string): string {
+  if (page.lang === 'en') return message;
+  const split = /^([A-Za-z]+): (.*)$/s.exec(message);
+  if (!split) return knownReasonVi(message) ?? message;
+  const [, column = '', reason = ''] = split;
+  const labels: Record<string, string> = {
+    fullName: page.t.members.fullName,
+    sex: page.t.members.sex,
+    dateOfBirth: page.t.members.dateOfBirth,
+    nationalId: page.t.members.nationalId,
+    phone: page.t.members.phone,
+    ethnicity: page.t.members.ethnicity,
+    povertyStatus: page.t.members.povertyStatus,
+    joinedOn: page.t.members.joinedOn,
+    groupCode: page.t.groups.code,
+    code: page.t.groups.code,
+    name: page.t.groups.name,
+    areaCode: page.t.groups.village,
+    formedOn: page.t.groups.formedOn,
+    meetingDay: page.t.groups.meetingDay,
+  };
+  return `${labels[column] ?? column}: ${knownReasonVi(reason) ?? reason}`;
 }
 
 export function registryRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
@@ -461,7 +490,7 @@ ${inputField(page, { name: 'file', label: t.file, type: 'file', accept: '.csv,te
         const refusal = formErrorsOf(page.lang, error);
         const rows = error.details.map((detail) => ({
           path: detail.path.replace(/^line (\d+)$/, `${page.t.imports.line} $1`),
-          message: fieldText(page.lang, error.code, detail),
+          message: importRowText(page, detail.message),
         }));
         return sendPage(reply, importPage(page, { kind, errors: { ...refusal, fields: {} }, rows, imported: null }), refusal.status);
       }
