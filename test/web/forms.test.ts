@@ -110,6 +110,25 @@ describe('loan actions', () => {
     expect(repayments()).toBe(before);
   });
 
+  it('bring a bad expected disbursement date in the schedule preview back beside that field', async () => {
+    const productId = (test.database.sqlite.prepare('SELECT id FROM loan_products ORDER BY code LIMIT 1').get() as { id: string }).id;
+    await officer.get(`/app/loans/new?memberId=${fund.memberIds[1]}`);
+    const preview = await officer.post('/app/loans', {
+      intent: 'preview',
+      memberId: fund.memberIds[1] as string,
+      productId,
+      principal: '5.000.000',
+      installments: '12',
+      appliedOn: '2026-11-20',
+      purpose: 'nuôi lợn',
+      expectedDisbursement: '2026-02-30',
+    });
+    expect(preview.body).toMatch(/name="expectedDisbursement"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*name="expectedDisbursement"/);
+    expect(preview.body).toContain('Ngày chưa đúng.');
+    expect(preview.body).not.toContain('disbursedOn');
+    expect(inputValue(preview.body, 'expectedDisbursement')).toBe('2026-02-30');
+  });
+
   it('in English, show the API’s own message', async () => {
     const english = new Browser(test.app);
     await english.get('/app/lang?to=en&next=/app/login');

@@ -385,7 +385,10 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
       const memberId = value(fields, 'memberId');
       if (value(fields, 'intent') === 'preview') {
         const preview = attempt(page.lang, () => previewOf(context, page, fields));
-        return renderApply(reply, page, memberId, fields, preview.ok ? null : preview.errors, preview.ok ? preview.value : null);
+        if (preview.ok) return renderApply(reply, page, memberId, fields, null, preview.value);
+        // The preview's disbursement date is the form's expected one: its reason goes beside that field.
+        const byField = Object.entries(preview.errors.fields).map(([path, reason]) => [path === 'disbursedOn' ? 'expectedDisbursement' : path, reason]);
+        return renderApply(reply, page, memberId, fields, { ...preview.errors, fields: Object.fromEntries(byField) }, null);
       }
       const productId = value(fields, 'productId');
       const result = await attemptAsync(page.lang, () =>
