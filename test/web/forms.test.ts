@@ -142,6 +142,24 @@ describe('loan actions', () => {
   });
 });
 
+describe('the portfolio report', () => {
+  it('shows the specific and the general provision and their sum, as its CSV’s total line gives them', async () => {
+    const query = 'asOf=2026-11-23';
+    const csv = await officer.get(`/app/reports/portfolio.csv?${query}`);
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const header = (lines[0] as string).split(',');
+    const total = (lines[lines.length - 1] as string).split(',');
+    const cell = (name: string) => total[header.indexOf(name)] as string;
+    expect(BigInt(cell('generalProvision'))).toBeGreaterThan(0n);
+    expect(BigInt(cell('specificProvision')) + BigInt(cell('generalProvision'))).toBe(BigInt(cell('requiredProvision')));
+    const page = await officer.get(`/app/reports/portfolio?${query}`);
+    const shown = (amount: string) => `${amount.replace(/\B(?=(\d{3})+(?!\d))/g, '.')}\u00a0₫`;
+    expect(page.body).toContain(`Dự phòng cụ thể</dt><dd>${shown(cell('specificProvision'))}`);
+    expect(page.body).toContain(`Dự phòng chung</dt><dd>${shown(cell('generalProvision'))}`);
+    expect(page.body).toContain(shown(cell('requiredProvision')));
+  });
+});
+
 describe('registering', () => {
   it('keeps the form and names the field when a CCCD is already registered', async () => {
     const member = (await fund.officer('GET', `/v1/members/${fund.memberIds[0]}`)).json() as { nationalId: string };

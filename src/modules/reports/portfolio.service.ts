@@ -172,8 +172,10 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
 export type PortfolioReport = ReturnType<typeof portfolioReport>;
 
 export function portfolioCsv(report: PortfolioReport): string {
-  const header = ['row', 'code', 'name', 'outstandingPrincipal', 'activeLoans', 'par1', 'par30', 'par90', 'specificProvision', 'due', 'paidOnTime', 'paidIncludingLate', 'onTimeRate', 'rateIncludingLate'];
-  const line = (kind: string, code: string, name: string, figures: PortfolioReport['rows'][number] | PortfolioReport['totals']) => [
+  // The general provision is the fund's, not a row's: the total line carries it and the provision required, so that
+  // the file adds up to what the report's page shows.
+  const header = ['row', 'code', 'name', 'outstandingPrincipal', 'activeLoans', 'par1', 'par30', 'par90', 'specificProvision', 'due', 'paidOnTime', 'paidIncludingLate', 'onTimeRate', 'rateIncludingLate', 'generalProvision', 'requiredProvision'];
+  const line = (kind: string, code: string, name: string, figures: PortfolioReport['rows'][number] | PortfolioReport['totals'], provision: PortfolioReport['totals']['provision'] | null) => [
     kind,
     code,
     name,
@@ -188,6 +190,8 @@ export function portfolioCsv(report: PortfolioReport): string {
     figures.collection.paidIncludingLate,
     figures.collection.onTimeRate ?? '',
     figures.collection.rateIncludingLate ?? '',
+    provision?.general ?? '',
+    provision?.required ?? '',
   ];
-  return toCsv(header, [...report.rows.map((row) => line(report.groupBy ?? 'row', row.code, row.name, row)), line('total', '', `as of ${report.asOf}`, report.totals)]);
+  return toCsv(header, [...report.rows.map((row) => line(report.groupBy ?? 'row', row.code, row.name, row, null)), line('total', '', `as of ${report.asOf}`, report.totals, report.totals.provision)]);
 }

@@ -140,6 +140,8 @@ ${facts([
   [t.collectionRate, percent(page, totals.collection.rateIncludingLate)],
   [t.onTimeRate, percent(page, totals.collection.onTimeRate)],
   [t.cumulativeRate, percent(page, totals.cumulativeRepaymentRate)],
+  [t.specificProvision, money(page, totals.provision.specific, currency)],
+  [t.generalProvision, money(page, totals.provision.general, currency)],
   [t.provision, money(page, totals.provision.required, currency)],
   [t.writeOffs, `${formatCount(totals.writeOffs.count, page.lang)} · ${money(page, totals.writeOffs.amount, currency)}`],
   [t.recoveries, money(page, totals.recoveries.amount, currency)],
@@ -155,7 +157,7 @@ ${facts([
   )}</div>
 <div><h3>${t.debtGroupsTitle}</h3>${scrollTable(
     t.debtGroupsTitle,
-    html`<table><thead><tr><th scope="col">${page.t.loans.debtGroup}</th><th scope="col" class="num">${t.activeLoans}</th><th scope="col" class="num">${t.outstanding}</th><th scope="col" class="num">${t.provision}</th></tr></thead><tbody>${totals.debtGroups.map(
+    html`<table><thead><tr><th scope="col">${page.t.loans.debtGroup}</th><th scope="col" class="num">${t.activeLoans}</th><th scope="col" class="num">${t.outstanding}</th><th scope="col" class="num">${t.specificProvision}</th></tr></thead><tbody>${totals.debtGroups.map(
       (group) => html`<tr><th scope="row">${page.t.dashboard.debtGroup(group.debtGroup)}</th><td class="num">${formatCount(group.loans, page.lang)}</td><td class="num">${money(page, group.outstandingPrincipal, currency)}</td><td class="num">${money(page, group.specificProvision, currency)}</td></tr>`,
     )}</tbody></table>`,
   )}</div>
