@@ -73,6 +73,12 @@ describe('pages', () => {
         const page = await (browsers[role] as Browser).get(url);
         expect(page.statusCode, `${role} ${url}: ${page.body.slice(0, 300)}`).toBe(200);
         expect(page.headers['content-type']).toContain('text/html');
+        // Every element id once, and every label names a field that is there: a label tied to another form's field
+        // sends a click, and a screen reader, to the wrong place.
+        const ids = [...page.body.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1] as string);
+        expect(ids.filter((id, index) => ids.indexOf(id) !== index), `${role} ${url}: ids used twice`).toEqual([]);
+        const labelled = [...page.body.matchAll(/<label[^>]*\sfor="([^"]+)"/g)].map((match) => match[1] as string);
+        expect(labelled.filter((id) => !ids.includes(id)), `${role} ${url}: labels for no field`).toEqual([]);
       }
     });
   }

@@ -35,24 +35,25 @@ function forms(page: SignedInPage, view: { which: 'outreach' | 'portfolio' | nul
   const mine = (which: 'outreach' | 'portfolio') => (view.which === which ? view.query : {});
   const errorsOf = (which: 'outreach' | 'portfolio') => (view.which === which ? view.errors : null);
   const groupBy = enumChoices(groupByValues, page.t.groupBy);
+  // The two forms share field names: each form's ids are its own, so that every label names its own field.
   const common = (which: 'outreach' | 'portfolio') =>
-    html`${selectField(page, { name: 'areaId', label: page.t.common.area, choices: view.areas, value: mine(which).areaId, empty: page.t.common.allAreas, errors: errorsOf(which) })}
-${selectField(page, { name: 'groupBy', label: page.t.common.groupBy, choices: groupBy, value: mine(which).groupBy, empty: '—', errors: errorsOf(which) })}`;
+    html`${selectField(page, { name: 'areaId', label: page.t.common.area, choices: view.areas, value: mine(which).areaId, empty: page.t.common.allAreas, errors: errorsOf(which), form: which })}
+${selectField(page, { name: 'groupBy', label: page.t.common.groupBy, choices: groupBy, value: mine(which).groupBy, empty: '—', errors: errorsOf(which), form: which })}`;
   return html`<div class="two-columns">
 <section aria-labelledby="outreach-form"><h2 id="outreach-form">${t.outreach}</h2>
-${view.which === 'outreach' ? errorSummary(page, view.errors, { from: page.t.common.from, to: page.t.common.to, areaId: page.t.common.area, groupBy: page.t.common.groupBy }) : ''}
+${view.which === 'outreach' ? errorSummary(page, view.errors, { from: page.t.common.from, to: page.t.common.to, areaId: page.t.common.area, groupBy: page.t.common.groupBy }, 'outreach') : ''}
 <form method="get" action="/app/reports/outreach">
-${dateField(page, { name: 'from', label: page.t.common.from, value: mine('outreach').from ?? `${year}-01-01`, errors: errorsOf('outreach'), required: true })}
-${dateField(page, { name: 'to', label: page.t.common.to, value: mine('outreach').to ?? page.today, errors: errorsOf('outreach'), required: true })}
+${dateField(page, { name: 'from', label: page.t.common.from, value: mine('outreach').from ?? `${year}-01-01`, errors: errorsOf('outreach'), required: true, form: 'outreach' })}
+${dateField(page, { name: 'to', label: page.t.common.to, value: mine('outreach').to ?? page.today, errors: errorsOf('outreach'), required: true, form: 'outreach' })}
 ${common('outreach')}
 <button type="submit" class="primary">${t.run}</button>
 </form></section>
 <section aria-labelledby="portfolio-form"><h2 id="portfolio-form">${t.portfolio}</h2>
-${view.which === 'portfolio' ? errorSummary(page, view.errors, { asOf: page.t.common.asOf, from: page.t.common.from, to: page.t.common.to, areaId: page.t.common.area, groupBy: page.t.common.groupBy }) : ''}
+${view.which === 'portfolio' ? errorSummary(page, view.errors, { asOf: page.t.common.asOf, from: page.t.common.from, to: page.t.common.to, areaId: page.t.common.area, groupBy: page.t.common.groupBy }, 'portfolio') : ''}
 <form method="get" action="/app/reports/portfolio">
-${dateField(page, { name: 'asOf', label: page.t.common.asOf, value: mine('portfolio').asOf ?? page.today, errors: errorsOf('portfolio'), required: true })}
-${dateField(page, { name: 'from', label: `${t.collectionRate}: ${page.t.common.from.toLowerCase()}`, value: mine('portfolio').from ?? `${page.today.slice(0, 8)}01`, errors: errorsOf('portfolio') })}
-${dateField(page, { name: 'to', label: `${t.collectionRate}: ${page.t.common.to.toLowerCase()}`, value: mine('portfolio').to ?? page.today, errors: errorsOf('portfolio') })}
+${dateField(page, { name: 'asOf', label: page.t.common.asOf, value: mine('portfolio').asOf ?? page.today, errors: errorsOf('portfolio'), required: true, form: 'portfolio' })}
+${dateField(page, { name: 'from', label: `${t.collectionRate}: ${page.t.common.from.toLowerCase()}`, value: mine('portfolio').from ?? `${page.today.slice(0, 8)}01`, errors: errorsOf('portfolio'), form: 'portfolio' })}
+${dateField(page, { name: 'to', label: `${t.collectionRate}: ${page.t.common.to.toLowerCase()}`, value: mine('portfolio').to ?? page.today, errors: errorsOf('portfolio'), form: 'portfolio' })}
 ${common('portfolio')}
 <button type="submit" class="primary">${t.run}</button>
 </form></section>

@@ -5,8 +5,9 @@ import { formatDate, formatMoney, formatPercent } from '../format.js';
 import { type Html, attribute, html } from '../html.js';
 import type { Page } from '../page.js';
 
-export function fieldId(name: string): string {
-  return `f-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+/** A field's element id; `form` tells apart the fields of the same name in two forms of one page. */
+export function fieldId(name: string, form = ''): string {
+  return `f-${form ? `${form}-` : ''}${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
 export function csrfField(page: Page): Html {
@@ -20,6 +21,8 @@ interface FieldOptions {
   errors?: FormErrors | null | undefined;
   /** The error's key when it differs from the field's name (`lines.0.repayment`). */
   errorPath?: string;
+  /** The form's name, where a page has two forms with fields of the same name. */
+  form?: string;
   type?: 'text' | 'date' | 'password' | 'number' | 'tel' | 'search' | 'file';
   required?: boolean;
   hint?: string | undefined;
@@ -45,7 +48,7 @@ function fieldMessages(id: string, hint: string | undefined, error: string | und
 }
 
 export function inputField(page: Page, options: FieldOptions): Html {
-  const id = fieldId(options.name);
+  const id = fieldId(options.name, options.form);
   const error = options.errors?.fields[options.errorPath ?? options.name];
   return html`<div class="field${error ? ' has-error' : ''}">
 <label for="${id}">${labelText(page, options.label, options.required)}</label>
@@ -71,8 +74,11 @@ export interface Choice {
   label: string;
 }
 
-export function selectField(page: Page, options: { name: string; label: string; choices: Choice[]; value?: string | undefined; errors?: FormErrors | null; required?: boolean; hint?: string; empty?: string; multiple?: boolean; values?: string[] }): Html {
-  const id = fieldId(options.name);
+export function selectField(
+  page: Page,
+  options: { name: string; label: string; choices: Choice[]; value?: string | undefined; errors?: FormErrors | null; required?: boolean; hint?: string; empty?: string; multiple?: boolean; values?: string[]; form?: string },
+): Html {
+  const id = fieldId(options.name, options.form);
   const error = options.errors?.fields[options.name];
   const chosen = new Set(options.values ?? (options.value === undefined ? [] : [options.value]));
   return html`<div class="field${error ? ' has-error' : ''}">
@@ -105,12 +111,12 @@ ${fieldMessages(id, undefined, error)}</div>`;
  * The refusal at the top of a form: its message, then each field's reason as a link to the field. Focused on load
  * (tabindex=-1 and the app script), so a keyboard or screen-reader user hears it first.
  */
-export function errorSummary(page: Page, errors: FormErrors | null | undefined, labels: Record<string, string> = {}): Html {
+export function errorSummary(page: Page, errors: FormErrors | null | undefined, labels: Record<string, string> = {}, form = ''): Html {
   if (!errors) return html``;
   const entries = Object.entries(errors.fields);
   return html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
 <p><strong>${page.t.common.errorSummary}</strong> ${errors.summary}</p>
-${entries.length > 0 ? html`<ul>${entries.map(([path, message]) => html`<li><a href="#${fieldId(path)}">${labels[path] ?? path}</a>: ${message}</li>`)}</ul><p>${page.t.common.fixFields}</p>` : ''}
+${entries.length > 0 ? html`<ul>${entries.map(([path, message]) => html`<li><a href="#${fieldId(path, form)}">${labels[path] ?? path}</a>: ${message}</li>`)}</ul><p>${page.t.common.fixFields}</p>` : ''}
 </div>`;
 }
 
