@@ -86,6 +86,24 @@ describe('loan actions', () => {
     expect(page.body).toContain('Đã hủy');
   });
 
+  it('reschedule once however often the confirmation is sent, and say which day a later one must follow', async () => {
+    const { loanId: other } = await disbursedLoan(fund, { memberIndex: 2, disbursedOn: '2026-06-15' });
+    const versions = () => (test.database.sqlite.prepare('SELECT count(*) AS count FROM schedule_versions WHERE loan_id = ?').get(other) as { count: number }).count;
+    const form = await officer.get(`/app/loans/${other}/reschedule`);
+    const typed = { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, effectiveOn: '2026-11-22', installments: '10', reason: 'Lũ cuốn trôi chuồng trại', confirmed: '1' };
+    const done = await officer.post(`/app/loans/${other}/reschedule`, typed);
+    expect(done.statusCode, done.body).toBe(303);
+    const twice = await officer.post(`/app/loans/${other}/reschedule`, typed);
+    expect(twice.statusCode, twice.body).toBe(303);
+    expect(twice.headers.location).toBe(`/app/loans/${other}?done=reschedule`);
+    expect(versions()).toBe(2);
+    const again = await officer.get(`/app/loans/${other}/reschedule`);
+    const sameDay = await officer.post(`/app/loans/${other}/reschedule`, { ...typed, idempotencyKey: inputValue(again.body, 'idempotencyKey') as string });
+    expect(sameDay.statusCode).toBe(422);
+    expect(sameDay.body).toContain('id="f-effectiveOn-error">Phải sau ngày 22/11/2026.');
+    expect(versions()).toBe(2);
+  });
+
   it('bring a refusal back beside its field, with what was typed', async () => {
     const form = await officer.get(`/app/loans/${loanId}/repay`);
     const refused = await officer.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '999.000.000', paidOn: '2026-11-20', confirmed: '1' });

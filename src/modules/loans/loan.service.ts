@@ -720,53 +720,64 @@ export function reverseTransaction(context: ServiceContext, actor: Actor, loanId
   );
 }
 
-export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: string, input: { effectiveOn: string; installments: number; reason: string }) {
+/**
+ * A rescheduling moves no money, so the API takes it without an idempotency key; a caller that has one (the web app's
+ * form) passes it, so that the same rescheduling sent twice answers the first rather than being refused as a second
+ * one on the same day.
+ */
+export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: string, input: { effectiveOn: string; installments: number; reason: string }, idempotency?: IdempotencyContext) {
   requireRole(actor, lenders, 'reschedule loans');
-  return context.db.transaction((tx) => {
-    const loan = requireLoan(tx, actor, loanId);
-    requireDisbursed(loan);
-    if (loan.status === 'closed') throw new DomainError('loan_closed', 'This loan is repaid: there is nothing to reschedule.');
-    if (loan.status === 'written_off') throw new DomainError('loan_written_off', 'This loan was written off: it is not rescheduled.');
-    const history = loanHistory(tx, loan);
-    requireLoanMovementDate(context, tx, history, input.effectiveOn, 'effectiveOn');
-    const latestVersion = history.versions[history.versions.length - 1];
-    if (latestVersion && input.effectiveOn <= latestVersion.effectiveOnText) {
-      throw new DomainError('date_before_reschedule', `The schedule in force began on ${latestVersion.effectiveOnText}.`, [{ path: 'effectiveOn', message: `must be after ${latestVersion.effectiveOnText}` }]);
-    }
-    const lastMovement = history.transactions.filter((transaction) => !transaction.reversed && transaction.type !== 'disbursement').reduce((max, transaction) => (transaction.transactionDate > max ? transaction.transactionDate : max), '');
-    if (lastMovement > input.effectiveOn) {
-      throw new DomainError('date_before_reschedule', `A repayment is recorded on ${lastMovement}; a rescheduling takes effect after the last one.`, [{ path: 'effectiveOn', message: `must be on or after ${lastMovement}` }]);
-    }
-    const position = positionOf(history, input.effectiveOn);
-    if (position.principalOutstanding === 0n) throw new DomainError('loan_closed', 'No principal is outstanding: there is nothing to reschedule.');
-    const terms = history.terms;
-    // A rescheduling stretches what is owed past the loan's first term (after a flood, the rest over more months than
-    // were left), but not past twice the longest term the product lends over: 600 installments for 6 is a slip.
-    const mostInstallments = 2 * terms.maxInstallments;
-    if (input.installments > mostInstallments) {
-      throw new DomainError('terms_outside_product', `A rescheduling spreads what is owed over at most ${mostInstallments} installments, twice the product's longest term.`, [
-        { path: 'installments', message: `must be at most ${mostInstallments}` },
-      ]);
-    }
-    const currency = history.currency;
-    const graceOnPrincipal = 0;
-    const scheduleInput = scheduleInputOf(terms, currency, { principal: position.principalOutstanding, installments: input.installments, disbursedOn: input.effectiveOn, graceOnPrincipal });
-    const problems = scheduleInputProblems({ ...scheduleInput, graceOnInterestPayment: 0 });
-    if (problems.length > 0) throw scheduleProblemsToError(new ScheduleInputError(problems));
-    const plan = buildSchedule({ ...scheduleInput, graceOnInterestPayment: 0 });
-    const newPlan = plan.installments.map((installment) => ({ dueOn: installment.dueOn, principalDue: toMinorUnits(installment.principal, currency), interestDue: toMinorUnits(installment.interest, currency) }));
-    const installments = composeRescheduledInstallments(position, day(input.effectiveOn), newPlan);
-    const now = nowTimestamp(context);
-    const version = (latestVersion?.version ?? 1) + 1;
-    repo.insertScheduleVersion(
-      tx,
-      { loanId, version, effectiveOn: input.effectiveOn, reason: input.reason, createdBy: actor.userId, createdAt: now },
-      installments.map((installment) => ({ ...installment, dueOn: formatIsoDate(installment.dueOn) })),
-    );
-    repo.updateLoan(tx, loanId, { rescheduleCount: loan.rescheduleCount + 1, updatedAt: now });
-    refreshAfterChange(context, tx, loanId);
-    return loanDetail(tx, requireLoan(tx, actor, loanId), today(context));
-  });
+  return context.db.transaction((tx) =>
+    idempotency
+      ? once(tx, { key: idempotency.key, userId: actor.userId, route: idempotency.route, input }, nowTimestamp(context), 200, () => rescheduleIn(context, tx, actor, loanId, input)).body
+      : rescheduleIn(context, tx, actor, loanId, input),
+  );
+}
+
+function rescheduleIn(context: ServiceContext, tx: FundDatabase, actor: Actor, loanId: string, input: { effectiveOn: string; installments: number; reason: string }) {
+  const loan = requireLoan(tx, actor, loanId);
+  requireDisbursed(loan);
+  if (loan.status === 'closed') throw new DomainError('loan_closed', 'This loan is repaid: there is nothing to reschedule.');
+  if (loan.status === 'written_off') throw new DomainError('loan_written_off', 'This loan was written off: it is not rescheduled.');
+  const history = loanHistory(tx, loan);
+  requireLoanMovementDate(context, tx, history, input.effectiveOn, 'effectiveOn');
+  const latestVersion = history.versions[history.versions.length - 1];
+  if (latestVersion && input.effectiveOn <= latestVersion.effectiveOnText) {
+    throw new DomainError('date_before_reschedule', `The schedule in force began on ${latestVersion.effectiveOnText}.`, [{ path: 'effectiveOn', message: `must be after ${latestVersion.effectiveOnText}` }]);
+  }
+  const lastMovement = history.transactions.filter((transaction) => !transaction.reversed && transaction.type !== 'disbursement').reduce((max, transaction) => (transaction.transactionDate > max ? transaction.transactionDate : max), '');
+  if (lastMovement > input.effectiveOn) {
+    throw new DomainError('date_before_reschedule', `A repayment is recorded on ${lastMovement}; a rescheduling takes effect after the last one.`, [{ path: 'effectiveOn', message: `must be on or after ${lastMovement}` }]);
+  }
+  const position = positionOf(history, input.effectiveOn);
+  if (position.principalOutstanding === 0n) throw new DomainError('loan_closed', 'No principal is outstanding: there is nothing to reschedule.');
+  const terms = history.terms;
+  // A rescheduling stretches what is owed past the loan's first term (after a flood, the rest over more months than
+  // were left), but not past twice the longest term the product lends over: 600 installments for 6 is a slip.
+  const mostInstallments = 2 * terms.maxInstallments;
+  if (input.installments > mostInstallments) {
+    throw new DomainError('terms_outside_product', `A rescheduling spreads what is owed over at most ${mostInstallments} installments, twice the product's longest term.`, [
+      { path: 'installments', message: `must be at most ${mostInstallments}` },
+    ]);
+  }
+  const currency = history.currency;
+  const graceOnPrincipal = 0;
+  const scheduleInput = scheduleInputOf(terms, currency, { principal: position.principalOutstanding, installments: input.installments, disbursedOn: input.effectiveOn, graceOnPrincipal });
+  const problems = scheduleInputProblems({ ...scheduleInput, graceOnInterestPayment: 0 });
+  if (problems.length > 0) throw scheduleProblemsToError(new ScheduleInputError(problems));
+  const plan = buildSchedule({ ...scheduleInput, graceOnInterestPayment: 0 });
+  const newPlan = plan.installments.map((installment) => ({ dueOn: installment.dueOn, principalDue: toMinorUnits(installment.principal, currency), interestDue: toMinorUnits(installment.interest, currency) }));
+  const installments = composeRescheduledInstallments(position, day(input.effectiveOn), newPlan);
+  const now = nowTimestamp(context);
+  const version = (latestVersion?.version ?? 1) + 1;
+  repo.insertScheduleVersion(
+    tx,
+    { loanId, version, effectiveOn: input.effectiveOn, reason: input.reason, createdBy: actor.userId, createdAt: now },
+    installments.map((installment) => ({ ...installment, dueOn: formatIsoDate(installment.dueOn) })),
+  );
+  repo.updateLoan(tx, loanId, { rescheduleCount: loan.rescheduleCount + 1, updatedAt: now });
+  refreshAfterChange(context, tx, loanId);
+  return loanDetail(tx, requireLoan(tx, actor, loanId), today(context));
 }
 
 export function writeOffLoan(context: ServiceContext, actor: Actor, loanId: string, input: { writtenOffOn: string; reason: string }, idempotency: IdempotencyContext) {

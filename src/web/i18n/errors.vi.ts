@@ -129,6 +129,7 @@ export const fieldMessagesVi: [RegExp, (match: RegExpExecArray) => string][] = [
   [/must be an active officer|assigned to the group/, () => 'Cán bộ phải phụ trách địa bàn của tổ.'],
   [/member of the group/, () => 'Phải là thành viên đang hoạt động của tổ.'],
   [/must be after disbursedOn|before the disbursement/, () => 'Phải sau ngày giải ngân.'],
+  [/must be after (\d{4}-\d{2}-\d{2})/, (match) => `Phải sau ngày ${(match[1] ?? '').split('-').reverse().join('/')}.`],
   [/must not be after/, () => 'Không được sau ngày kết thúc.'],
   [/Invalid option|Invalid enum|expected one of/i, () => 'Hãy chọn một giá trị trong danh sách.'],
   [/expected (number|int)|Too small|Too big|must be at (least|most)/i, () => 'Số chưa đúng hoặc ngoài giới hạn.'],

@@ -135,10 +135,10 @@ const actions: Record<ActionName, LoanAction> = {
     label: (t) => t.loans.reschedule,
     offered: (loan) => loan.status === 'active',
     fields: [todayField('effectiveOn', (t) => t.loans.effectiveOn), { name: 'installments', label: (t) => t.loans.newInstallments, kind: 'number', required: true }, reasonField],
-    idempotent: false,
+    idempotent: true,
     danger: false,
     schema: rescheduleBody,
-    run: (context, actor, loan, input) => loans.rescheduleLoan(context, actor, loan.id, input as z.infer<typeof rescheduleBody>),
+    run: (context, actor, loan, input, idempotency) => loans.rescheduleLoan(context, actor, loan.id, input as z.infer<typeof rescheduleBody>, idempotency),
   },
   'write-off': {
     route: 'POST /loans/:id/write-off',
