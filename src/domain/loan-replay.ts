@@ -100,7 +100,7 @@ export interface Allocation {
   readonly interest: bigint;
   readonly penalty: bigint;
   readonly lateInterest: bigint;
-  /** Held as credit: the hold_credit rule, or anything beyond a full payoff. */
+  /** Held as credit: money beyond a full payoff (the hold_credit rule pays the next installments ahead instead). */
   readonly creditAdded: bigint;
   /** Earlier credit drawn into this allocation (net of any of it held again). */
   readonly creditUsed: bigint;
@@ -749,7 +749,7 @@ class LoanReplay {
     const allocation = new AllocationBuilder(id, on, amount, this.credit);
     this.credit = 0n;
     if (this.closedOn === null) this.allocateToLoan(allocation, on);
-    // Whatever is left is held as credit: the hold_credit rule, or money beyond a full payoff.
+    // Whatever is left is held as credit: money beyond a full payoff, or paid to a closed loan.
     allocation.creditAdded += allocation.take(allocation.available);
     const built = allocation.build();
     // All held credit was drawn; what is held now is what this repayment left (before netting).
@@ -794,7 +794,19 @@ class LoanReplay {
     // Step 4, the next installment not yet due (paying at a meeting before the due date is on time).
     this.advancePointers();
     if (this.nextUnsettled < this.installments.length) this.payInstallmentInOrder(this.nextUnsettled, rules.currentOrder, allocation);
-    if (allocation.available === 0n || rules.overpayment === 'hold_credit') return;
+    if (allocation.available === 0n) return;
+
+    if (rules.overpayment === 'hold_credit') {
+      // Step 5 (hold_credit), the installments after it in their order, each whole before the next, the term kept:
+      // what the member paid ahead meets each installment by its due date. Money left aside until a later repayment
+      // drew it would leave her late on a due date the fund held her money for, classed by it and charged penalty.
+      while (allocation.available > 0n && this.nextUnsettled < this.installments.length) {
+        this.payInstallmentInOrder(this.nextUnsettled, rules.currentOrder, allocation);
+        this.advancePointers();
+      }
+      assertInvariant(this.principalOutstanding > 0n, 'paying installments ahead paid all principal without being a payoff');
+      return;
+    }
 
     // Step 5 (prepay), principal of the last installments first, backwards; their interest stays scheduled.
     this.advancePointers();

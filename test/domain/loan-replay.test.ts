@@ -175,16 +175,24 @@ describe('an overpayment', () => {
     expect(position.principalOutstanding).toBe(10_000_000n - 1_846_667n);
   });
 
-  it('under hold_credit is held, then drawn first by the next repayment', () => {
+  it('under hold_credit pays the installments after it ahead, in their order, so none falls due unpaid', () => {
     const holding = { rules: { overpayment: 'hold_credit' as const } };
-    const held = replay([overpaid], '2025-02-10', holding);
-    expect(parts(allocationOf(held, 'over'))).toEqual({ ...nothingElse, principal: 1_666_666n, interest: 153_333n, creditAdded: 180_001n });
-    expect(held.credit).toBe(180_001n);
-    expect(held.payoff.credit).toBe(180_001n);
-    // #3 (900,000) on 2025-04-10: 719,999 brought + 180,001 held = 900,000.
-    const drawn = replay([overpaid, repayment('next', '2025-04-10', 719_999n)], '2025-04-10', holding);
-    expect(parts(allocationOf(drawn, 'next'))).toEqual({ ...nothingElse, principal: 833_333n, interest: 66_667n, creditUsed: 180_001n });
-    expect(drawn.credit).toBe(0n);
+    // The 180,001 left goes to #3 (900,000): its interest 66,667 first, then 113,334 of its principal 833,333.
+    const ahead = replay([overpaid], '2025-03-20', holding);
+    expect(parts(allocationOf(ahead, 'over'))).toEqual({ ...nothingElse, principal: 1_780_000n, interest: 220_000n });
+    expect(allocationOf(ahead, 'over').byInstallment).toEqual([
+      { number: 1, principal: 833_333n, interest: 80_000n },
+      { number: 2, principal: 833_333n, interest: 73_333n },
+      { number: 3, principal: 113_334n, interest: 66_667n },
+    ]);
+    // #2 fell due on 2025-03-10, paid: nothing is late and no penalty runs; the term is the same twelve installments.
+    expect(ahead).toMatchObject({ daysPastDue: 0, overduePrincipal: 0n, penaltyAccrued: 0n, credit: 0n, nextDueOn: day('2025-04-10') });
+    expect(ahead.installments).toHaveLength(12);
+    // On #3's due date the rest of it, 900,000 - 180,001 = 719,999, is its principal.
+    const rest = replay([overpaid, repayment('next', '2025-04-10', 719_999n)], '2025-04-10', holding);
+    expect(parts(allocationOf(rest, 'next'))).toEqual({ ...nothingElse, principal: 719_999n, interest: 0n });
+    // Unpaid, #3 is late by the days since its due date for the 719,999 still owed on it.
+    expect(replay([overpaid], '2025-04-20', holding)).toMatchObject({ daysPastDue: 10, overduePrincipal: 719_999n });
   });
 });
 

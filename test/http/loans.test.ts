@@ -114,15 +114,20 @@ describe('repayments', () => {
     expect(detail.balances.principalOutstanding).toBe(String(10000000 - 1850959));
   });
 
-  it('holds an overpayment as credit under hold_credit, and draws it at the next repayment', async () => {
+  it('under hold_credit pays the next installments ahead, so a member who paid ahead is never late on them', async () => {
     const { loanId } = await disbursedLoan(fund, { product: { overpayment: 'hold_credit' } });
+    // Installments 1 and 2, then the 184,293 left on installment 3 (901,278): its interest 67,945, then 116,348 of principal.
     const first = await repay(loanId, '2000000', '2025-02-15');
-    expect(first.json().allocation).toMatchObject({ creditAdded: '184293' });
-    expect(await balanceOf('4591')).toEqual({ debit: '0', credit: '184293' });
-    // Installment 3 (901,278) on its due date: 184,293 of credit plus 716,985 of cash.
-    const third = await repay(loanId, '716985', '2025-04-15');
-    expect(third.json().allocation).toMatchObject({ creditUsed: '184293', principal: '833333', interest: '67945' });
+    expect(first.json().allocation).toMatchObject({ creditAdded: '0', principal: '1783014', interest: '216986' });
+    const schedule = (await fund.officer('GET', `/v1/loans/${loanId}`)).json().schedule as { principalPaid: string; interestPaid: string }[];
+    expect(schedule[2]).toMatchObject({ interestPaid: '67945', principalPaid: '116348' });
     expect(await balanceOf('4591')).toEqual({ debit: '0', credit: '0' });
+    // Installment 2 fell due on 2025-03-15, paid: nothing is overdue and no penalty runs before installment 3's date.
+    const between = (await fund.officer('GET', `/v1/loans/${loanId}/arrears?asOf=2025-04-01`)).json();
+    expect(between).toMatchObject({ daysPastDue: 0, debtGroup: 1, overduePrincipal: '0', penaltyAccrued: '0' });
+    // Installment 3 on its due date: the 716,985 still owed on it, all principal.
+    const third = await repay(loanId, '716985', '2025-04-15');
+    expect(third.json().allocation).toMatchObject({ creditUsed: '0', principal: '716985', interest: '0' });
     expect(await reconciled()).toBe(true);
   });
 

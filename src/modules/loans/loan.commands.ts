@@ -37,7 +37,7 @@ export const productTermsShape = {
   lateInterestAnnualRate: decimal('Interest on overdue unpaid interest, percent a year; at most 10').default('0'),
   overdueAllocationOrder: z.enum(overdueAllocationOrders).default('principal_interest_penalty'),
   currentAllocationOrder: z.enum(currentAllocationOrders).default('interest_principal'),
-  overpayment: z.enum(overpaymentRules).default('prepay'),
+  overpayment: z.enum(overpaymentRules).default('prepay').meta({ description: 'Beyond the next installment: prepay the last installments’ principal, or hold_credit: pay the following installments ahead, in their order' }),
   compulsorySavingsPercentOfPrincipal: decimal('Withheld from the disbursement into compulsory savings, percent').default('0'),
   compulsorySavingsPerInstallment: amount.default('0').meta({ description: 'Compulsory savings collected with each installment' }),
 };
