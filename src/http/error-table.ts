@@ -42,6 +42,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   area_level_invalid: 422,
   group_area_not_village: 422,
   group_full: 422,
+  group_too_small: 422,
   group_officer_invalid: 422,
   group_leader_not_member: 422,
   member_under_age: 422,

@@ -239,6 +239,21 @@ describe('rescheduling, write-off and recovery', () => {
   });
 });
 
+describe('applying', () => {
+  it('lends only in a group of the fund’s fewest members, and lends there again once it has them', async () => {
+    const productId = (await disbursedLoan(fund, { memberIndex: 0 })).productId;
+    expect((await fund.admin('PATCH', '/v1/settings', { minGroupMembers: 4 })).statusCode).toBe(200);
+    const application = { memberId: fund.memberIds[1], productId, principal: '10000000', installments: 12, appliedOn: '2025-01-02', purpose: 'Chăn nuôi' };
+    const before = snapshot(test.database);
+    const refused = await fund.officer('POST', '/v1/loans', application);
+    expect([refused.statusCode, refused.json().error.code, refused.json().error.details[0].path]).toEqual([422, 'group_too_small', 'memberId']);
+    expect(snapshot(test.database)).toBe(before);
+    await fund.officer('POST', '/v1/members', memberInput(fund.group.id, { fullName: 'Thành viên thứ tư' }));
+    const lent = await fund.officer('POST', '/v1/loans', application);
+    expect(lent.statusCode, lent.body).toBe(201);
+  });
+});
+
 describe('the collection sheet', () => {
   it('lists what 20 members owe, posts the meeting at once, and posts it once however often it is sent', async () => {
     for (let index = fund.memberIds.length; index < 20; index += 1) {

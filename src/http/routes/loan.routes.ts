@@ -94,6 +94,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
             'product_not_found',
             'product_invalid',
             'terms_outside_product',
+            'group_too_small',
             'date_in_future',
             'date_before_joined',
             'malformed_json',

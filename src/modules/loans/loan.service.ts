@@ -16,7 +16,7 @@ import { newId } from '../shared/ids.js';
 import { amountInMinorUnits, formatAmount } from '../shared/money-input.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
 import { post, postMirror, requireOpenPeriod } from '../ledger/ledger.service.js';
-import { findArea, scopeCondition } from '../registry/registry.repo.js';
+import { activeMemberCounts, findArea, scopeCondition } from '../registry/registry.repo.js';
 import { recordSavingsMovement, requireBalanceCovers, requireMemberInScope } from '../savings/savings.service.js';
 import { savingsTransferForEntry } from '../savings/savings.repo.js';
 import { readSettings } from '../settings/settings.service.js';
@@ -347,6 +347,15 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
   return context.db.transaction((tx) => {
     const member = requireMemberInScope(tx, actor, input.memberId);
     if (member.status !== 'active') throw new DomainError('member_not_active', `This member left the fund on ${member.leftOn}.`);
+    // The fund lends through groups that vouch for and meet with each borrower: a group left with fewer members than
+    // the fund's least takes no new loan until it has them again; the loans already made go on being repaid in it.
+    const { minGroupMembers } = readSettings(tx);
+    const groupMembers = activeMemberCounts(tx, [member.groupId]).get(member.groupId) ?? 0;
+    if (groupMembers < minGroupMembers) {
+      throw new DomainError('group_too_small', `The member's group has ${groupMembers} active member${groupMembers === 1 ? '' : 's'}; the fund lends in groups of at least ${minGroupMembers}.`, [
+        { path: 'memberId', message: `her group has fewer than ${minGroupMembers} active members` },
+      ]);
+    }
     const product = requireProduct({ ...context, db: tx }, input.productId);
     if (product.status !== 'active') throw new DomainError('terms_outside_product', `Product ${product.code} is retired: no new loans are made on it.`, [{ path: 'productId', message: 'retired' }]);
     const currency = product.currency as CurrencyCode;

@@ -24,6 +24,7 @@ export const domainErrorCodes = [
   'group_area_not_village',
   'group_dissolved',
   'group_full',
+  'group_too_small',
   'group_has_active_members',
   'group_officer_invalid',
   'group_leader_not_member',
