@@ -254,6 +254,27 @@ describe('applying', () => {
   });
 });
 
+describe('a member who moves', () => {
+  it('takes her loan to her new group’s officer and leader, who see and collect it; it stays where it was made too', async () => {
+    const { loanId } = await disbursedLoan(fund, { memberIndex: 0 });
+    const memberId = fund.memberIds[0] as string;
+    expect((await fund.otherOfficer('GET', `/v1/loans/${loanId}`)).statusCode).toBe(403);
+    const moved = await fund.admin('POST', `/v1/members/${memberId}/move`, { groupId: fund.otherGroup.id, movedOn: '2026-11-20' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    // Her new officer sees the loan, lists it, and records a repayment on it, as her new group's meeting sheet does.
+    expect((await fund.otherOfficer('GET', `/v1/loans/${loanId}`)).statusCode).toBe(200);
+    const listed = (await fund.otherOfficer('GET', `/v1/loans?memberId=${memberId}`)).json() as { items: { id: string }[] };
+    expect(listed.items.map((item) => item.id)).toEqual([loanId]);
+    expect((await fund.otherOfficer('POST', `/v1/loans/${loanId}/repayments`, { amount: '100000', paidOn: '2026-11-21' })).statusCode).toBe(201);
+    // The officer of the group it was made in still sees it: the reports count it there.
+    expect((await fund.officer('GET', `/v1/loans/${loanId}`)).statusCode).toBe(200);
+    // Someone else's loan stays out of reach.
+    const { loanId: stayed } = await disbursedLoan(fund, { memberIndex: 1 });
+    expect((await fund.otherOfficer('GET', `/v1/loans/${stayed}`)).statusCode).toBe(403);
+    expect(((await fund.otherOfficer('GET', '/v1/loans')).json() as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([loanId]);
+  });
+});
+
 describe('the collection sheet', () => {
   it('lists what 20 members owe, posts the meeting at once, and posts it once however often it is sent', async () => {
     for (let index = fund.memberIds.length; index < 20; index += 1) {

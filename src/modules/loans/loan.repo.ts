@@ -1,5 +1,6 @@
 // Storage of loan products, loans, their schedule versions, transactions, reversals and repayment allocations.
-import { type SQL, and, asc, desc, eq, getTableColumns, inArray, lte, ne, notInArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, getTableColumns, inArray, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { type FundDatabase, columnsAs, insertOf, statementOn } from '../../../db/client.js';
 import {
   areas,
@@ -10,6 +11,7 @@ import {
   loanTimelineSegments,
   loanTransactions,
   loans,
+  members,
   repaymentAllocationLines,
   repaymentAllocations,
   scheduleInstallments,
@@ -17,6 +19,8 @@ import {
   transactionReversals,
 } from '../../../db/schema.js';
 import { toStoredAmount } from '../ledger/journal.repo.js';
+import { scopeCondition, scopeConditionOn } from '../registry/registry.repo.js';
+import type { Actor } from '../shared/access.js';
 import { placeholdersFor, prepared } from '../shared/prepared.js';
 
 const id = () => sql.placeholder('id');
@@ -60,15 +64,18 @@ export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRo
   db.update(loans).set(changes).where(eq(loans.id, id)).run();
 }
 
-export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; memberName: string; memberStatus: string };
+/** A loan with where it was made, and the group its member is in now (she may have moved since). */
+export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; memberName: string; memberStatus: string; memberGroupId: string; memberAreaPath: string };
 
 /**
  * The statements every repayment reads its loan with, in SQL: drizzle's mapping of each row cost more than SQLite
  * reading it (columnsAs gives the rows drizzle's shape).
  */
 const hotReads = {
-  loanWithPlace: `SELECT ${columnsAs(loans, 'l')}, a.path AS "areaPath", g.code AS "groupCode", m.full_name AS "memberName", m.status AS "memberStatus"
-    FROM loans AS l JOIN groups AS g ON g.id = l.group_id JOIN areas AS a ON a.id = g.area_id JOIN members AS m ON m.id = l.member_id WHERE l.id = ?`,
+  loanWithPlace: `SELECT ${columnsAs(loans, 'l')}, a.path AS "areaPath", g.code AS "groupCode", m.full_name AS "memberName", m.status AS "memberStatus",
+      m.group_id AS "memberGroupId", ma.path AS "memberAreaPath"
+    FROM loans AS l JOIN groups AS g ON g.id = l.group_id JOIN areas AS a ON a.id = g.area_id JOIN members AS m ON m.id = l.member_id
+      JOIN groups AS mg ON mg.id = m.group_id JOIN areas AS ma ON ma.id = mg.area_id WHERE l.id = ?`,
   transactions: `SELECT ${columnsAs(loanTransactions, 't')}, r.reversed_at AS "reversedAt", r.reason AS "reversalReason"
     FROM loan_transactions AS t LEFT JOIN transaction_reversals AS r ON r.transaction_id = t.id WHERE t.loan_id = ?`,
   scheduleVersions: `SELECT ${columnsAs(scheduleVersions, 'v')} FROM schedule_versions AS v WHERE v.loan_id = ? ORDER BY v.version`,
@@ -81,6 +88,15 @@ export function findLoan(db: FundDatabase, loanId: string): LoanWithPlace | unde
   return statementOn(db, hotReads.loanWithPlace).get(loanId) as LoanWithPlace | undefined;
 }
 
+/** The group a loan's member is in now, and its area (listLoans joins them beside the loan's own). */
+const memberGroups = alias(groups, 'member_groups');
+const memberAreas = alias(areas, 'member_areas');
+
+/** The loans someone may list: those made in a group they reach, and those whose member is now in one. */
+export function loanScope(actor: Actor): SQL | undefined {
+  return or(scopeCondition(actor), scopeConditionOn(actor, memberGroups.id, memberAreas.path));
+}
+
 export function listLoans(
   db: FundDatabase,
   filter: { scope?: SQL; memberId?: string; groupId?: string; areaPath?: string; status?: LoanRow['status']; after?: string; limit: number },
@@ -90,6 +106,9 @@ export function listLoans(
     .from(loans)
     .innerJoin(groups, eq(groups.id, loans.groupId))
     .innerJoin(areas, eq(areas.id, groups.areaId))
+    .innerJoin(members, eq(members.id, loans.memberId))
+    .innerJoin(memberGroups, eq(memberGroups.id, members.groupId))
+    .innerJoin(memberAreas, eq(memberAreas.id, memberGroups.areaId))
     .where(
       and(
         filter.scope,

@@ -16,7 +16,7 @@ import { newId } from '../shared/ids.js';
 import { amountInMinorUnits, formatAmount } from '../shared/money-input.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
 import { post, postMirror, requireOpenPeriod } from '../ledger/ledger.service.js';
-import { activeMemberCounts, findArea, scopeCondition } from '../registry/registry.repo.js';
+import { activeMemberCounts, findArea } from '../registry/registry.repo.js';
 import { recordSavingsMovement, requireBalanceCovers, requireMemberInScope } from '../savings/savings.service.js';
 import { savingsTransferForEntry } from '../savings/savings.repo.js';
 import { readSettings } from '../settings/settings.service.js';
@@ -289,7 +289,10 @@ function summaryReply(loan: repo.LoanRow) {
 function requireLoan(db: FundDatabase, actor: Actor, id: string): repo.LoanWithPlace {
   const loan = repo.findLoan(db, id);
   if (!loan) throw new DomainError('loan_not_found', `No loan has the id ${id}.`);
-  if (!reachesGroup(actor, { id: loan.groupId, areaPath: loan.areaPath })) throw new DomainError('scope_forbidden', 'This loan is outside what you are assigned to.');
+  // Seen where it was made (its reports count it there) and where its member is now: a member who moved repays it at
+  // her new group's meetings, whose leader and officer follow it up.
+  const reached = reachesGroup(actor, { id: loan.groupId, areaPath: loan.areaPath }) || reachesGroup(actor, { id: loan.memberGroupId, areaPath: loan.memberAreaPath });
+  if (!reached) throw new DomainError('scope_forbidden', 'This loan is outside what you are assigned to.');
   return loan;
 }
 
@@ -853,7 +856,7 @@ export function listLoans(context: ServiceContext, actor: Actor, query: ListLoan
     areaPath = area.path;
   }
   const rows = repo.listLoans(context.db, {
-    scope: scopeCondition(actor),
+    scope: repo.loanScope(actor),
     memberId: query.memberId,
     groupId: query.groupId,
     areaPath,

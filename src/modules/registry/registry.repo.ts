@@ -24,10 +24,15 @@ function startsWith(column: SQLiteColumn, prefix: string): SQL {
 
 /** What of the registry the actor may see, as a condition on a query joined to groups and areas. */
 export function scopeCondition(actor: Actor): SQL | undefined {
+  return scopeConditionOn(actor, groups.id, areas.path);
+}
+
+/** The same over other columns: a group's id and its area's path (another join of groups and areas). */
+export function scopeConditionOn(actor: Actor, groupId: SQLiteColumn, areaPath: SQLiteColumn): SQL | undefined {
   if (actor.role === 'admin' || actor.role === 'auditor') return undefined;
-  if (actor.role === 'leader') return actor.groupId ? eq(groups.id, actor.groupId) : sql`1 = 0`;
+  if (actor.role === 'leader') return actor.groupId ? eq(groupId, actor.groupId) : sql`1 = 0`;
   if (actor.areaPaths.length === 0) return sql`1 = 0`;
-  return or(...actor.areaPaths.map((path) => startsWith(areas.path, path)));
+  return or(...actor.areaPaths.map((path) => startsWith(areaPath, path)));
 }
 
 // Areas
