@@ -76,6 +76,15 @@ describe.skipIf(!present)('in the browser', () => {
 
   const phone = () => browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN', acceptDownloads: true });
 
+  /** A meeting's sheet for a date with nothing repaid and no compulsory savings on any line, the rest to be typed. */
+  async function openSheetOfSavingsOnly(page: Page, date: string): Promise<void> {
+    await page.goto(`${base}/app/groups/${fund.group.id}/meeting?date=${date}`);
+    for (let index = 0; index < 10; index += 1) {
+      await page.fill(`input[name="lines.${index}.repayment"]`, '0');
+      await page.fill(`input[name="lines.${index}.compulsorySavings"]`, '0');
+    }
+  }
+
   it('a leader records a 10-member meeting; the loans and savings change accordingly', async () => {
     const context = await phone();
     const page = await signIn(context, 'thu.leader', 'leader-pass-1');
@@ -116,11 +125,7 @@ describe.skipIf(!present)('in the browser', () => {
   it('the same sheet sent twice posts once: a dropped answer is retried with the same key', async () => {
     const context = await phone();
     const page = await signIn(context, 'thu.leader', 'leader-pass-1');
-    await page.goto(`${base}/app/groups/${fund.group.id}/meeting?date=2026-11-20`);
-    for (let index = 0; index < 10; index += 1) {
-      await page.fill(`input[name="lines.${index}.repayment"]`, '0');
-      await page.fill(`input[name="lines.${index}.compulsorySavings"]`, '0');
-    }
+    await openSheetOfSavingsOnly(page, '2026-11-20');
     await page.fill('input[name="lines.1.voluntarySavings"]', '70.000');
     await page.fill('input[name="cashTotal"]', '70.000');
     // The first answer is lost on the way back: the service recorded the sheet, the phone saw the connection drop.
@@ -162,11 +167,7 @@ describe.skipIf(!present)('in the browser', () => {
   it('a refused sheet stays on the phone for its own date and is never sent again by itself', async () => {
     const context = await phone();
     const page = await signIn(context, 'thu.leader', 'leader-pass-1');
-    await page.goto(`${base}/app/groups/${fund.group.id}/meeting?date=2026-10-17`);
-    for (let index = 0; index < 10; index += 1) {
-      await page.fill(`input[name="lines.${index}.repayment"]`, '0');
-      await page.fill(`input[name="lines.${index}.compulsorySavings"]`, '0');
-    }
+    await openSheetOfSavingsOnly(page, '2026-10-17');
     await page.fill('input[name="lines.2.voluntarySavings"]', '30.000');
     await page.fill('input[name="cashTotal"]', '1.000');
     await page.getByRole('button', { name: 'Gửi bảng thu' }).click();

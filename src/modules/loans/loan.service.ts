@@ -352,7 +352,8 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
     if (member.status !== 'active') throw new DomainError('member_not_active', `This member left the fund on ${member.leftOn}.`);
     // The fund lends through groups that vouch for and meet with each borrower: a group left with fewer members than
     // the fund's least takes no new loan until it has them again; the loans already made go on being repaid in it.
-    const { minGroupMembers } = readSettings(tx);
+    const settings = readSettings(tx);
+    const { minGroupMembers } = settings;
     const groupMembers = activeMemberCounts(tx, [member.groupId]).get(member.groupId) ?? 0;
     if (groupMembers < minGroupMembers) {
       throw new DomainError('group_too_small', `The member's group has ${groupMembers} active member${groupMembers === 1 ? '' : 's'}; the fund lends in groups of at least ${minGroupMembers}.`, [
@@ -362,7 +363,7 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
     const product = requireProduct({ ...context, db: tx }, input.productId);
     if (product.status !== 'active') throw new DomainError('terms_outside_product', `Product ${product.code} is retired: no new loans are made on it.`, [{ path: 'productId', message: 'retired' }]);
     const currency = product.currency as CurrencyCode;
-    const fundCurrency = readSettings(tx).currency;
+    const fundCurrency = settings.currency;
     if (currency !== fundCurrency) {
       throw new DomainError('product_invalid', `Product ${product.code} lends in ${currency}, and the fund keeps its books in ${fundCurrency}.`, [{ path: 'productId', message: `lends in ${currency}, not ${fundCurrency}` }]);
     }

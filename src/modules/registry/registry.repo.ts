@@ -259,10 +259,6 @@ export function openLoansOf(db: FundDatabase, memberId: string): { id: string; s
     .all();
 }
 
-/**
- * The last day money of a member's was recorded: a loan transaction (disbursement, repayment, write-off, recovery) or a
- * savings movement, each read through the member's own indexes. Null when none was.
- */
 /** The last day a group was in use: a membership of it ended, or it held a meeting (null for neither). */
 export function lastGroupActivityOn(db: FundDatabase, groupId: string): string | null {
   const row = db.get<{ last: string | null }>(sql`
@@ -274,6 +270,10 @@ export function lastGroupActivityOn(db: FundDatabase, groupId: string): string |
   return row?.last ?? null;
 }
 
+/**
+ * The last day money of a member's was recorded: a loan transaction (disbursement, repayment, write-off, recovery) or a
+ * savings movement, each read through the member's own indexes. Null when none was.
+ */
 export function lastActivityOn(db: FundDatabase, memberId: string): string | null {
   const row = db.get<{ last: string | null }>(sql`
     SELECT MAX(day) AS last FROM (

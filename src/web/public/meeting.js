@@ -3,7 +3,8 @@
 // every retry (after a network failure, a server error, the phone going back online or the page being opened again),
 // so the service answers a repeat with the first result and the meeting is never recorded twice. The storage is
 // cleared once the service has accepted the sheet. A sheet the service refused stays stored, marked, with its reasons,
-// and is never sent again by itself: it waits on its own date's page for the leader to correct it. Amounts are summed as whole minor units (BigInt), never floats.
+// and is never sent again by itself: it waits on its own date's page for the leader to correct it. Amounts are summed
+// as whole minor units (BigInt), never floats.
 (function () {
   'use strict';
   var form = document.getElementById('meeting-form');
