@@ -237,6 +237,16 @@ describe('registering', () => {
   });
 });
 
+describe('the loan application form', () => {
+  it('starts at a term the product shown first lends over', async () => {
+    const product = await fund.admin('POST', '/v1/loan-products', { code: 'A-SIX', name: 'Vay 6 tháng', minPrincipal: '1000000', maxPrincipal: '20000000', minInstallments: 6, maxInstallments: 6, monthlyRate: '0.8', method: 'declining_equal_principal' });
+    expect(product.statusCode, product.body).toBe(201);
+    const form = await officer.get(`/app/loans/new?memberId=${fund.memberIds[1]}`);
+    expect(form.body).toContain('6–6');
+    expect(inputValue(form.body, 'installments')).toBe('6');
+  });
+});
+
 describe('the fund’s capital page', () => {
   it('records capital received once however often the form is sent, and brings a refusal back beside its field', async () => {
     const admin = new Browser(test.app);

@@ -313,7 +313,15 @@ function previewOf(context: ServiceContext, page: SignedInPage, fields: FormFiel
 
 function applyPage(
   page: SignedInPage,
-  view: { member: ReturnType<typeof registry.getMember>; products: { value: string; label: string }[]; fields: FormFields | null; errors: FormErrors | null; preview: ReturnType<typeof previewSchedule> | null; limits: string | null },
+  view: {
+    member: ReturnType<typeof registry.getMember>;
+    products: { value: string; label: string }[];
+    fields: FormFields | null;
+    errors: FormErrors | null;
+    preview: ReturnType<typeof previewSchedule> | null;
+    limits: string | null;
+    installments: string;
+  },
 ): Html {
   const t = page.t.loans;
   const typed = (name: string, initial: string) => (view.fields ? value(view.fields, name) : initial);
@@ -328,7 +336,7 @@ ${csrfField(page)}
 <input type="hidden" name="memberId" value="${view.member.id}">
 ${selectField(page, { name: 'productId', label: t.product, choices: view.products, value: typed('productId', view.products[0]?.value ?? ''), errors: view.errors, required: true, hint: view.limits ?? undefined })}
 ${amountField(page, { name: 'principal', label: t.principal, value: typed('principal', ''), errors: view.errors, required: true })}
-${inputField(page, { name: 'installments', label: t.installments, value: typed('installments', '12'), errors: view.errors, required: true, inputmode: 'numeric' })}
+${inputField(page, { name: 'installments', label: t.installments, value: typed('installments', view.installments), errors: view.errors, required: true, inputmode: 'numeric' })}
 ${inputField(page, { name: 'graceOnPrincipal', label: t.graceOnPrincipal, value: typed('graceOnPrincipal', ''), errors: view.errors, inputmode: 'numeric' })}
 ${dateField(page, { name: 'appliedOn', label: t.appliedOn, value: typed('appliedOn', page.today), errors: view.errors, required: true })}
 ${textAreaField(page, { name: 'purpose', label: t.purpose, value: typed('purpose', ''), errors: view.errors, required: true })}
@@ -367,11 +375,14 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
       const products = productChoices(context, { activeOnly: true });
       const productId = fields ? value(fields, 'productId') : products[0]?.value;
       let limits: string | null = null;
+      // A year of monthly installments, as most loans run, unless the product shown first lends over another term.
+      let installments = 12;
       if (productId) {
         const terms = getProduct(context, productId).terms;
         limits = `${money(page, terms.minPrincipal)} – ${money(page, terms.maxPrincipal)} · ${terms.minInstallments}–${terms.maxInstallments} ${page.t.loans.installments.toLowerCase()}`;
+        installments = Math.min(Math.max(installments, terms.minInstallments), terms.maxInstallments);
       }
-      return sendPage(reply, applyPage(page, { member, products, fields, errors, preview, limits }), errors?.status ?? 200);
+      return sendPage(reply, applyPage(page, { member, products, fields, errors, preview, limits, installments: String(installments) }), errors?.status ?? 200);
     };
 
     app.get('/loans/new', async (request, reply) => {
