@@ -48,6 +48,20 @@ describe('the meeting sheet', () => {
     expect(page.body).toContain('Tiết kiệm tự nguyện');
   });
 
+  it('refuses a day that is no day, or is still to come, beside the date, over the meeting day’s sheet', async () => {
+    const meeting = `/app/groups/${fund.group.id}/meeting`;
+    for (const [asked, reason] of [
+      ['2026-02-30', 'Ngày chưa đúng.'],
+      ['2099-01-01', 'Không được sau hôm nay.'],
+    ] as const) {
+      const page = await leader.get(`${meeting}?date=${asked}`);
+      expect(page.statusCode, asked).toBe(400);
+      expect(page.body).toContain(`id="f-date-error">${reason}`);
+      expect(page.body).toMatch(/id="f-date"[^>]*aria-invalid="true"/);
+      expect(inputValue(page.body, 'date')).toBe('2026-11-15');
+    }
+  });
+
   it('shows a refusal beside the field that caused it and keeps what was typed', async () => {
     const page = await leader.get(`/app/groups/${fund.group.id}/meeting?date=2026-11-15`);
     const fields = { ...formOf(page.body), 'lines.1.voluntarySavings': '20.000', cashTotal: '1.000' };

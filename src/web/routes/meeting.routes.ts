@@ -5,12 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { formatIsoDate, isIsoDate, latestMonthlyDay, parseIsoDate } from '../../domain/calendar.js';
+import { formatIsoDate, latestMonthlyDay, parseIsoDate } from '../../domain/calendar.js';
 import { currencies, isCurrencyCode } from '../../domain/money.js';
 import { collectionSheetBody } from '../../modules/collection/collection.commands.js';
 import { collectionSheet, getPostedSheet, listCollectionSheets, postCollectionSheet } from '../../modules/collection/collection.service.js';
 import * as registry from '../../modules/registry/registry.service.js';
 import { type ServiceContext, today } from '../../modules/shared/context.js';
+import { isoDate } from '../../modules/shared/schemas.js';
 import { attempt, attemptAsync, type FormErrors, type FormFields, parseWith, postedForm, value } from '../forms.js';
 import { amountInputValue, amountOfMinorUnits, formatTimestamp, minorUnitsOf, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
@@ -105,12 +106,15 @@ ${(['loanId', 'memberId'] as const).map((field) => {
 )}
 </fieldset>`;
   const cashError = errors?.fields.cashTotal;
+  const dateError = errors?.fields.date;
   return layout(
     page,
     t.title,
     html`<p class="lead">${t.group(group.code, group.name)}</p>
 <form method="get" class="inline-form" action="">
-<div class="field"><label for="f-date-pick">${t.date}</label><input id="f-date-pick" type="date" name="date" value="${sheet.date}" max="${page.today}"></div>
+<div class="field${dateError ? ' has-error' : ''}"><label for="${fieldId('date')}">${t.date}</label><input id="${fieldId('date')}" type="date" name="date" value="${sheet.date}" max="${page.today}"${
+      dateError ? html` aria-invalid="true" aria-describedby="${fieldId('date')}-error"` : ''
+    }>${dateError ? html`<span class="field-error" id="${fieldId('date')}-error">${dateError}</span>` : ''}</div>
 <button type="submit">${t.change}</button>
 </form>
 ${group.meetingDay !== null ? html`<p class="hint">${t.meetingDay(group.meetingDay)}</p>` : ''}
@@ -211,17 +215,23 @@ function linesOfForm(fields: FormFields) {
     }));
 }
 
+/** The meeting day a page may be asked for: a real date, not after today. */
+const meetingDay = (today: string) => z.object({ date: isoDate.refine((date) => date <= today, { message: 'must not be in the future' }) });
+
 export function meetingRoutes(context: ServiceContext, write: Write): FastifyPluginAsync {
   return async (app) => {
     const render = (request: FastifyRequest, reply: FastifyReply, groupId: string, options: { date?: string; typed?: FormFields | null; errors?: FormErrors | null; key?: string }) => {
       const page = signedIn(request, sheetRoles);
       const group = registry.getGroup(context, page.actor, groupId);
-      const meetingOn = options.date && isIsoDate(options.date) ? options.date : defaultMeetingDate(group, today(context));
+      // A day asked for that is no day, or is still to come, is refused beside the date picker, over the usual day's sheet.
+      const asked = options.date ? attempt(page.lang, () => parseWith(meetingDay(today(context)), { date: options.date }).date) : null;
+      const meetingOn = asked?.ok ? asked.value : defaultMeetingDate(group, today(context));
+      const errors = options.errors ?? (asked && !asked.ok ? asked.errors : null);
       const sheet = collectionSheet(context, page.actor, groupId, meetingOn);
       const posted = listCollectionSheets(context, page.actor, groupId, { date: meetingOn, limit: 5 });
       const recent = listCollectionSheets(context, page.actor, groupId, { limit: 6 });
-      const body = meetingPage(page, { group, sheet, typed: options.typed ?? null, errors: options.errors ?? null, key: options.key ?? randomUUID(), posted, recent });
-      return sendPage(reply, body, options.errors?.status ?? 200);
+      const body = meetingPage(page, { group, sheet, typed: options.typed ?? null, errors, key: options.key ?? randomUUID(), posted, recent });
+      return sendPage(reply, body, errors?.status ?? 200);
     };
 
     app.get('/meeting', async (request) => {
