@@ -181,5 +181,11 @@ describe('memberships keep their history', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(fund.memberIds);
+    // A cursor from the members' list is not one for the loans' or the groups': refused, not an empty page.
+    const membersCursor = (await fund.admin('GET', '/v1/members?limit=3')).json().nextCursor as string;
+    for (const list of ['/v1/loans', '/v1/groups']) {
+      const other = await fund.admin('GET', `${list}?cursor=${membersCursor}`);
+      expect([other.statusCode, other.json().error.code, other.json().error.details[0].path], list).toEqual([400, 'invalid_request', 'cursor']);
+    }
   });
 });

@@ -74,7 +74,7 @@ export function auditLog(context: ServiceContext, actor: Actor, query: AuditLogQ
   requireRole(actor, ['admin', 'auditor'], 'read the audit trail');
   // Stored instants are UTC (toISOString); a filter given with an offset is compared in UTC too.
   const utc = (instant: string | undefined) => (instant === undefined ? undefined : new Date(instant).toISOString());
-  const rows = repo.listAuditRecords(context.db, { ...query, from: utc(query.from), to: utc(query.to), before: decodeCursor(query.cursor) });
+  const rows = repo.listAuditRecords(context.db, { ...query, from: utc(query.from), to: utc(query.to), before: decodeCursor(query.cursor, 'au') });
   const items = rows.slice(0, query.limit).map((row) => ({
     ...row,
     before: row.before === null ? null : (JSON.parse(row.before) as unknown),

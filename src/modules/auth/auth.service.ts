@@ -170,7 +170,7 @@ export function createUser(context: ServiceContext, actor: Actor, input: CreateU
 
 export function listUsers(context: ServiceContext, actor: Actor, query: { role?: UserReply['role']; limit: number; cursor?: string }): Page<UserReply> {
   requireRole(actor, ['admin'], 'list users');
-  const rows = repo.listUsers(context.db, { role: query.role, after: decodeCursor(query.cursor), limit: query.limit });
+  const rows = repo.listUsers(context.db, { role: query.role, after: decodeCursor(query.cursor, 'us'), limit: query.limit });
   const page = toPage(rows, query.limit);
   return { items: page.items.map((row) => userReply(context, row)), nextCursor: page.nextCursor };
 }

@@ -862,7 +862,7 @@ export function listLoans(context: ServiceContext, actor: Actor, query: ListLoan
     groupId: query.groupId,
     areaPath,
     status: query.status,
-    after: decodeCursor(query.cursor),
+    after: decodeCursor(query.cursor, 'ln'),
     limit: query.limit,
   });
   const page = toPage(rows, query.limit);

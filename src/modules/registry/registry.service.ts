@@ -89,7 +89,7 @@ export function listAreas(context: ServiceContext, query: ListAreasQuery): Page<
     parentId: query.parentId,
     level: query.level,
     search: query.q ? foldForSearch(query.q) : undefined,
-    after: decodeCursor(query.cursor),
+    after: decodeCursor(query.cursor, 'ar'),
     limit: query.limit,
   });
   const page = toPage(rows, query.limit);
@@ -213,7 +213,7 @@ export function listGroups(context: ServiceContext, actor: Actor, query: ListGro
     officerId: query.officerId,
     status: query.status,
     search: query.q ? foldForSearch(query.q) : undefined,
-    after: decodeCursor(query.cursor),
+    after: decodeCursor(query.cursor, 'gr'),
     limit: query.limit,
   });
   const page = toPage(rows, query.limit);
@@ -406,7 +406,7 @@ export function listMembers(context: ServiceContext, actor: Actor, query: ListMe
     areaPath: areaPathFilter(context.db, query.areaId),
     status: query.status,
     search,
-    after: decodeCursor(query.cursor),
+    after: decodeCursor(query.cursor, 'mb'),
     limit: query.limit,
   });
   const page = toPage(rows, query.limit);

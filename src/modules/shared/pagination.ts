@@ -1,5 +1,6 @@
 // Cursor pagination for lists: `{items, nextCursor}`, ordered by id (ids are time-ordered).
 import { DomainError } from './domain-error.js';
+import type { IdPrefix } from './ids.js';
 
 export interface Page<T> {
   items: T[];
@@ -10,11 +11,15 @@ export function encodeCursor(lastId: string): string {
   return Buffer.from(JSON.stringify({ after: lastId }), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+/**
+ * The id a cursor continues after, for a list of one kind of record (`kind`, the ids' prefix): a cursor from another
+ * list is refused rather than answered with an empty page.
+ */
+export function decodeCursor(cursor: string | undefined, kind: IdPrefix): string | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && parsed.after.length > 0) return parsed.after;
+    if (typeof parsed.after === 'string' && parsed.after.startsWith(`${kind}-`)) return parsed.after;
   } catch {
     // fall through to the refusal below
   }
