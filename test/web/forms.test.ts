@@ -245,6 +245,21 @@ describe('the loan application form', () => {
     expect(form.body).toContain('6–6');
     expect(inputValue(form.body, 'installments')).toBe('6');
   });
+
+  it('says, under the member, that her group is too small to lend in, and keeps what was typed', async () => {
+    expect((await fund.admin('PATCH', '/v1/settings', { minGroupMembers: 10 })).statusCode).toBe(200);
+    try {
+      const productId = (test.database.sqlite.prepare("SELECT id FROM loan_products WHERE code = 'A-SIX'").get() as { id: string }).id;
+      await officer.get(`/app/loans/new?memberId=${fund.memberIds[1]}`);
+      const typed = { intent: 'apply', memberId: fund.memberIds[1] as string, productId, principal: '5.000.000', installments: '6', appliedOn: '2026-11-20', purpose: 'Mua giống lúa', expectedDisbursement: '2026-11-25' };
+      const refused = await officer.post('/app/loans', typed);
+      expect(refused.statusCode).toBe(422);
+      expect(refused.body).toContain('Thành viên</a>: Tổ có ít hơn 10 thành viên đang hoạt động.');
+      expect(inputValue(refused.body, 'principal')).toBe('5.000.000');
+    } finally {
+      await fund.admin('PATCH', '/v1/settings', { minGroupMembers: 1 });
+    }
+  });
 });
 
 describe('the fund’s capital page', () => {

@@ -325,7 +325,7 @@ function applyPage(
 ): Html {
   const t = page.t.loans;
   const typed = (name: string, initial: string) => (view.fields ? value(view.fields, name) : initial);
-  const labels = { productId: t.product, principal: t.principal, installments: t.installments, appliedOn: t.appliedOn, purpose: t.purpose, graceOnPrincipal: t.graceOnPrincipal, expectedDisbursement: t.expectedDisbursement };
+  const labels = { memberId: t.member, productId: t.product, principal: t.principal, installments: t.installments, appliedOn: t.appliedOn, purpose: t.purpose, graceOnPrincipal: t.graceOnPrincipal, expectedDisbursement: t.expectedDisbursement };
   return layout(
     page,
     t.apply,
