@@ -32,6 +32,12 @@ export interface TimelineSegment extends Omit<ReplaySnapshot, 'on'> {
   readonly fromDay: DayNumber;
   /** Exclusive; null for the last segment, which runs on without end. */
   readonly toDay: DayNumber | null;
+  /**
+   * Principal of the installments of the version in force due before fromDay, or the whole principal once the loan is
+   * repaid (the cumulative repayment rate's denominator). A segment never runs past the day after a due date, so this
+   * holds on each of its days, an installment paid on time included.
+   */
+  readonly principalFallenDue: bigint;
 }
 
 /** What varies with the day inside a segment, as replayLoan as of that day reports it. */
@@ -48,9 +54,10 @@ export interface SegmentState {
 
 type SegmentUnderConstruction = { -readonly [Field in keyof TimelineSegment]: TimelineSegment[Field] };
 
-function segmentFrom(snapshot: ReplaySnapshot): SegmentUnderConstruction {
+function segmentFrom(snapshot: ReplaySnapshot, principalFallenDue: bigint): SegmentUnderConstruction {
   // Field by field rather than by rest and spread: this runs on every repayment write, and it is twice as fast.
   return {
+    principalFallenDue,
     fromDay: snapshot.on,
     toDay: null,
     version: snapshot.version,
@@ -105,13 +112,23 @@ function continues(segment: TimelineSegment, snapshot: ReplaySnapshot): boolean 
  */
 export function loanTimeline(input: Omit<ReplayInput, 'asOf'>): TimelineSegment[] {
   const segments: SegmentUnderConstruction[] = [];
+  const versions = new Map(input.scheduleVersions.map((version) => [version.version, version.installments]));
+  const fallenDueOn = (snapshot: ReplaySnapshot): bigint => {
+    if (snapshot.closed) return input.principal;
+    let fallenDue = 0n;
+    for (const installment of versions.get(snapshot.version) ?? []) if (installment.dueOn < snapshot.on) fallenDue += installment.principalDue;
+    return fallenDue;
+  };
   replayHistory(input, (snapshot) => {
     const last = segments[segments.length - 1];
+    // A day after a due date starts a segment even when the installment was paid on time and nothing else changed:
+    // the principal fallen due did.
+    const fallenDue = fallenDueOn(snapshot);
     if (last !== undefined) {
-      if (continues(last, snapshot)) return;
+      if (continues(last, snapshot) && last.principalFallenDue === fallenDue) return;
       last.toDay = snapshot.on;
     }
-    segments.push(segmentFrom(snapshot));
+    segments.push(segmentFrom(snapshot, fallenDue));
   });
   return segments;
 }

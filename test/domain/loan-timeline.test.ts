@@ -92,11 +92,13 @@ describe('a loan never repaid', () => {
 });
 
 describe('the due date convention', () => {
-  it('a payment on the due date is on time: no day overdue, the boundary the day after merges away', () => {
+  it('a payment on the due date is on time: no day overdue; the day after, its principal has fallen due', () => {
     const input = loan([repayment('r1', '2025-02-10', 913_333n)]);
     const segments = loanTimeline(input);
-    // #1 settled on its date: nothing changes on 02-11, so 02-10 .. 03-11 is one segment.
-    expect(spans(segments).slice(0, 3)).toEqual(['2025-01-10 2025-02-10', '2025-02-10 2025-03-11', '2025-03-11 2025-04-11']);
+    // #1 settled on its date: nothing is overdue on 02-11, but #1's principal has fallen due from then on.
+    expect(spans(segments).slice(0, 3)).toEqual(['2025-01-10 2025-02-10', '2025-02-10 2025-02-11', '2025-02-11 2025-03-11']);
+    expect(segmentAt(segments, '2025-02-10').principalFallenDue).toBe(0n);
+    expect(segmentAt(segments, '2025-03-10').principalFallenDue).toBe(833_333n);
     expect(segmentAt(segments, '2025-02-11')).toMatchObject({ principalPaid: 833_333n, interestPaid: 80_000n, overduePrincipal: 0n, oldestUnpaidDueOn: null, penaltyAmountPerDay: 0n });
     expect(stateAt(segments, '2025-03-10')).toMatchObject({ daysPastDue: 0, penaltyAccrued: 0n });
   });
@@ -151,8 +153,9 @@ describe('a payoff', () => {
     // #1 on time; 2025-02-25 pays 9,202,831 (principal 9,166,667 + 36,164 interest to date) + 5,000 held.
     const input = loan([repayment('first', '2025-02-10', 913_333n), repayment('payoff', '2025-02-25', 9_202_831n + 5_000n)]);
     const segments = loanTimeline(input);
-    expect(spans(segments)).toEqual(['2025-01-10 2025-02-10', '2025-02-10 2025-02-25', '2025-02-25 ...']);
-    expect(segments[2]).toMatchObject({ closed: true, principalOutstanding: 0n, principalPaid: 10_000_000n, interestPaid: 116_164n, credit: 5_000n, overduePrincipal: 0n, penaltyAmountPerDay: 0n });
+    expect(spans(segments)).toEqual(['2025-01-10 2025-02-10', '2025-02-10 2025-02-11', '2025-02-11 2025-02-25', '2025-02-25 ...']);
+    // Repaid, the loan's whole principal has fallen due.
+    expect(segments[3]).toMatchObject({ closed: true, principalOutstanding: 0n, principalPaid: 10_000_000n, interestPaid: 116_164n, credit: 5_000n, overduePrincipal: 0n, penaltyAmountPerDay: 0n, principalFallenDue: 10_000_000n });
     expect(stateAt(segments, '2026-06-30')).toMatchObject({ daysPastDue: 0, penaltyAccrued: 0n });
   });
 });
@@ -205,7 +208,7 @@ describe('a rescheduling', () => {
   const segments = loanTimeline(input);
 
   it('switches version on E, clears the arrears and keeps the penalty to E, then follows the new dates', () => {
-    expect(spans(segments).slice(2, 7)).toEqual(['2025-03-10 2025-03-11', '2025-03-11 2025-04-11', '2025-04-11 2025-04-20', '2025-04-20 2025-07-21', '2025-07-21 2025-08-21']);
+    expect(spans(segments).slice(3, 8)).toEqual(['2025-03-10 2025-03-11', '2025-03-11 2025-04-11', '2025-04-11 2025-04-20', '2025-04-20 2025-07-21', '2025-07-21 2025-08-21']);
     // Before E: #2 (833,333 + 23,333) and #3 (833,333 + 66,667) overdue since 03-10.
     expect(segmentAt(segments, '2025-04-19')).toMatchObject({ version: 1, overduePrincipal: 1_666_666n, overdueInterest: 90_000n, oldestUnpaidDueOn: day('2025-03-10') });
     expect(stateAt(segments, '2025-04-19')).toMatchObject({ daysPastDue: 40 });

@@ -75,6 +75,8 @@ describe('arrears and classification', () => {
 
   it('reports the collection rate on time and including late, beside the cumulative repayment rate', async () => {
     await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' });
+    // Installment 1 was paid on its due date: from the next day its principal has fallen due, and it was repaid.
+    expect((await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-01')).json().totals.cumulativeRepaymentRate).toBe('100.00');
     // Installment 2 (900,840, due 2025-03-15) is paid five days late, with its penalty:
     // 833,333 x 12.48 % x 5 / 365 = 1,424.7 -> 1,425.
     const late = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: String(900840 + 1425), paidOn: '2025-03-20' });

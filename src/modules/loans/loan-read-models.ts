@@ -30,13 +30,6 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
   }
   const principal = BigInt(loan.principal);
   const segments = loanTimeline({ principal, disbursedOn: history.versions[0]?.effectiveOn ?? 0, rules: rulesOf(history.terms), scheduleVersions: history.versions, events: history.events });
-  const versionOf = new Map(history.versions.map((version) => [version.version, version]));
-  // Principal fallen due is constant inside a segment: its boundaries include the day after each due date. A loan
-  // repaid in full has had its whole principal fall due.
-  const fallenDue = (segment: (typeof segments)[number]) =>
-    segment.closed
-      ? principal
-      : (versionOf.get(segment.version)?.installments ?? []).reduce((sum, installment) => (installment.dueOn < segment.fromDay ? sum + installment.principalDue : sum), 0n);
   const segmentRows = segments.map((segment) => ({
     loanId: loan.id,
     memberId: loan.memberId,
@@ -55,7 +48,7 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     writtenOff: segment.writtenOff,
     principalWrittenOff: toStoredAmount(segment.principalWrittenOff),
     rescheduleCount: segment.version - 1,
-    principalFallenDue: toStoredAmount(fallenDue(segment)),
+    principalFallenDue: toStoredAmount(segment.principalFallenDue),
     accrual: JSON.stringify({
       penaltyPaid: segment.penaltyPaid.toString(),
       lateInterestPaid: segment.lateInterestPaid.toString(),

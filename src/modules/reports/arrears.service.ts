@@ -88,6 +88,7 @@ function segmentOf(row: ClassifiedLoanRow, day: number, accrual: SegmentAccrual)
     closed: false,
     writtenOff: false,
     principalWrittenOff: 0n,
+    principalFallenDue: 0n,
     penaltyAmountDays: BigInt(accrual.penaltyAmountDays),
     penaltyAmountPerDay: BigInt(accrual.penaltyAmountPerDay),
     lateInterestAmountDays: BigInt(accrual.lateInterestAmountDays),
