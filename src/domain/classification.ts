@@ -1,6 +1,6 @@
 // Loan classification as of a date (DESIGN.md §5): aging buckets, debt groups (nhóm nợ) from days past due and
 // rescheduling, and the provision (dự phòng rủi ro) each group requires. Pure: thresholds and rates are data.
-import { type PreparedRoundedQuotient, type RoundingModeName, percentFraction, percentOf, prepareRoundedQuotient, roundedQuotientOf } from './money.js';
+import { Decimal, type PreparedRoundedQuotient, type RoundingModeName, percentFraction, percentOf, prepareRoundedQuotient, roundedQuotientOf } from './money.js';
 
 export const agingBuckets = ['current', '1-30', '31-60', '61-90', '91-180', 'over_180'] as const;
 export type AgingBucket = (typeof agingBuckets)[number];
@@ -208,5 +208,17 @@ export function generalProvision(outstandingGroups1to4: bigint, rates: Provision
 export function validDebtGroupTable(table: DebtGroupTable): boolean {
   const [a, b, c, d] = table.minimumDaysPastDue;
   const [first, second, third] = table.groupAfterRescheduling;
-  return a >= 1 && a < b && b < c && c < d && first <= second && second <= third;
+  // A rescheduled loan is no longer a current one (group 2 at least, in both of the regulations' tables).
+  return a >= 1 && a < b && b < c && c < d && first >= 2 && first <= second && second <= third;
+}
+
+/**
+ * Provision rates a fund can hold: the specific rate never falls as debt worsens, and on a loan of groups 1 to 4 the
+ * specific and general rates together never pass 100 %, so the provision never exceeds what is lent.
+ */
+export function validProvisionRates(rates: ProvisionRates): boolean {
+  const specific = rates.specificPercent.map((percent) => new Decimal(percent));
+  const general = new Decimal(rates.generalPercent);
+  const rising = specific.every((rate, index) => index === 0 || rate.gte(specific[index - 1] as Decimal));
+  return rising && specific.every((rate, index) => (index < 4 ? rate.plus(general) : rate).lte(100));
 }

@@ -9,6 +9,8 @@ import {
   generalProvision,
   provisionPresets,
   specificProvision,
+  validDebtGroupTable,
+  validProvisionRates,
 } from '../../src/domain/classification.js';
 import { percentOf } from '../../src/domain/money.js';
 
@@ -73,6 +75,26 @@ describe('provisions', () => {
     expect(percentOf(3n, '50', 'half_up')).toBe(2n);
     expect(percentOf(3n, '50', 'half_even')).toBe(2n);
     expect(percentOf(5n, '50', 'half_even')).toBe(2n);
+  });
+});
+
+describe('the tables a fund may set', () => {
+  it('takes the regulations’ own, and refuses a rescheduled loan left current or thresholds that do not rise', () => {
+    expect(validDebtGroupTable(debtGroupPresets.microfinance)).toBe(true);
+    expect(validDebtGroupTable(debtGroupPresets.bank)).toBe(true);
+    expect(validDebtGroupTable({ minimumDaysPastDue: [10, 30, 90, 180], groupAfterRescheduling: [1, 1, 1] })).toBe(false);
+    expect(validDebtGroupTable({ minimumDaysPastDue: [10, 30, 90, 180], groupAfterRescheduling: [3, 2, 4] })).toBe(false);
+    expect(validDebtGroupTable({ minimumDaysPastDue: [10, 30, 30, 180], groupAfterRescheduling: [2, 4, 5] })).toBe(false);
+  });
+
+  it('takes provision rates that rise with the debt group and, with the general rate, stay within what is lent', () => {
+    expect(validProvisionRates(provisionPresets.microfinance)).toBe(true);
+    expect(validProvisionRates(provisionPresets.bank)).toBe(true);
+    expect(validProvisionRates({ specificPercent: ['0', '5', '20', '99.5', '100'], generalPercent: '0.5' })).toBe(true);
+    // Group 4: 100 + 0.5 is more than the loan.
+    expect(validProvisionRates({ specificPercent: ['0', '5', '20', '100', '100'], generalPercent: '0.5' })).toBe(false);
+    expect(validProvisionRates({ specificPercent: ['100', '100', '100', '100', '100'], generalPercent: '100' })).toBe(false);
+    expect(validProvisionRates({ specificPercent: ['100', '0', '0', '0', '0'], generalPercent: '0' })).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 // Arrears, debt groups, provisions and the fund's reports, as of any date, checked number by number.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { addDays, formatIsoDate, parseIsoDate } from '../../src/domain/calendar.js';
-import { adminPassword, asWithKeys, buildTestApp, login, snapshot, type Caller, type TestApp } from '../helper.js';
+import { adminPassword, asWithKeys, buildTestApp, login, refusedUnchanged, snapshot, type Caller, type TestApp } from '../helper.js';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
 
 let test: TestApp;
@@ -118,6 +118,14 @@ describe('arrears and classification', () => {
     const taken = await fund.admin('PATCH', '/v1/settings', rates('100.0000'));
     expect(taken.statusCode, taken.body).toBe(200);
     expect(taken.json().customProvisionRates.specificPercent).toEqual(['0', '5', '20', '50', '100.0000']);
+    // Rates that fall as debt worsens, or that with the general rate pass what was lent, are refused, nothing changed.
+    for (const customProvisionRates of [
+      { specificPercent: ['100', '0', '0', '0', '0'], generalPercent: '0' },
+      { specificPercent: ['100', '100', '100', '100', '100'], generalPercent: '100' },
+    ]) {
+      const wrong = await refusedUnchanged(test.database, () => fund.admin('PATCH', '/v1/settings', { provisionPreset: 'custom', customProvisionRates }));
+      expect(wrong).toEqual([422, 'settings_invalid', 'customProvisionRates']);
+    }
     expect((await fund.admin('PATCH', '/v1/settings', { provisionPreset: 'microfinance' })).statusCode).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 // Fund-wide settings: stored per key as JSON, validated on the way in and out, with the fund's defaults.
 import { z } from 'zod';
 import { currencyCodes, parseMoney } from '../../domain/money.js';
-import { type DebtGroupTable, type ProvisionRates, debtGroupPresets, provisionPresets, validDebtGroupTable } from '../../domain/classification.js';
+import { type DebtGroupTable, type ProvisionRates, debtGroupPresets, provisionPresets, validDebtGroupTable, validProvisionRates } from '../../domain/classification.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp } from '../shared/context.js';
@@ -83,12 +83,17 @@ export function updateSettings(context: ServiceContext, actor: Actor, changes: z
       throw new DomainError('settings_invalid', 'A custom debt-group preset needs its table.', [{ path: 'customDebtGroups', message: 'required with the custom preset' }]);
     }
     if (next.customDebtGroups && !validDebtGroupTable(next.customDebtGroups as DebtGroupTable)) {
-      throw new DomainError('settings_invalid', 'The days of a debt-group table must rise from group 2 to group 5, and rescheduling may not lower a group.', [
+      throw new DomainError('settings_invalid', 'The days of a debt-group table must rise from group 2 to group 5; a rescheduled loan is in group 2 at least, and a later rescheduling may not lower its group.', [
         { path: 'customDebtGroups', message: 'thresholds must increase' },
       ]);
     }
     if (next.provisionPreset === 'custom' && !next.customProvisionRates) {
       throw new DomainError('settings_invalid', 'A custom provision preset needs its rates.', [{ path: 'customProvisionRates', message: 'required with the custom preset' }]);
+    }
+    if (next.customProvisionRates && !validProvisionRates(next.customProvisionRates as ProvisionRates)) {
+      throw new DomainError('settings_invalid', 'Specific provision rates must not fall from group 1 to group 5, and with the general rate no group 1 to 4 may pass 100 % of what is lent.', [
+        { path: 'customProvisionRates', message: 'rates must rise with the debt group and stay within 100 %' },
+      ]);
     }
     const updatedAt = nowTimestamp(context);
     for (const [key, value] of Object.entries(changes)) repo.saveSetting(tx, key, value, updatedAt);
