@@ -169,6 +169,11 @@ describe('memberships keep their history', () => {
     expect(early).toEqual([422, 'date_before_member_activity', 'dissolvedOn']);
     const dissolved = await fund.officer('POST', `/v1/groups/${fund.group.id}/dissolve`, { dissolvedOn: '2025-01-02', reason: 'merged' });
     expect(dissolved.json()).toMatchObject({ status: 'dissolved', dissolvedOn: '2025-01-02' });
+    // No leader is made for a group that no longer meets.
+    const leader = await refusedUnchanged(test.database, () =>
+      fund.admin('POST', '/v1/users', { username: 'late.leader', password: 'leader-pass-9', fullName: 'Lò Thị Muộn', role: 'leader', groupId: fund.group.id }),
+    );
+    expect(leader).toEqual([409, 'group_dissolved', 'groupId']);
   });
 
   it('pages through a list with a cursor without losing or repeating anyone', async () => {

@@ -45,7 +45,7 @@ export function authRoutes(context: ServiceContext, writes: GroupCommit, limits:
           tags: ['users'],
           summary: 'Create a user (admin)',
           body: createUserBody,
-          response: replies({ 201: userReply }, ['role_forbidden', 'duplicate_username', 'user_scope_invalid', 'area_not_found', 'group_not_found', 'malformed_json']),
+          response: replies({ 201: userReply }, ['role_forbidden', 'duplicate_username', 'user_scope_invalid', 'area_not_found', 'group_not_found', 'group_dissolved', 'malformed_json']),
         },
       },
       async (request, reply) => reply.status(201).send(await writes.run(() => auth.createUser(context, actorOf(request), request.body))),

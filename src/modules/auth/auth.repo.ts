@@ -107,6 +107,7 @@ export function recentLoginAttempts(db: FundDatabase, username: string, since: s
     .reverse();
 }
 
-export function groupExists(db: FundDatabase, groupId: string): boolean {
-  return db.select({ id: groups.id }).from(groups).where(eq(groups.id, groupId)).get() !== undefined;
+/** A group's status, or undefined for no such group. */
+export function groupStatus(db: FundDatabase, groupId: string): { status: string; code: string; dissolvedOn: string | null } | undefined {
+  return db.select({ status: groups.status, code: groups.code, dissolvedOn: groups.dissolvedOn }).from(groups).where(eq(groups.id, groupId)).get();
 }

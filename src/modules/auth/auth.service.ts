@@ -153,8 +153,13 @@ export function createUser(context: ServiceContext, actor: Actor, input: CreateU
     if (missing.length > 0) {
       throw new DomainError('area_not_found', `No area has the id ${missing.join(', ')}.`, missing.map((id) => ({ path: 'areaIds', message: `unknown area ${id}` })));
     }
-    if (input.groupId !== undefined && !repo.groupExists(tx, input.groupId)) {
+    const group = input.groupId === undefined ? undefined : repo.groupStatus(tx, input.groupId);
+    if (input.groupId !== undefined && !group) {
       throw new DomainError('group_not_found', `No group has the id ${input.groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
+    }
+    // A dissolved group holds no meetings for a leader to record.
+    if (group && group.status !== 'active') {
+      throw new DomainError('group_dissolved', `Group ${group.code} was dissolved on ${group.dissolvedOn}.`, [{ path: 'groupId', message: 'group is dissolved' }]);
     }
     const id = newId('us');
     repo.insertUser(
