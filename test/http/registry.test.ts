@@ -176,6 +176,28 @@ describe('memberships keep their history', () => {
     expect(leader).toEqual([409, 'group_dissolved', 'groupId']);
   });
 
+  it('keeps a closed period’s registry as it was reported: nobody joins, moves, leaves or is formed inside it', async () => {
+    const fund = await buildSmallFund(test, 3);
+    expect((await fund.admin('POST', '/v1/ledger/periods/close', { through: '2025-03-31' })).statusCode).toBe(200);
+    const [first, second] = fund.memberIds as [string, string];
+    const inside: [string, () => ReturnType<typeof fund.officer>, string][] = [
+      ['a member joining', () => fund.officer('POST', '/v1/members', memberInput(fund.group.id, { joinedOn: '2025-02-01' })), 'joinedOn'],
+      ['a group formed', () => fund.officer('POST', '/v1/groups', { code: 'TL01-T9', name: 'Tổ muộn', areaId: fund.areas.village, formedOn: '2025-01-15' }), 'formedOn'],
+      ['a member leaving', () => fund.officer('POST', `/v1/members/${first}/exit`, { leftOn: '2025-03-01', reason: 'chuyển đi' }), 'leftOn'],
+      ['a member moving', () => fund.admin('POST', `/v1/members/${second}/move`, { groupId: fund.otherGroup.id, movedOn: '2025-03-01' }), 'movedOn'],
+      ['a household’s status', () => fund.officer('PATCH', `/v1/members/${first}`, { povertyStatus: 'near_poor', povertyStatusOn: '2025-03-01' }), 'povertyStatusOn'],
+    ];
+    for (const [what, request, field] of inside) {
+      expect(await refusedUnchanged(test.database, request), what).toEqual([422, 'period_closed', field]);
+    }
+    // After it, as before.
+    expect((await fund.officer('POST', '/v1/members', memberInput(fund.group.id, { joinedOn: '2025-04-01' }))).statusCode).toBe(201);
+    // A CSV import's row inside the period is one of its bad rows.
+    const csv = ['fullName,sex,dateOfBirth,nationalId,ethnicity,povertyStatus,groupCode,joinedOn', `Lò Thị Én,female,1990-02-01,${nextNationalId()},01,poor,TL01-T1,2025-03-15`].join('\n');
+    const imported = await refusedUnchanged(test.database, () => fund.officer('POST', '/v1/imports/members', csv, { 'content-type': 'text/csv' }));
+    expect(imported.slice(0, 2)).toEqual([422, 'import_rows_invalid']);
+  });
+
   it('pages through a list with a cursor without losing or repeating anyone', async () => {
     const fund = await buildSmallFund(test, 7);
     const seen: string[] = [];

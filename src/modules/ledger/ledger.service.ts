@@ -16,12 +16,21 @@ import * as repo from './journal.repo.js';
 
 /** Refuses a movement dated in a closed period: the books of a closed period do not change. */
 export function requireOpenPeriod(db: FundDatabase, date: string, field: string): void {
-  const through = repo.closedThrough(db);
-  if (through !== null && date <= through) {
-    throw new DomainError('period_closed', `The books are closed through ${through}; nothing dated on or before it can be recorded or changed.`, [
-      { path: field, message: `must be after ${through}` },
-    ]);
-  }
+  const problem = closedPeriodProblem(repo.closedThrough(db), date, field);
+  if (problem) throw problem;
+}
+
+/** The last day of the closed periods, or null while none is closed. */
+export function closedThrough(db: FundDatabase): string | null {
+  return repo.closedThrough(db);
+}
+
+/** The refusal of a date inside the closed periods (`through`, as closedThrough reads it), or null for an open one. */
+export function closedPeriodProblem(through: string | null, date: string, field: string): DomainError | null {
+  if (through === null || date > through) return null;
+  return new DomainError('period_closed', `The books are closed through ${through}; nothing dated on or before it can be recorded or changed.`, [
+    { path: field, message: `must be after ${through}` },
+  ]);
 }
 
 export function post(db: FundDatabase, draft: JournalEntryDraft, actor: Actor, postedAt: string): PostedJournalEntry {

@@ -11,6 +11,7 @@ import { type Actor, reachesArea, reachesGroup, requireRole } from '../shared/ac
 import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 import { DomainError, type ErrorDetail } from '../shared/domain-error.js';
 import { code, name } from '../shared/schemas.js';
+import { closedThrough } from '../ledger/ledger.service.js';
 import { readSettings } from '../settings/settings.service.js';
 import { createMemberBody } from './registry.commands.js';
 import * as repo from './registry.repo.js';
@@ -219,6 +220,7 @@ function checkGroupRows(context: ServiceContext, actor: Actor, tx: FundDatabase,
   const problems: ErrorDetail[] = [];
   const seenCodes = new Map<string, number>();
   const businessToday = today(context);
+  const booksClosedThrough = closedThrough(tx);
   const valid: ValidGroupRow[] = [];
   for (const { line, values } of rows) {
     const meetingDayText = values.meetingDay?.trim() ?? '';
@@ -242,6 +244,7 @@ function checkGroupRows(context: ServiceContext, actor: Actor, tx: FundDatabase,
     else if (repo.findGroupByCode(tx, row.code)) rowProblems.push(`code: a group with the code ${row.code} exists already`);
     seenCodes.set(row.code, firstLine ?? line);
     if (row.formedOn > businessToday) rowProblems.push(`formedOn: ${row.formedOn} is in the future`);
+    else if (booksClosedThrough !== null && row.formedOn <= booksClosedThrough) rowProblems.push(`formedOn: must be after ${booksClosedThrough}, the books are closed through it`);
     if (rowProblems.length > 0 || !area) problems.push(...rowProblems.map((message) => ({ path: `line ${line}`, message })));
     else valid.push({ ...row, areaId: area.id });
   }
@@ -269,6 +272,7 @@ type ValidMemberRow = { line: number; input: z.infer<typeof createMemberBody>; g
 function checkMemberRows(context: ServiceContext, actor: Actor, tx: FundDatabase, rows: CsvRow[]): CheckedRows<ValidMemberRow> {
   const problems: ErrorDetail[] = [];
   const businessToday = today(context);
+  const booksClosedThrough = closedThrough(tx);
   const { maxGroupMembers } = readSettings(tx);
   const groupsByCode = new Map<string, repo.GroupWithArea | null>();
   const groupOf = (groupCode: string) => {
@@ -308,7 +312,7 @@ function checkMemberRows(context: ServiceContext, actor: Actor, tx: FundDatabase
     else if (registered.has(nationalId)) rowProblems.push(`nationalId: another member is registered with the CCCD ${nationalId}`);
     seenNationalIds.set(nationalId, firstLine ?? line);
     if (parsed.success && group) {
-      for (const problem of memberAdmissionProblems(parsed.data, group, businessToday)) {
+      for (const problem of memberAdmissionProblems(parsed.data, group, businessToday, booksClosedThrough)) {
         rowProblems.push(...problem.details.map((detail) => `${detail.path === 'groupId' ? 'groupCode' : detail.path}: ${detail.message} (${problem.message})`));
       }
     }

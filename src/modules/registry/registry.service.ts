@@ -4,6 +4,7 @@ import { foldForSearch, normaliseName } from '../../domain/text.js';
 import { ethnicities } from '../../domain/ethnicities.js';
 import { type Actor, reachesGroup, requireAreaInScope, requireGroupInScope, requireRole } from '../shared/access.js';
 import { type ServiceContext, futureDateError, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
+import { closedPeriodProblem, closedThrough, requireOpenPeriod } from '../ledger/ledger.service.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
@@ -162,6 +163,7 @@ export function createGroup(context: ServiceContext, actor: Actor, input: Create
       throw new DomainError('duplicate_code', `A group with the code ${input.code} exists already.`, [{ path: 'code', message: 'already used' }]);
     }
     requireNotFuture(context, input.formedOn, 'formedOn');
+    requireOpenPeriod(tx, input.formedOn, 'formedOn');
     if (input.leaderMemberId !== undefined) {
       throw new DomainError('group_leader_not_member', 'A new group has no members yet: register them, then name the leader.', [
         { path: 'leaderMemberId', message: 'must be a member of the group' },
@@ -271,6 +273,7 @@ export function dissolveGroup(context: ServiceContext, actor: Actor, id: string,
       ]);
     }
     requireNotFuture(context, input.dissolvedOn, 'dissolvedOn');
+    requireOpenPeriod(tx, input.dissolvedOn, 'dissolvedOn');
     repo.updateGroup(tx, id, { status: 'dissolved', dissolvedOn: input.dissolvedOn, dissolutionReason: input.reason, leaderMemberId: null, updatedAt: nowTimestamp(context) });
     return groupReplyOf(tx, requireGroup(tx, id));
   });
@@ -320,12 +323,16 @@ export function memberAdmissionProblems(
   input: { dateOfBirth: string; joinedOn: string },
   group: { code: string; formedOn: string; status: string },
   businessToday: string,
+  booksClosedThrough: string | null,
 ): DomainError[] {
   const problems: DomainError[] = [];
   if (group.status !== 'active') problems.push(new DomainError('group_dissolved', `Group ${group.code} is dissolved.`, [{ path: 'groupId', message: 'group is dissolved' }]));
   if (input.joinedOn > businessToday) {
     problems.push(futureDateError(input.joinedOn, businessToday, 'joinedOn'));
   }
+  // The outreach of a closed period is reported and stays as it was: nobody joins inside it afterwards.
+  const closed = closedPeriodProblem(booksClosedThrough, input.joinedOn, 'joinedOn');
+  if (closed) problems.push(closed);
   if (input.joinedOn < group.formedOn) {
     problems.push(
       new DomainError('date_before_group_formed', `Group ${group.code} was formed on ${group.formedOn}.`, [{ path: 'joinedOn', message: 'must not be before the group was formed' }]),
@@ -382,7 +389,7 @@ export function createMember(context: ServiceContext, actor: Actor, input: Creat
     const group = requireGroup(tx, input.groupId, 'groupId');
     requireGroupInScope(actor, group);
     requireUniqueNationalId(tx, input.nationalId);
-    const [problem] = memberAdmissionProblems(input, group, today(context));
+    const [problem] = memberAdmissionProblems(input, group, today(context), closedThrough(tx));
     if (problem) throw problem;
     requireRoomIn(tx, group, 1);
     return memberDetail(tx, insertNewMember(tx, input, group.id, nowTimestamp(context)));
@@ -431,7 +438,7 @@ export function updateMember(context: ServiceContext, actor: Actor, id: string, 
     }
     if (input.sex !== undefined) changes.sex = input.sex;
     if (input.dateOfBirth !== undefined) {
-      const [problem] = memberAdmissionProblems({ dateOfBirth: input.dateOfBirth, joinedOn: member.joinedOn }, { code: member.groupCode, formedOn: '0000-00-00', status: 'active' }, today(context));
+      const [problem] = memberAdmissionProblems({ dateOfBirth: input.dateOfBirth, joinedOn: member.joinedOn }, { code: member.groupCode, formedOn: '0000-00-00', status: 'active' }, today(context), null);
       if (problem) throw problem;
       changes.dateOfBirth = input.dateOfBirth;
     }
@@ -447,6 +454,7 @@ export function updateMember(context: ServiceContext, actor: Actor, id: string, 
       // A household's status is history (reports count households that left poverty in a period): record, never overwrite.
       const effectiveOn = input.povertyStatusOn ?? today(context);
       requireNotFuture(context, effectiveOn, 'povertyStatusOn');
+      requireOpenPeriod(tx, effectiveOn, 'povertyStatusOn');
       const history = repo.povertyStatusHistory(tx, id);
       const latest = history[history.length - 1];
       if (latest && effectiveOn < latest.effectiveOn) {
@@ -512,6 +520,7 @@ export function moveMember(context: ServiceContext, actor: Actor, id: string, in
       throw new DomainError('date_before_group_formed', `Group ${target.code} was formed on ${target.formedOn}.`, [{ path: 'movedOn', message: 'must not be before the group was formed' }]);
     }
     requireNotFuture(context, input.movedOn, 'movedOn');
+    requireOpenPeriod(tx, input.movedOn, 'movedOn');
     requireNothingRecordedAfter(tx, id, input.movedOn, 'movedOn');
     requireRoomIn(tx, target, 1);
     const now = nowTimestamp(context);
@@ -535,6 +544,7 @@ export function exitMember(context: ServiceContext, actor: Actor, id: string, in
       throw new DomainError('date_before_joined', `The member joined her group on ${joinedCurrent}.`, [{ path: 'leftOn', message: `must be on or after ${joinedCurrent}` }]);
     }
     requireNotFuture(context, input.leftOn, 'leftOn');
+    requireOpenPeriod(tx, input.leftOn, 'leftOn');
     requireNoOpenLoans(tx, id);
     requireNothingRecordedAfter(tx, id, input.leftOn, 'leftOn');
     const now = nowTimestamp(context);
