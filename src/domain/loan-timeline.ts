@@ -113,11 +113,18 @@ function continues(segment: TimelineSegment, snapshot: ReplaySnapshot): boolean 
 export function loanTimeline(input: Omit<ReplayInput, 'asOf'>): TimelineSegment[] {
   const segments: SegmentUnderConstruction[] = [];
   const versions = new Map(input.scheduleVersions.map((version) => [version.version, version.installments]));
+  // Snapshots come in date order and versions only follow one another, so the sum runs on: each installment is added
+  // once, rather than every installment summed again for every snapshot (a repayment rebuilds the timeline).
+  let fallen = { version: Number.NaN, next: 0, sum: 0n };
   const fallenDueOn = (snapshot: ReplaySnapshot): bigint => {
     if (snapshot.closed) return input.principal;
-    let fallenDue = 0n;
-    for (const installment of versions.get(snapshot.version) ?? []) if (installment.dueOn < snapshot.on) fallenDue += installment.principalDue;
-    return fallenDue;
+    if (fallen.version !== snapshot.version) fallen = { version: snapshot.version, next: 0, sum: 0n };
+    const installments = versions.get(snapshot.version) ?? [];
+    for (let installment = installments[fallen.next]; installment !== undefined && installment.dueOn < snapshot.on; installment = installments[fallen.next]) {
+      fallen.sum += installment.principalDue;
+      fallen.next += 1;
+    }
+    return fallen.sum;
   };
   replayHistory(input, (snapshot) => {
     const last = segments[segments.length - 1];

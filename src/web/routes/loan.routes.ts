@@ -24,6 +24,7 @@ import { previewSchedule, schedulePreviewBody } from '../../modules/schedules/sc
 import type { Actor, Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { amountInMinorUnits } from '../../modules/shared/money-input.js';
+import { amount as amountSchema } from '../../modules/shared/schemas.js';
 import { isCurrencyCode } from '../../domain/money.js';
 import { productChoices } from '../choices.js';
 import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
@@ -182,7 +183,7 @@ function actionInput(page: SignedInPage, action: LoanAction, fields: FormFields,
     }
     const amount = parseAmountInput(typed, page.lang);
     // An amount the loan's currency cannot hold (1.234,5 đồng) is refused before the confirmation page, not after it.
-    if (isCurrencyCode(currency) && /^\d+(\.\d+)?$/.test(amount)) amountInMinorUnits(amount, currency, field.name, { allowZero: true });
+    if (isCurrencyCode(currency) && amountSchema.safeParse(amount).success) amountInMinorUnits(amount, currency, field.name, { allowZero: true });
     input[field.name] = amount;
   }
   return input;

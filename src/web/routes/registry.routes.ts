@@ -59,6 +59,29 @@ ${pager(page, view.path, { q, groupId, cursor }, view.nextCursor)}`,
 // ---------------------------------------------------------------------------------------------------------------
 // Groups
 
+/** A group's fields under their labels on its form, for the errors beside and above them. */
+function groupLabels(page: SignedInPage): Record<string, string> {
+  const t = page.t.groups;
+  return { code: t.code, name: t.name, areaId: t.village, formedOn: t.formedOn, meetingDay: t.meetingDay, officerId: t.officer, leaderMemberId: t.leader };
+}
+
+/** A member's fields under their labels on her form. */
+function memberLabels(page: SignedInPage): Record<string, string> {
+  const t = page.t.members;
+  return {
+    fullName: t.fullName,
+    sex: t.sex,
+    dateOfBirth: t.dateOfBirth,
+    nationalId: t.nationalId,
+    phone: t.phone,
+    ethnicity: t.ethnicity,
+    povertyStatus: t.povertyStatus,
+    povertyStatusOn: t.povertyStatusOn,
+    groupId: t.group,
+    joinedOn: t.joinedOn,
+  };
+}
+
 function groupForm(
   page: SignedInPage,
   options: { group: GroupReply | null; fields: FormFields | null; errors: FormErrors | null; villages: { value: string; label: string }[]; communes: { value: string; label: string }[] | null; communeId?: string; officers: { id: string; fullName: string }[]; members: { id: string; fullName: string }[] },
@@ -67,7 +90,7 @@ function groupForm(
   const { group, fields, errors } = options;
   const typed = (name: string, current: string | number | null | undefined) => (fields ? value(fields, name) : current === null || current === undefined ? '' : String(current));
   const editing = group !== null;
-  const labels = { code: t.code, name: t.name, areaId: t.village, formedOn: t.formedOn, meetingDay: t.meetingDay, officerId: t.officer, leaderMemberId: t.leader };
+  const labels = groupLabels(page);
   return layout(
     page,
     editing ? t.edit : t.new,
@@ -107,18 +130,7 @@ function memberForm(page: SignedInPage, options: { member: MemberDetailReply | n
   const { member, fields, errors } = options;
   const typed = (name: string, current: string | null | undefined) => (fields ? value(fields, name) : (current ?? ''));
   const editing = member !== null;
-  const labels = {
-    fullName: t.fullName,
-    sex: t.sex,
-    dateOfBirth: t.dateOfBirth,
-    nationalId: t.nationalId,
-    phone: t.phone,
-    ethnicity: t.ethnicity,
-    povertyStatus: t.povertyStatus,
-    povertyStatusOn: t.povertyStatusOn,
-    groupId: t.group,
-    joinedOn: t.joinedOn,
-  };
+  const labels = memberLabels(page);
   return layout(
     page,
     editing ? t.edit : t.new,
@@ -174,22 +186,8 @@ function importRowText(page: SignedInPage, message: string): string {
   const split = /^([A-Za-z]+): (.*)$/s.exec(message);
   if (!split) return knownReasonVi(message) ?? message;
   const [, column = '', reason = ''] = split;
-  const labels: Record<string, string> = {
-    fullName: page.t.members.fullName,
-    sex: page.t.members.sex,
-    dateOfBirth: page.t.members.dateOfBirth,
-    nationalId: page.t.members.nationalId,
-    phone: page.t.members.phone,
-    ethnicity: page.t.members.ethnicity,
-    povertyStatus: page.t.members.povertyStatus,
-    joinedOn: page.t.members.joinedOn,
-    groupCode: page.t.groups.code,
-    code: page.t.groups.code,
-    name: page.t.groups.name,
-    areaCode: page.t.groups.village,
-    formedOn: page.t.groups.formedOn,
-    meetingDay: page.t.groups.meetingDay,
-  };
+  // The file's columns are the forms' fields, but for the codes it names a group and a village by.
+  const labels: Record<string, string> = { ...groupLabels(page), ...memberLabels(page), groupCode: page.t.groups.code, areaCode: page.t.groups.village };
   return `${labels[column] ?? column}: ${knownReasonVi(reason) ?? reason}`;
 }
 
