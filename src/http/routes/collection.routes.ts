@@ -1,16 +1,14 @@
 // The collection sheet of a group's meeting: what is due, and posting what was collected in one go.
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { collectionSheetBody, collectionSheetQuery, collectionSheetReply, postedSheetReply } from '../../modules/collection/collection.commands.js';
 import { collectionSheet, getPostedSheet, postCollectionSheet } from '../../modules/collection/collection.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
-import { entityId, idempotentHeaders } from '../../modules/shared/schemas.js';
+import { byId, idempotentHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
-const byId = z.strictObject({ id: entityId });
 
 export function collectionRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {

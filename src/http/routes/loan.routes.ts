@@ -27,12 +27,11 @@ import * as products from '../../modules/loans/product.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
-import { entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
+import { byId, entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import type { ErrorCode } from '../error-table.js';
 import { replies } from '../replies.js';
 
-const byId = z.strictObject({ id: entityId });
 const loanAccess: ErrorCode[] = ['loan_not_found', 'scope_forbidden'];
 const moneyMoving: ErrorCode[] = ['idempotency_key_required', 'idempotency_key_reused', 'malformed_json', 'period_closed', 'date_in_future'];
 

@@ -22,11 +22,10 @@ import {
 import * as registry from '../../modules/registry/registry.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
-import { entityId } from '../../modules/shared/schemas.js';
+import { byId } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
 import { replies } from '../replies.js';
 
-const byId = z.strictObject({ id: entityId });
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export function registryRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {

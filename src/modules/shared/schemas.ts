@@ -9,6 +9,9 @@ export const isoDate = z
 
 export const entityId = z.string().min(1).max(64).meta({ description: 'An opaque id given out by this service' });
 
+/** A route's `:id`, one of the ids above. */
+export const byId = z.strictObject({ id: entityId });
+
 /** Half of a UTF-16 pair without its other half: no character at all, and it prints as "�" wherever it goes. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /**
