@@ -8,6 +8,13 @@ export const loginBody = z.strictObject({
   password: z.string().min(1, 'must not be empty').max(200),
 });
 
+/** A password a user is given or chooses: what sign-in will ask for. */
+const newPassword = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(200, 'must be at most 200 characters')
+  .refine((password) => password.trim() !== '', 'must not be only spaces');
+
 export const createUserBody = z.strictObject({
   username: z
     .string()
@@ -15,11 +22,7 @@ export const createUserBody = z.strictObject({
     .min(3, 'must be at least 3 characters')
     .max(32, 'must be at most 32 characters')
     .regex(/^[a-z0-9._-]+$/, 'may use only lower-case letters without accents, digits, dot, dash and underscore'),
-  password: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .max(200, 'must be at most 200 characters')
-    .refine((password) => password.trim() !== '', 'must not be only spaces'),
+  password: newPassword,
   fullName: name,
   role: z.enum(roles),
   areaIds: z.array(entityId).max(100).optional().meta({ description: 'An officer’s areas; the officer reaches each subtree' }),
@@ -27,6 +30,31 @@ export const createUserBody = z.strictObject({
 });
 
 export type CreateUserInput = z.infer<typeof createUserBody>;
+
+/**
+ * What the admin may change of a user. A role that needs no scope drops the one the user had; a role that needs one
+ * (an officer's areas, a leader's group) must be given it unless the user already has it.
+ */
+export const updateUserBody = z
+  .strictObject({
+    fullName: name.optional(),
+    role: z.enum(roles).optional(),
+    areaIds: z.array(entityId).max(100).optional().meta({ description: 'An officer’s areas, replacing the ones she had' }),
+    groupId: entityId.optional().meta({ description: 'A leader’s group' }),
+    status: z.enum(['active', 'disabled']).optional().meta({ description: 'A disabled user cannot sign in, and her sign-ins end' }),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one field to change' });
+
+export type UpdateUserInput = z.infer<typeof updateUserBody>;
+
+/** The admin sets a user's password (she forgot it): every sign-in of the user ends. */
+export const setPasswordBody = z.strictObject({ password: newPassword });
+
+/** A signed-in user changes her own password: her other sign-ins end. */
+export const changeOwnPasswordBody = z.strictObject({
+  currentPassword: z.string().min(1, 'must not be empty').max(200),
+  newPassword,
+});
 
 export const userReply = z
   .object({

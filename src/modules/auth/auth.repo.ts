@@ -1,5 +1,5 @@
 // Storage of users, their area scopes, sign-in sessions and sign-in attempts.
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { prepared } from '../shared/prepared.js';
 import { type FundDatabase, statementOn } from '../../../db/client.js';
 import { areas, groups, loginAttempts, sessions, userAreas, users } from '../../../db/schema.js';
@@ -110,4 +110,26 @@ export function recentLoginAttempts(db: FundDatabase, username: string, since: s
 /** A group's status, or undefined for no such group. */
 export function groupStatus(db: FundDatabase, groupId: string): { status: string; code: string; dissolvedOn: string | null } | undefined {
   return db.select({ status: groups.status, code: groups.code, dissolvedOn: groups.dissolvedOn }).from(groups).where(eq(groups.id, groupId)).get();
+}
+
+export function updateUserRow(db: FundDatabase, id: string, change: Partial<Pick<UserRow, 'fullName' | 'role' | 'groupId' | 'status' | 'passwordHash'>>): void {
+  db.update(users).set(change).where(eq(users.id, id)).run();
+}
+
+export function replaceUserAreas(db: FundDatabase, userId: string, areaIds: string[]): void {
+  db.delete(userAreas).where(eq(userAreas.userId, userId)).run();
+  if (areaIds.length > 0) db.insert(userAreas).values(areaIds.map((areaId) => ({ userId, areaId }))).run();
+}
+
+/** Active admins other than one user: the fund must keep one. */
+export function otherActiveAdmins(db: FundDatabase, userId: string): number {
+  return db.select({ value: count() }).from(users).where(and(eq(users.role, 'admin'), eq(users.status, 'active'), ne(users.id, userId))).get()?.value ?? 0;
+}
+
+/** Ends every sign-in of a user still open, but the one kept (the user's own, when she changes her password). */
+export function revokeSessionsOfUser(db: FundDatabase, userId: string, revokedAt: string, keptSessionId?: string): void {
+  db.update(sessions)
+    .set({ revokedAt })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keptSessionId === undefined ? undefined : ne(sessions.id, keptSessionId)))
+    .run();
 }

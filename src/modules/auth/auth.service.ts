@@ -1,12 +1,12 @@
 // Sign-in, sign-out, token checks and user management. Tokens are random and stored only as a SHA-256 hash.
 import { createHash, randomBytes } from 'node:crypto';
 import { type AuditScope, recordAudit } from '../audit/audit.service.js';
-import { type Actor, requireRole } from '../shared/access.js';
+import { type Actor, type Role, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
-import type { CreateUserInput, UserReply } from './auth.commands.js';
+import type { CreateUserInput, UpdateUserInput, UserReply } from './auth.commands.js';
 import * as repo from './auth.repo.js';
 import { decoyPasswordHash, generatePassword, hashPassword, verifyPassword } from './password.js';
 
@@ -15,6 +15,9 @@ export interface LoginResult {
   expiresAt: string;
   user: UserReply;
 }
+
+/** Who may read the fund's users: the admin, and the auditor, who reads everything. */
+const userReaders: Role[] = ['admin', 'auditor'];
 
 function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -63,21 +66,24 @@ function signInScope(input: { username: string; ip: string | null; requestId: st
   };
 }
 
-export async function login(context: ServiceContext, input: { username: string; password: string; ip: string | null; requestId: string | null }): Promise<LoginResult> {
+/** Failures since the last success, within the lockout window, lock the username for the rest of the window. */
+function refuseLockedOut(context: ServiceContext, username: string, scope: AuditScope): void {
   const now = context.clock.now();
   const windowStart = new Date(now.getTime() - context.loginLockoutMinutes * 60_000).toISOString();
-  // Failures since the last success, within the lockout window, lock the username for the rest of the window.
-  const recent = repo.recentLoginAttempts(context.db, input.username, windowStart);
+  const recent = repo.recentLoginAttempts(context.db, username, windowStart);
   const lastSuccess = recent.findIndex((attempt) => attempt.succeeded);
   const failures = (lastSuccess === -1 ? recent : recent.slice(0, lastSuccess)).filter((attempt) => !attempt.succeeded);
-  if (failures.length >= context.loginMaxFailures) {
-    const oldestCounted = failures[context.loginMaxFailures - 1] ?? failures[failures.length - 1];
-    const unlocksAt = new Date(Date.parse(oldestCounted?.attemptedAt ?? now.toISOString()) + context.loginLockoutMinutes * 60_000);
-    const minutes = Math.max(1, Math.ceil((unlocksAt.getTime() - now.getTime()) / 60_000));
-    recordAudit(context.db, signInScope(input), now.toISOString(), 'sign_in_failed', { after: { reason: 'too many failed sign-ins: locked' } });
-    throw new DomainError('too_many_login_attempts', `Too many failed sign-ins for this username. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
-  }
+  if (failures.length < context.loginMaxFailures) return;
+  const oldestCounted = failures[context.loginMaxFailures - 1] ?? failures[failures.length - 1];
+  const unlocksAt = new Date(Date.parse(oldestCounted?.attemptedAt ?? now.toISOString()) + context.loginLockoutMinutes * 60_000);
+  const minutes = Math.max(1, Math.ceil((unlocksAt.getTime() - now.getTime()) / 60_000));
+  recordAudit(context.db, scope, now.toISOString(), 'sign_in_failed', { after: { reason: 'too many failed sign-ins: locked' } });
+  throw new DomainError('too_many_login_attempts', `Too many failed sign-ins for this username. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+}
 
+export async function login(context: ServiceContext, input: { username: string; password: string; ip: string | null; requestId: string | null }): Promise<LoginResult> {
+  refuseLockedOut(context, input.username, signInScope(input));
+  const now = context.clock.now();
   const user = repo.findUserByUsername(context.db, input.username);
   const passwordMatches = await verifyPassword(input.password, user?.passwordHash ?? decoyPasswordHash);
   const attemptedAt = context.clock.now().toISOString();
@@ -128,39 +134,49 @@ export function currentUser(context: ServiceContext, actor: Actor): UserReply {
   return userReply(context, user);
 }
 
+/** What a role holds its user's scope to: an officer has areas, a leader her group, and no one else either. */
+function checkScope(role: UserReply['role'], areaIds: string[], groupId: string | null): void {
+  if (role === 'officer' && areaIds.length === 0) {
+    throw new DomainError('user_scope_invalid', 'An officer needs at least one area.', [{ path: 'areaIds', message: 'required for an officer' }]);
+  }
+  if (role !== 'officer' && areaIds.length > 0) {
+    throw new DomainError('user_scope_invalid', 'Only an officer is scoped to areas.', [{ path: 'areaIds', message: `not used for the role ${role}` }]);
+  }
+  if (role === 'leader' && groupId === null) {
+    throw new DomainError('user_scope_invalid', 'A group leader needs her group.', [{ path: 'groupId', message: 'required for a leader' }]);
+  }
+  if (role !== 'leader' && groupId !== null) {
+    throw new DomainError('user_scope_invalid', 'Only a group leader belongs to a group.', [{ path: 'groupId', message: `not used for the role ${role}` }]);
+  }
+}
+
+/** The areas and the group a user is given exist, and the group still meets. */
+function checkAreasAndGroup(tx: ServiceContext['db'], areaIds: string[], groupId: string | undefined): void {
+  const present = repo.areaIdsPresent(tx, areaIds);
+  const missing = areaIds.filter((id) => !present.has(id));
+  if (missing.length > 0) {
+    throw new DomainError('area_not_found', `No area has the id ${missing.join(', ')}.`, missing.map((id) => ({ path: 'areaIds', message: `unknown area ${id}` })));
+  }
+  const group = groupId === undefined ? undefined : repo.groupStatus(tx, groupId);
+  if (groupId !== undefined && !group) {
+    throw new DomainError('group_not_found', `No group has the id ${groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
+  }
+  // A dissolved group holds no meetings for a leader to record.
+  if (group && group.status !== 'active') {
+    throw new DomainError('group_dissolved', `Group ${group.code} was dissolved on ${group.dissolvedOn}.`, [{ path: 'groupId', message: 'group is dissolved' }]);
+  }
+}
+
 export function createUser(context: ServiceContext, actor: Actor, input: CreateUserInput): UserReply {
   requireRole(actor, ['admin'], 'create users');
   const areaIds = [...new Set(input.areaIds ?? [])];
-  if (input.role === 'officer' && areaIds.length === 0) {
-    throw new DomainError('user_scope_invalid', 'An officer needs at least one area.', [{ path: 'areaIds', message: 'required for an officer' }]);
-  }
-  if (input.role !== 'officer' && areaIds.length > 0) {
-    throw new DomainError('user_scope_invalid', 'Only an officer is scoped to areas.', [{ path: 'areaIds', message: `not used for the role ${input.role}` }]);
-  }
-  if (input.role === 'leader' && input.groupId === undefined) {
-    throw new DomainError('user_scope_invalid', 'A group leader needs her group.', [{ path: 'groupId', message: 'required for a leader' }]);
-  }
-  if (input.role !== 'leader' && input.groupId !== undefined) {
-    throw new DomainError('user_scope_invalid', 'Only a group leader belongs to a group.', [{ path: 'groupId', message: `not used for the role ${input.role}` }]);
-  }
+  checkScope(input.role, areaIds, input.groupId ?? null);
   const passwordHash = hashPassword(input.password);
   return context.db.transaction((tx) => {
     if (repo.findUserByUsername(tx, input.username)) {
       throw new DomainError('duplicate_username', `The username ${input.username} is taken.`, [{ path: 'username', message: 'already taken' }]);
     }
-    const present = repo.areaIdsPresent(tx, areaIds);
-    const missing = areaIds.filter((id) => !present.has(id));
-    if (missing.length > 0) {
-      throw new DomainError('area_not_found', `No area has the id ${missing.join(', ')}.`, missing.map((id) => ({ path: 'areaIds', message: `unknown area ${id}` })));
-    }
-    const group = input.groupId === undefined ? undefined : repo.groupStatus(tx, input.groupId);
-    if (input.groupId !== undefined && !group) {
-      throw new DomainError('group_not_found', `No group has the id ${input.groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
-    }
-    // A dissolved group holds no meetings for a leader to record.
-    if (group && group.status !== 'active') {
-      throw new DomainError('group_dissolved', `Group ${group.code} was dissolved on ${group.dissolvedOn}.`, [{ path: 'groupId', message: 'group is dissolved' }]);
-    }
+    checkAreasAndGroup(tx, areaIds, input.groupId);
     const id = newId('us');
     repo.insertUser(
       tx,
@@ -174,10 +190,89 @@ export function createUser(context: ServiceContext, actor: Actor, input: CreateU
 }
 
 export function listUsers(context: ServiceContext, actor: Actor, query: { role?: UserReply['role']; limit: number; cursor?: string }): Page<UserReply> {
-  requireRole(actor, ['admin'], 'list users');
+  requireRole(actor, userReaders, 'list users');
   const rows = repo.listUsers(context.db, { role: query.role, after: decodeCursor(query.cursor, 'us'), limit: query.limit });
   const page = toPage(rows, query.limit);
   return { items: page.items.map((row) => userReply(context, row)), nextCursor: page.nextCursor };
+}
+
+function requireUser(db: ServiceContext['db'], id: string): repo.UserRow {
+  const user = repo.findUserById(db, id);
+  if (!user) throw new DomainError('user_not_found', `No user has the id ${id}.`);
+  return user;
+}
+
+export function getUser(context: ServiceContext, actor: Actor, id: string): UserReply {
+  requireRole(actor, userReaders, 'read users');
+  return userReply(context, requireUser(context.db, id));
+}
+
+/**
+ * The admin changes a user's name, role, scope or status. A user disabled or given another role is signed out
+ * everywhere at once (her role is what her sign-ins were for); a changed scope holds from her next request, which
+ * reads it. The fund keeps at least one active admin.
+ */
+export function updateUser(context: ServiceContext, actor: Actor, id: string, input: UpdateUserInput): UserReply {
+  requireRole(actor, ['admin'], 'change users');
+  return context.db.transaction((tx) => {
+    const user = requireUser(tx, id);
+    const role = input.role ?? user.role;
+    const status = input.status ?? user.status;
+    // A scope the new role does not use is dropped; one it needs is kept from before unless given.
+    const areaIds = input.areaIds !== undefined ? [...new Set(input.areaIds)] : role === 'officer' ? repo.userAreaIds(tx, id) : [];
+    const groupId = input.groupId !== undefined ? input.groupId : role === 'leader' ? user.groupId : null;
+    checkScope(role, areaIds, groupId);
+    checkAreasAndGroup(tx, input.areaIds ?? [], input.groupId);
+    if (user.role === 'admin' && user.status === 'active' && (role !== 'admin' || status !== 'active') && repo.otherActiveAdmins(tx, id) === 0) {
+      throw new DomainError('last_admin', `${user.username} is the fund’s only active admin: make another admin first.`, [{ path: role !== 'admin' ? 'role' : 'status', message: 'the last active admin' }]);
+    }
+    repo.updateUserRow(tx, id, { fullName: input.fullName ?? user.fullName, role, groupId, status });
+    repo.replaceUserAreas(tx, id, areaIds);
+    if (role !== user.role || (status === 'disabled' && user.status !== 'disabled')) repo.revokeSessionsOfUser(tx, id, nowTimestamp(context));
+    return userReply({ ...context, db: tx }, requireUser(tx, id));
+  });
+}
+
+/** The admin sets a user's password (she forgot it, or it was told to someone): her sign-ins end, but the admin's own. */
+export function setUserPassword(context: ServiceContext, actor: Actor & { sessionId?: string }, id: string, password: string): UserReply {
+  requireRole(actor, ['admin'], 'set passwords');
+  const passwordHash = hashPassword(password);
+  return context.db.transaction((tx) => {
+    const user = requireUser(tx, id);
+    repo.updateUserRow(tx, id, { passwordHash });
+    repo.revokeSessionsOfUser(tx, id, nowTimestamp(context), actor.userId === id ? actor.sessionId : undefined);
+    return userReply({ ...context, db: tx }, user);
+  });
+}
+
+/**
+ * A signed-in user changes her own password, giving the current one; her other sign-ins end. A wrong current password
+ * counts as a failed sign-in, so the lockout that guards sign-in guards this too.
+ */
+export async function changeOwnPassword(
+  context: ServiceContext,
+  actor: Actor & { sessionId: string },
+  input: { currentPassword: string; newPassword: string; ip: string | null; requestId: string | null },
+  commit: (write: () => void) => Promise<void>,
+): Promise<void> {
+  const user = requireUser(context.db, actor.userId);
+  const scope = { ...signInScope({ username: user.username, ip: input.ip, requestId: input.requestId }, user), action: 'POST /auth/password' };
+  refuseLockedOut(context, user.username, scope);
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    const attemptedAt = context.clock.now().toISOString();
+    context.db.transaction((tx) => {
+      repo.recordLoginAttempt(tx, { username: user.username, attemptedAt, succeeded: false, ip: input.ip });
+      recordAudit(tx, scope, attemptedAt, 'refused', { after: { reason: 'wrong current password' } });
+    });
+    throw new DomainError('current_password_wrong', 'The current password is not right.', [{ path: 'currentPassword', message: 'not right' }]);
+  }
+  const passwordHash = hashPassword(input.newPassword);
+  await commit(() => {
+    // She proved her password: earlier failures no longer count toward the lockout.
+    repo.recordLoginAttempt(context.db, { username: user.username, attemptedAt: nowTimestamp(context), succeeded: true, ip: input.ip });
+    repo.updateUserRow(context.db, user.id, { passwordHash });
+    repo.revokeSessionsOfUser(context.db, user.id, nowTimestamp(context), actor.sessionId);
+  });
 }
 
 /** Staff names by id, for the screens that show who is in charge (any signed-in user may read them). */
