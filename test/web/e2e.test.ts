@@ -286,10 +286,10 @@ describe.skipIf(!present)('in the browser', () => {
     };
     const group = fund.group.id;
     const more: Record<string, string[]> = {
-      leader: [`/app/members`, `/app/groups/${group}`],
+      leader: [`/app/members`, `/app/groups/${group}`, '/app/password'],
       officer: ['/app/dashboard', '/app/arrears', '/app/groups', `/app/groups/${group}`, '/app/groups/new', `/app/groups/${group}/edit`, '/app/members', `/app/members/${fund.memberIds[0]}/edit`, '/app/imports', '/app/loans', `/app/loans/${loanIds[0]}`, `/app/loans/${loanIds[0]}/repay`, `/app/loans/${loanIds[0]}/write-off`, '/app/reports', '/app/reports/outreach?from=2026-01-01&to=2026-11-23&groupBy=village', '/app/reports/portfolio?asOf=2026-11-23'],
       auditor: ['/app/audit/verify', '/app/audit/verify?inline=1', '/app/audit/log', '/app/reports'],
-      admin: ['/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', '/app/admin/products/new', '/app/admin/settings', '/app/admin/capital'],
+      admin: ['/app/admin', '/app/admin/users', '/app/admin/users/new', `/app/admin/users/${fund.officerId}`, '/app/admin/products', '/app/admin/products/new', '/app/admin/settings', '/app/admin/capital'],
     };
     const problems: string[] = [];
     for (const [role, [username, password]] of Object.entries(accounts)) {

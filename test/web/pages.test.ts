@@ -32,7 +32,7 @@ afterAll(async () => test.close());
 function pagesOf(role: string): string[] {
   const group = fund.group.id;
   const member = fund.memberIds[0];
-  const shared = [`/app/groups/${group}`, `/app/members`, `/app/members/${member}`, `/app/loans/${loanId}`];
+  const shared = [`/app/groups/${group}`, `/app/members`, `/app/members/${member}`, `/app/loans/${loanId}`, '/app/password'];
   const officer = [
     '/app/dashboard',
     '/app/dashboard/figures',
@@ -62,7 +62,7 @@ function pagesOf(role: string): string[] {
     case 'auditor':
       return [...shared, '/app/audit', '/app/audit?memberId=x', '/app/audit/verify', '/app/audit/verify/result', '/app/audit/verify?inline=1', '/app/audit/manifest/journal.csv?from=2025-01-01&to=2026-11-23', '/app/audit/log', '/app/reports', '/app/reports/portfolio?asOf=2026-11-23'];
     default:
-      return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/admin/capital', '/app/audit', '/app/audit/verify'];
+      return [...shared, ...officer, '/app/admin', '/app/admin/users', '/app/admin/users/new', `/app/admin/users/${fund.officerId}`, '/app/admin/products', `/app/admin/products/${productId}`, '/app/admin/products/new', '/app/admin/settings', '/app/admin/capital', '/app/audit', '/app/audit/verify'];
   }
 }
 

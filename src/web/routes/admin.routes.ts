@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { currencyCodes } from '../../domain/money.js';
 import { frequencyUnits, scheduleMethods } from '../../domain/schedule.js';
-import { createUserBody } from '../../modules/auth/auth.commands.js';
+import { createUserBody, setPasswordBody, updateUserBody, type UserReply } from '../../modules/auth/auth.commands.js';
 import { capitalMovementBody } from '../../modules/ledger/capital.commands.js';
 import * as capital from '../../modules/ledger/capital.service.js';
 import * as auth from '../../modules/auth/auth.service.js';
@@ -26,10 +26,11 @@ import type { Write } from '../writes.js';
 
 const admins: Role[] = ['admin'];
 const roles = createUserBody.shape.role.options;
+const userStatuses = ['active', 'disabled'] as const;
 const capitalDirections = capitalMovementBody.shape.direction.options;
 
 function done(page: SignedInPage, key: string | undefined): string | null {
-  return ({ user: page.t.admin.userCreated, product: page.t.admin.productCreated, productUpdated: page.t.admin.productUpdated, settings: page.t.admin.settingsSaved, capital: page.t.admin.capitalRecorded })[key ?? ''] ?? null;
+  return ({ user: page.t.admin.userCreated, userSaved: page.t.admin.userSaved, passwordSet: page.t.admin.passwordSet, product: page.t.admin.productCreated, productUpdated: page.t.admin.productUpdated, settings: page.t.admin.settingsSaved, capital: page.t.admin.capitalRecorded })[key ?? ''] ?? null;
 }
 
 // ---- users
@@ -52,6 +53,48 @@ ${inputField(page, { name: 'groupCode', label: `${t.groupOfLeader}: ${page.t.gro
 <div class="actions"><button type="submit" class="primary">${page.t.common.save}</button><a href="/app/admin/users">${page.t.common.cancel}</a></div>
 </form>`,
   );
+}
+
+/** The admin's page of one user: her name, role, scope and status, and a new password when she forgot hers. */
+function userEditPage(
+  page: SignedInPage,
+  view: { user: UserReply; groupCode: string; fields: FormFields | null; errors: FormErrors | null; passwordErrors: FormErrors | null; areas: { value: string; label: string }[]; message?: string | null },
+): Html {
+  const t = page.t.admin;
+  const user = view.user;
+  const typed = (name: string, initial: string) => (view.fields ? value(view.fields, name) : initial);
+  const labels = { fullName: t.fullName, role: t.role, areaIds: t.areas, groupId: t.groupOfLeader, groupCode: t.groupOfLeader, status: page.t.common.status };
+  return layout(
+    page,
+    `${t.editUser}: ${user.username}`,
+    html`${notice(view.message)}
+${errorSummary(page, view.errors, labels, 'user')}
+<form method="post" action="/app/admin/users/${user.id}" class="narrow">
+${csrfField(page)}
+<p>${t.username}: <strong>${user.username}</strong></p>
+${inputField(page, { name: 'fullName', form: 'user', label: t.fullName, value: typed('fullName', user.fullName), errors: view.errors, required: true })}
+${selectField(page, { name: 'role', form: 'user', label: t.role, choices: enumChoices(roles, page.t.roles), value: typed('role', user.role), errors: view.errors, required: true, hint: t.roleHint })}
+${selectField(page, { name: 'areaIds', form: 'user', label: t.areas, choices: view.areas, values: view.fields ? (view.fields.areaIds ?? []) : user.areaIds, errors: view.errors, multiple: true })}
+${inputField(page, { name: 'groupCode', form: 'user', label: `${t.groupOfLeader}: ${page.t.groups.code}`, value: typed('groupCode', view.groupCode), errors: view.errors, errorPath: 'groupId' })}
+${selectField(page, { name: 'status', form: 'user', label: page.t.common.status, choices: enumChoices(userStatuses, t.userStatus), value: typed('status', user.status), errors: view.errors, required: true, hint: t.statusHint })}
+<div class="actions"><button type="submit" class="primary">${page.t.common.save}</button><a href="/app/admin/users">${page.t.common.cancel}</a></div>
+</form>
+<h2>${t.setPassword}</h2>
+${errorSummary(page, view.passwordErrors, { password: t.password }, 'password')}
+<form method="post" action="/app/admin/users/${user.id}/password" class="narrow">
+${csrfField(page)}
+${inputField(page, { name: 'password', form: 'password', label: t.password, type: 'password', errors: view.passwordErrors, required: true, hint: `${t.passwordHint} ${t.setPasswordHint}`, autocomplete: 'new-password' })}
+<div class="actions"><button type="submit">${t.setPassword}</button></div>
+</form>`,
+  );
+}
+
+/** A leader's group is typed by its code; the services take its id. */
+function groupIdOfCode(context: ServiceContext, page: SignedInPage, groupCode: string | undefined): string | undefined {
+  if (!groupCode) return undefined;
+  const found = registry.listGroups(context, page.actor, { q: groupCode, limit: 20 }).items.find((group) => group.code.toLowerCase() === groupCode.toLowerCase());
+  if (!found) throw new DomainError('group_not_found', `No group has the code ${groupCode}.`, [{ path: 'groupId', message: 'unknown group' }]);
+  return found.id;
 }
 
 // ---- products
@@ -227,7 +270,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       const found = auth.listUsers(context, page.actor, { limit: 50, cursor: query.cursor || undefined });
       const t = page.t.admin;
       const table = html`<table><thead><tr><th scope="col">${t.username}</th><th scope="col">${t.fullName}</th><th scope="col">${t.role}</th><th scope="col">${page.t.common.status}</th><th scope="col">${page.t.common.date}</th></tr></thead>
-<tbody>${found.items.map((user) => html`<tr><td>${user.username}</td><td>${user.fullName}</td><td>${page.t.roles[user.role]}</td><td>${user.status}</td><td>${date(user.createdAt.slice(0, 10))}</td></tr>`)}</tbody></table>`;
+<tbody>${found.items.map((user) => html`<tr><td><a href="/app/admin/users/${user.id}">${user.username}</a></td><td>${user.fullName}</td><td>${page.t.roles[user.role]}</td><td>${t.userStatus[user.status]}</td><td>${date(user.createdAt.slice(0, 10))}</td></tr>`)}</tbody></table>`;
       return sendPage(
         reply,
         layout(page, t.users, html`${notice(done(page, query.done))}<p><a class="button primary" href="/app/admin/users/new">${t.newUser}</a></p>${scrollTable(t.users, table)}${pager(page, '/app/admin/users', { cursor: query.cursor }, found.nextCursor)}`),
@@ -244,14 +287,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       const fields = postedForm(request, page);
       const role = value(fields, 'role');
       const result = await attemptAsync(page.lang, () => write(request, page.actor, 'POST /users', null, () => {
-        // A leader's group is typed by its code; the service takes its id.
-        const groupCode = optional(fields, 'groupCode');
-        let groupId: string | undefined;
-        if (role === 'leader' && groupCode) {
-          const found = registry.listGroups(context, page.actor, { q: groupCode, limit: 20 }).items.find((group) => group.code.toLowerCase() === groupCode.toLowerCase());
-          if (!found) throw new DomainError('group_not_found', `No group has the code ${groupCode}.`, [{ path: 'groupId', message: 'unknown group' }]);
-          groupId = found.id;
-        }
+        const groupId = role === 'leader' ? groupIdOfCode(context, page, optional(fields, 'groupCode')) : undefined;
         const areaIds = role === 'officer' ? (fields.areaIds ?? []).filter(Boolean) : [];
         return auth.createUser(
           context,
@@ -268,6 +304,53 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
       }));
       if (result.ok) return seeOther(reply, '/app/admin/users?done=user');
       return sendPage(reply, userForm(page, { fields, errors: result.errors, areas: reportAreaChoices(context, page) }), result.errors.status);
+    });
+
+    const editView = (page: SignedInPage, id: string) => {
+      const user = auth.getUser(context, page.actor, id);
+      const groupCode = user.groupId ? registry.getGroup(context, page.actor, user.groupId).code : '';
+      return { user, groupCode, areas: reportAreaChoices(context, page) };
+    };
+
+    app.get('/admin/users/:id', async (request, reply) => {
+      const page = signedIn(request, admins);
+      const view = editView(page, (request.params as { id: string }).id);
+      return sendPage(reply, userEditPage(page, { ...view, fields: null, errors: null, passwordErrors: null, message: done(page, (request.query as { done?: string }).done) }));
+    });
+
+    app.post('/admin/users/:id', async (request, reply) => {
+      const page = signedIn(request, admins);
+      const id = (request.params as { id: string }).id;
+      const view = editView(page, id);
+      const fields = postedForm(request, page);
+      const role = value(fields, 'role');
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'PATCH /users/:id', id, () => {
+          const groupId = role === 'leader' ? groupIdOfCode(context, page, optional(fields, 'groupCode')) : undefined;
+          const areaIds = role === 'officer' ? (fields.areaIds ?? []).filter(Boolean) : undefined;
+          return auth.updateUser(
+            context,
+            page.actor,
+            id,
+            parseWith(updateUserBody, { fullName: value(fields, 'fullName'), role, status: value(fields, 'status'), ...(areaIds ? { areaIds } : {}), ...(groupId ? { groupId } : {}) }),
+          );
+        }),
+      );
+      // The admin who disabled or demoted herself is signed out with it: the sign-in page follows.
+      if (result.ok) return seeOther(reply, `/app/admin/users/${id}?done=userSaved`);
+      return sendPage(reply, userEditPage(page, { ...view, fields, errors: result.errors, passwordErrors: null }), result.errors.status);
+    });
+
+    app.post('/admin/users/:id/password', async (request, reply) => {
+      const page = signedIn(request, admins);
+      const id = (request.params as { id: string }).id;
+      const view = editView(page, id);
+      const fields = postedForm(request, page);
+      const result = await attemptAsync(page.lang, () =>
+        write(request, page.actor, 'POST /users/:id/password', id, () => auth.setUserPassword(context, page.actor, id, parseWith(setPasswordBody, { password: value(fields, 'password') }).password)),
+      );
+      if (result.ok) return seeOther(reply, `/app/admin/users/${id}?done=passwordSet`);
+      return sendPage(reply, userEditPage(page, { ...view, fields: null, errors: null, passwordErrors: result.errors }), result.errors.status);
     });
 
     app.get('/admin/products', async (request, reply) => {

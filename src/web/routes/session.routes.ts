@@ -1,13 +1,14 @@
-// Sign-in and sign-out: auth.service's token goes into an HttpOnly, SameSite=Strict cookie; each role then lands on
-// its own home.
+// Sign-in, sign-out and a user's own password: auth.service's token goes into an HttpOnly, SameSite=Strict cookie; each
+// role then lands on its own home.
 import type { FastifyPluginAsync } from 'fastify';
 import * as auth from '../../modules/auth/auth.service.js';
 import { nowTimestamp, type ServiceContext } from '../../modules/shared/context.js';
-import { attemptAsync, type FormErrors, postedForm, value } from '../forms.js';
+import { changeOwnPasswordBody } from '../../modules/auth/auth.commands.js';
+import { attemptAsync, type FormErrors, parseWith, postedForm, value } from '../forms.js';
 import { type Html, html } from '../html.js';
-import { type Page, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn } from '../page.js';
+import { type Page, type SignedInPage, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn } from '../page.js';
 import { clearCookie, cookieOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
-import { errorSummary, inputField, notice } from '../views/components.js';
+import { csrfField, errorSummary, inputField, notice } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { Write } from '../writes.js';
 
@@ -25,6 +26,22 @@ ${errorSummary(page, options.errors, { username: t.username, password: t.passwor
 ${inputField(page, { name: 'username', label: t.username, value: options.username, errors: options.errors, required: true, autocomplete: 'username' })}
 ${inputField(page, { name: 'password', label: t.password, type: 'password', errors: options.errors, required: true, autocomplete: 'current-password' })}
 <button type="submit" class="primary">${t.submit}</button>
+</form>`,
+  );
+}
+
+function passwordPage(page: SignedInPage, options: { errors?: FormErrors | null; message?: string | null }): Html {
+  const t = page.t.account;
+  return layout(
+    page,
+    t.title,
+    html`${notice(options.message)}
+${errorSummary(page, options.errors, { currentPassword: t.currentPassword, newPassword: t.newPassword })}
+<form method="post" action="/app/password" class="narrow">
+${csrfField(page)}
+${inputField(page, { name: 'currentPassword', label: t.currentPassword, type: 'password', errors: options.errors, required: true, autocomplete: 'current-password' })}
+${inputField(page, { name: 'newPassword', label: t.newPassword, type: 'password', errors: options.errors, required: true, hint: page.t.admin.passwordHint, autocomplete: 'new-password' })}
+<div class="actions"><button type="submit" class="primary">${page.t.common.save}</button><a href="${roleHomes[page.actor.role]}">${page.t.common.cancel}</a></div>
 </form>`,
   );
 }
@@ -62,6 +79,26 @@ export function sessionRoutes(context: ServiceContext, write: Write, limits: { l
       setCookie(request, reply, sessionCookie, token, { maxAgeSeconds: seconds });
       clearCookie(request, reply, loginCookie);
       return seeOther(reply, next || roleHomes[user.role]);
+    });
+
+    app.get('/password', async (request, reply) => {
+      const page = signedIn(request);
+      return sendPage(reply, passwordPage(page, { message: (request.query as { done?: string }).done === 'changed' ? page.t.account.changed : null }));
+    });
+
+    app.post('/password', async (request, reply) => {
+      const page = signedIn(request);
+      const fields = postedForm(request, page);
+      const result = await attemptAsync(page.lang, () =>
+        auth.changeOwnPassword(
+          context,
+          page.actor,
+          { ...parseWith(changeOwnPasswordBody, { currentPassword: value(fields, 'currentPassword'), newPassword: value(fields, 'newPassword') }), ip: request.ip, requestId: request.id },
+          (change) => write(request, page.actor, 'POST /auth/password', page.actor.userId, change),
+        ),
+      );
+      if (result.ok) return seeOther(reply, '/app/password?done=changed');
+      return sendPage(reply, passwordPage(page, { errors: result.errors }), result.errors.status);
     });
 
     app.post('/logout', async (request, reply) => {

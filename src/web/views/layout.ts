@@ -62,6 +62,7 @@ function header(page: Page): Html {
 <div class="bar"><a class="brand" href="${roleHomes[actor.role]}">${page.t.app.name}</a>
 <span class="who">${page.t.app.signedInAs(actor.fullName, page.t.roles[actor.role])}</span>
 ${languageSwitch(page)}
+<a href="/app/password">${page.t.nav.password}</a>
 <form method="post" action="/app/logout" class="inline">${csrfField(page)}<button type="submit" class="link">${page.t.nav.signOut}</button></form></div>
 <nav aria-label="${page.t.app.menu}"><ul class="menu">${items.map(
     ([key, href]) => html`<li><a href="${href}"${href === best ? html` aria-current="page"` : ''}>${page.t.nav[key]}</a></li>`,
