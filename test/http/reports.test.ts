@@ -90,6 +90,19 @@ describe('arrears and classification', () => {
     expect((await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-18')).json().totals).toMatchObject({ cumulativeRepaymentRate: '50.00', par1: '100.00', par30: '0.00' });
   });
 
+  it('leaves out of the collection rate what fell due after a loan was written off', async () => {
+    await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' });
+    // Installment 2 (900,840, due 2025-03-15) is never paid; the loan is written off on 1 April.
+    const writtenOff = await fund.admin('POST', `/v1/loans/${loanId}/write-off`, { writtenOffOn: '2025-04-01', reason: 'Lũ cuốn trôi chuồng trại' });
+    expect(writtenOff.statusCode, writtenOff.body).toBe(200);
+    // Installments 3 to 5 (due 15 April, May and June) fell due on no loan of the fund's books: only 1 and 2 count.
+    const portfolio = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-06-30&from=2025-02-01&to=2025-06-30')).json();
+    expect(portfolio.totals.collection).toEqual({ due: '1815707', paidOnTime: '914867', paidIncludingLate: '914867', onTimeRate: '50.39', rateIncludingLate: '50.39' });
+    // Before the write-off the same range counted what had fallen due by then, as it did then.
+    const before = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-03-31&from=2025-02-01&to=2025-03-31')).json();
+    expect(before.totals.collection.due).toBe('1815707');
+  });
+
   it('runs the month-end provision: the entry moves the provision account to what the portfolio requires', async () => {
     // On 2025-03-31 the loan is 44 days past due: group 3, 25 % of 10,000,000; general 0.5 % of groups 1-4: 50,000.
     const run = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-03-31' });

@@ -196,7 +196,9 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
  * Per group: principal and interest of installments falling due in a range (newest schedule versions: version =
  * reschedule count + 1), and what was paid on them by their due date (on time) and by a later day, each installment
  * counted at most up to what it asked (MIN is null for an installment nothing was paid on, so SUM leaves it out). One pass over the installments, the payments of
- * each read by a seek into a covering index (a join and GROUP BY per installment cost four times as much).
+ * each read by a seek into a covering index (a join and GROUP BY per installment cost four times as much). An
+ * installment falling due after its loan was written off fell due on no loan of the books: the few written-off loans
+ * are read first, by status, and each installment looks itself up among them.
  */
 export function dueAndPaidBetween(db: FundDatabase, from: string, to: string, paidBy: string, groupIds: GroupIds) {
   const paid = (onOrBefore: SQL) => sql`(SELECT SUM(CASE WHEN ral.paid_on <= ${onOrBefore} THEN ral.principal + ral.interest ELSE 0 END)
@@ -208,12 +210,14 @@ export function dueAndPaidBetween(db: FundDatabase, from: string, to: string, pa
       ? sql`loans AS l CROSS JOIN schedule_installments AS si ON si.loan_id = l.id AND si.version = l.reschedule_count + 1`
       : sql`schedule_installments AS si CROSS JOIN loans AS l INDEXED BY loans_report_idx ON l.id = si.loan_id AND si.version = l.reschedule_count + 1`;
   return db.all<{ groupId: string; due: string; onTime: string | null; byDay: string | null }>(sql`
+    WITH written_off AS MATERIALIZED (SELECT id AS loan_id, written_off_on AS on_day FROM loans INDEXED BY loans_status_idx WHERE status = 'written_off')
     SELECT group_id AS groupId, CAST(SUM(due) AS TEXT) AS due,
       CAST(SUM(MIN(on_time, due)) AS TEXT) AS onTime, CAST(SUM(MIN(by_day, due)) AS TEXT) AS byDay
     FROM (
       SELECT l.group_id AS group_id, si.principal_due + si.interest_due AS due, ${paid(sql`si.due_on`)} AS on_time, ${paid(sql`${paidBy}`)} AS by_day
       FROM ${source}
       WHERE si.due_on >= ${from} AND si.due_on <= ${to} AND ${inGroups(sql`l.group_id`, groupIds)}
+        AND NOT EXISTS (SELECT 1 FROM written_off AS w WHERE w.loan_id = si.loan_id AND w.on_day < si.due_on)
     )
     GROUP BY group_id`);
 }
