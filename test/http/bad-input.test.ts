@@ -112,6 +112,9 @@ const cases: Case[] = [
   { name: 'sign-in with a number for a password', who: 'nobody', method: 'POST', url: () => '/v1/auth/login', payload: () => ({ username: 'admin', password: 12345678 }), status: 400, code: 'invalid_request' },
   { name: 'a provision rate above 100 percent', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ provisionPreset: 'custom', customProvisionRates: { specificPercent: ['0', '5', '20', '50', '150'], generalPercent: '0.75' } }), status: 400, code: 'invalid_request' },
   { name: 'a smallest group above the largest', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ minGroupMembers: 61 }), status: 422, code: 'settings_invalid' },
+  { name: 'a member cap of nothing', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ memberOutstandingCap: '000' }), status: 422, code: 'settings_invalid' },
+  { name: 'a user disabled by an officer', who: 'officer', method: 'PATCH', url: () => '/v1/users/us-any', payload: () => ({ status: 'disabled' }), status: 403, code: 'role_forbidden' },
+  { name: 'a password set with a number', who: 'admin', method: 'POST', url: () => '/v1/users/us-any/password', payload: () => ({ password: 12345678 }), status: 400, code: 'invalid_request' },
   { name: 'a CSV with a bad row', who: 'officer', method: 'POST', url: () => '/v1/imports/groups', raw: { body: 'code,name,areaCode,formedOn\nG-9,Tổ 9,HB-TL-01,2024-13-01', contentType: 'text/csv' }, status: 422, code: 'import_rows_invalid' },
 ];
 

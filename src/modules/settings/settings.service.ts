@@ -76,8 +76,13 @@ export function updateSettings(context: ServiceContext, actor: Actor, changes: z
     if (changes.currency !== undefined && changes.currency !== readSettings(tx).currency && lastEntry(tx) !== undefined) {
       throw new DomainError('settings_invalid', 'The fund’s currency cannot change once money has moved in it.', [{ path: 'currency', message: 'money has already moved' }]);
     }
-    if (!parseMoney(next.memberOutstandingCap, next.currency).ok) {
+    const cap = parseMoney(next.memberOutstandingCap, next.currency);
+    if (!cap.ok) {
       throw new DomainError('settings_invalid', `The member cap has more decimals than ${next.currency} has.`, [{ path: 'memberOutstandingCap', message: 'too many decimals for the currency' }]);
+    }
+    // A cap of nothing would refuse every disbursement while reading as a setting like any other.
+    if (changes.memberOutstandingCap !== undefined && cap.value.isZero()) {
+      throw new DomainError('settings_invalid', 'The member cap must be more than 0: with 0 no member could borrow.', [{ path: 'memberOutstandingCap', message: 'must be more than 0' }]);
     }
     if (next.debtGroupPreset === 'custom' && !next.customDebtGroups) {
       throw new DomainError('settings_invalid', 'A custom debt-group preset needs its table.', [{ path: 'customDebtGroups', message: 'required with the custom preset' }]);
