@@ -75,6 +75,7 @@ describe('the audit trail', () => {
     await ok(officer('POST', `/v1/loans/${loanId}/write-off`, { writtenOffOn: '2025-04-01', reason: 'mất khả năng trả nợ' }));
     await ok(admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-04-30' }));
     await ok(admin('POST', '/v1/ledger/periods/close', { through: '2025-01-31' }));
+    await ok(admin('POST', '/v1/ledger/periods/close', { through: '2025-02-28' }));
     await ok(officer('POST', `/v1/members/${member.id}/exit`, { leftOn: '2025-05-01', reason: 'chuyển nơi ở' }));
     await ok(leader('POST', '/v1/auth/logout'));
 
@@ -96,6 +97,12 @@ describe('the audit trail', () => {
     expect(edit?.entity_id).toBe(member.id);
     expect(JSON.parse(edit?.before ?? '{}').phone).toBe('0912345678');
     expect(JSON.parse(edit?.after ?? '{}').state.phone).toBe('0987654321');
+    // A period close names the date it moved the books from.
+    const closes = auditRows().filter((row) => row.action === 'POST /ledger/periods/close').map((row) => JSON.parse(row.after ?? '{}').reply);
+    expect(closes.map((reply) => [reply.previouslyClosedThrough, reply.closedThrough])).toEqual([
+      [null, '2025-01-31'],
+      ['2025-01-31', '2025-02-28'],
+    ]);
     // A create names what it made; a user's password hash is never copied.
     const [userCreated] = auditRows().filter((row) => row.action === 'POST /users');
     expect(userCreated?.entity_id).toMatch(/^us-/);

@@ -181,7 +181,7 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
           tags: ['ledger'],
           summary: 'Close the books through a date (admin): nothing dated on or before it can be recorded or changed',
           body: z.strictObject({ through: isoDate }),
-          response: replies({ 200: z.object({ closedThrough: z.string(), closedAt: z.string() }) }, ['role_forbidden', 'period_closed', 'date_in_future', 'malformed_json']),
+          response: replies({ 200: z.object({ closedThrough: z.string(), previouslyClosedThrough: z.string().nullable(), closedAt: z.string() }) }, ['role_forbidden', 'period_closed', 'date_in_future', 'malformed_json']),
         },
       },
       async (request) => writes.run(() => ledger.closePeriod(context, actorOf(request), request.body.through)),

@@ -229,7 +229,8 @@ export function closePeriod(context: ServiceContext, actor: Actor, through: stri
     }
     const closedAt = nowTimestamp(context);
     repo.insertPeriodClose(tx, { id: newId('pc'), through, closedBy: actor.userId, closedAt });
-    return { closedThrough: through, closedAt };
+    // The earlier date goes into the answer, and with it into the audit record: the trail shows what the close moved.
+    return { closedThrough: through, previouslyClosedThrough: previous, closedAt };
   });
 }
 
