@@ -25,7 +25,7 @@ import { createServiceContext } from '../modules/shared/context.js';
 import { createGroupCommit, isStorageFailure } from '../modules/shared/group-commit.js';
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
 import { type ErrorCode, statusOf } from './error-table.js';
-import { auditCommands, carryAuditScopes, recordRefusal } from './audit.js';
+import { auditCommands, carryAuditScopes, recordRefusal, signInFloodRecorder } from './audit.js';
 import { jsonDepth } from './json-depth.js';
 
 /** No request body needs more nesting than this (a collection sheet is four deep). */
@@ -241,6 +241,8 @@ export async function buildApp(config: Config, dependencies: AppDependencies): P
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, limit) => new DomainError('too_many_requests', `Too many requests from this address; try again in ${limit.after}.`),
+    // Only the sign-in routes (API and pages) are limited.
+    onExceeded: signInFloodRecorder(context),
   });
 
   await app.register(swagger, {

@@ -51,6 +51,23 @@ export function auditCommands(context: ServiceContext) {
   };
 }
 
+/**
+ * Sign-ins refused because one address sent too many (the per-address limit): the first of each address in each
+ * minute is recorded, so a flood of guesses shows in the trail without writing a record for every guess.
+ */
+export function signInFloodRecorder(context: ServiceContext): (request: FastifyRequest) => void {
+  const firstRefusalAt = new Map<string, number>();
+  return (request) => {
+    const now = context.clock.now().getTime();
+    const last = firstRefusalAt.get(request.ip);
+    if (last !== undefined && now - last < 60_000) return;
+    if (firstRefusalAt.size >= 10_000) firstRefusalAt.clear();
+    firstRefusalAt.set(request.ip, now);
+    const scope: AuditScope = { userId: null, username: null, role: null, ip: request.ip, requestId: request.id, action: 'POST /auth/login', entity: 'auth', entityId: null };
+    recordAudit(context.db, scope, nowTimestamp(context), 'sign_in_failed', { after: { reason: 'too many sign-ins from this address: refused for the rest of the minute' } });
+  };
+}
+
 /** A refused attempt (403) is recorded on its own: there is no write for it to share a transaction with. */
 export function recordRefusal(context: ServiceContext, request: FastifyRequest, reason: string): void {
   recordAudit(context.db, auditScopeOf(request), nowTimestamp(context), 'refused', { after: { reason } });

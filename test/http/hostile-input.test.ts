@@ -63,6 +63,16 @@ describe('hostile input', () => {
     const limited = await attempt('a4');
     expect([limited.statusCode, limited.json().error.code]).toEqual([429, 'too_many_requests']);
     expect(limited.headers['retry-after']).toBeDefined();
+    // The trail shows the flood once for the minute, not once per guess.
+    expect((await attempt('a5')).statusCode).toBe(429);
+    const floods = () => test!.database.sqlite.prepare("SELECT ip, outcome, after FROM audit_log WHERE action = 'POST /auth/login' AND after LIKE '%too many sign-ins from this address%'").all() as { ip: string; outcome: string }[];
+    expect(floods().map((row) => [row.ip, row.outcome])).toEqual([['127.0.0.1', 'sign_in_failed']]);
+    test.clock.advanceMinutes(2);
+    await attempt('a6');
+    await attempt('a7');
+    await attempt('a8');
+    expect((await attempt('a9')).statusCode).toBe(429);
+    expect(floods()).toHaveLength(2);
     // Another address is not held back.
     const elsewhere = await test.app.inject({ method: 'POST', url: '/v1/auth/login', remoteAddress: '10.0.0.9', payload: { username: 'admin', password: adminPassword } });
     expect(elsewhere.statusCode).toBe(200);
