@@ -231,11 +231,23 @@ describe('rescheduling, write-off and recovery', () => {
     expect(await reconciled()).toBe(true);
     // Compulsory savings may be applied to a written-off loan (and only then, or when 90+ days past due).
     await fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/compulsory/deposits`, { amount: '300000', paidOn: '2025-01-20' });
+    // Written off, the debt is off the books but still hers: her compulsory savings stay, for applying to it.
+    const withdraw = () => fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/compulsory/withdrawals`, { amount: '100000', paidOn: '2025-11-12' });
+    const unchanged = snapshot(test.database);
+    const locked = await withdraw();
+    expect([locked.statusCode, locked.json().error.code]).toEqual([422, 'compulsory_savings_locked']);
+    // 9,166,667 written off, 1,000,000 recovered.
+    expect(locked.json().error.message).toContain('8166667 VND');
+    expect(snapshot(test.database)).toBe(unchanged);
     const applied = await fund.officer('POST', `/v1/loans/${loanId}/apply-savings`, { amount: '300000', paidOn: '2025-11-15' });
     expect(applied.statusCode, applied.body).toBe(201);
     expect((await fund.officer('GET', `/v1/members/${fund.memberIds[0]}/savings`)).json().balances.compulsory).toBe('0');
     expect(await balanceOf('7091')).toEqual({ debit: '0', credit: '1300000' });
     expect(await reconciled()).toBe(true);
+    // Once the written-off principal is recovered, her savings are hers to take again.
+    expect((await repay(loanId, '7866667', '2025-11-20')).statusCode).toBe(201);
+    await fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/compulsory/deposits`, { amount: '100000', paidOn: '2025-11-20' });
+    expect((await fund.officer('POST', `/v1/members/${fund.memberIds[0]}/savings/compulsory/withdrawals`, { amount: '100000', paidOn: '2025-11-21' })).statusCode).toBe(201);
   });
 });
 

@@ -264,7 +264,7 @@ export function latestAllocationVersion(db: FundDatabase, transactionId: string)
 }
 
 /** The loans subledger as of a date, from transactions and their current splits (not from the journal). */
-export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { memberId?: string; loanId?: string } = {}): { principalOutstanding: bigint; creditHeld: bigint } {
+export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { memberId?: string; loanId?: string } = {}): { principalOutstanding: bigint; creditHeld: bigint; writtenOffUnrecovered: bigint } {
   const owner = and(of.memberId ? eq(loanTransactions.memberId, of.memberId) : undefined, of.loanId ? eq(loanTransactions.loanId, of.loanId) : undefined);
   const sumOf = (type: LoanTransactionRow['type']) =>
     BigInt(
@@ -286,8 +286,13 @@ export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { member
   return {
     principalOutstanding: sumOf('disbursement') - BigInt(split?.principal ?? '0') - sumOf('write_off'),
     creditHeld: BigInt(split?.credit ?? '0'),
+    // Off the books but still owed: principal written off less what was recovered since, recoveries counted as
+    // principal first.
+    writtenOffUnrecovered: max0(sumOf('write_off') - sumOf('recovery')),
   };
 }
+
+const max0 = (amount: bigint): bigint => (amount > 0n ? amount : 0n);
 
 /** The entry that booked a transaction (not a reversal of it). */
 export function bookingEntryId(db: FundDatabase, transactionId: string): string | undefined {

@@ -158,9 +158,16 @@ export function withdraw(context: ServiceContext, actor: Actor, request: Movemen
       const member = requireMemberInScope(tx, actor, request.memberId);
       requireMovementDate(context, tx, request.input.paidOn, 'paidOn', { date: member.joinedOn, what: 'she joined' });
       if (request.kind === 'compulsory') {
-        const owed = loanSubledgerTotals(tx, today(context), { memberId: member.id }).principalOutstanding;
+        const { principalOutstanding: owed, writtenOffUnrecovered } = loanSubledgerTotals(tx, today(context), { memberId: member.id });
         if (owed > 0n) {
           throw new DomainError('compulsory_savings_locked', `Compulsory savings stay while the member owes principal (${formatAmount(owed, currency)} ${currency}).`);
+        }
+        // A write-off takes the debt off the books, not off the member: the savings stay for applying to it.
+        if (writtenOffUnrecovered > 0n) {
+          throw new DomainError(
+            'compulsory_savings_locked',
+            `Compulsory savings stay while a written-off loan of the member's is not recovered (${formatAmount(writtenOffUnrecovered, currency)} ${currency}); they can be applied to it.`,
+          );
         }
       }
       requireBalanceCovers(tx, member.id, request.kind, amount, request.input.paidOn, currency);
