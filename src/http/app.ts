@@ -61,8 +61,8 @@ export type App = FastifyInstance;
 
 /** Routes under /v1 that answer without a token. */
 const publicRoutes = new Set(['/v1/auth/login']);
-/** POSTs that change nothing in the fund's records, so an auditor may send them. */
-const readOnlyPosts = new Set(['/v1/auth/logout', '/v1/schedules/preview']);
+/** POSTs that change nothing in the fund's records, so an auditor may send them: her own sign-in is hers to end or guard. */
+const readOnlyPosts = new Set(['/v1/auth/logout', '/v1/auth/password', '/v1/schedules/preview']);
 
 export function sendError(code: ErrorCode, message: string, details?: ErrorDetail[]) {
   return { status: statusOf(code), body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };

@@ -22,7 +22,8 @@ export function auditScopeOf(request: FastifyRequest): AuditScope {
     requestId: request.id,
     action: `${request.method} ${path}`,
     entity: path.split('/')[1] ?? '',
-    entityId: typeof params.id === 'string' ? params.id : null,
+    // Her own password is the signed-in user's: the record names her, as the page's does.
+    entityId: typeof params.id === 'string' ? params.id : path === '/auth/password' ? (request.actor?.userId ?? null) : null,
   };
 }
 

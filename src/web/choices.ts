@@ -37,6 +37,21 @@ export function reportAreaChoices(context: ServiceContext, page: Page & { actor:
   return [...provinces, ...communes].map((area) => ({ value: area.id, label: `${page.t.levels[area.level]} ${area.name} (${area.code})` }));
 }
 
+/**
+ * The areas a user's page offers for an officer: the province and communes, and whatever other area she already has
+ * (a village given through the API), so that saving her page keeps her scope as it was.
+ */
+export function officerAreaChoices(context: ServiceContext, page: Page & { actor: Actor }, current: readonly string[]): Choice[] {
+  const choices = reportAreaChoices(context, page);
+  const listed = new Set(choices.map((choice) => choice.value));
+  for (const id of current) {
+    if (listed.has(id)) continue;
+    const area = registry.getArea(context, id);
+    choices.push({ value: area.id, label: `${page.t.levels[area.level]} ${area.name} (${area.code})` });
+  }
+  return choices;
+}
+
 /** The villages a group can be formed in: those below the officer's areas, or below one commune for the admin. */
 export function villageChoices(context: ServiceContext, page: Page & { actor: Actor }, communeId: string | undefined): Choice[] {
   let villages: AreaReply[];

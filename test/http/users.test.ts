@@ -109,6 +109,28 @@ describe('the admin changes a user', () => {
     expect(await refusedUnchanged(test.database, () => admin('POST', '/v1/users/us_nobody/password', { password: 'a-new-password' }))).toEqual([404, 'user_not_found']);
   });
 
+  it('audits a change of scope with her areas before and after', async () => {
+    const lan = await userNamed('lan.officer');
+    await admin('PATCH', `/v1/users/${lan.id}`, { areaIds: [fund.areas.otherCommune, fund.areas.village] });
+    const [record] = test.database.sqlite.prepare("SELECT before, after FROM audit_log WHERE entity_id = ? AND action = 'PATCH /users/:id'").all(lan.id) as { before: string; after: string }[];
+    expect(JSON.parse(record?.before ?? '{}').areaIds).toEqual([fund.areas.commune]);
+    expect(JSON.parse(record?.after ?? '{}').state.areaIds).toEqual([fund.areas.otherCommune, fund.areas.village].sort());
+  });
+
+  it('disables the leader of a dissolved group, and does not make her an active leader of it again', async () => {
+    const leader = await userNamed('thu.leader');
+    // A group of its own, emptied and dissolved, with its leader.
+    const group = await admin('POST', '/v1/groups', { code: 'TL01-T9', name: 'Tổ 9', areaId: fund.areas.village, formedOn: '2024-01-10' });
+    expect(group.statusCode, group.body).toBe(201);
+    expect((await admin('PATCH', `/v1/users/${leader.id}`, { groupId: group.json().id })).statusCode).toBe(200);
+    const dissolved = await admin('POST', `/v1/groups/${group.json().id}/dissolve`, { dissolvedOn: '2025-01-10', reason: 'Không còn thành viên' });
+    expect(dissolved.statusCode, dissolved.body).toBe(200);
+    // Saved as her page shows her, group and all: nothing about her group changes, so it is not checked again.
+    expect((await admin('PATCH', `/v1/users/${leader.id}`, { status: 'disabled', groupId: group.json().id, fullName: 'Hà Thị Thu' })).json().status).toBe('disabled');
+    expect(await refusedUnchanged(test.database, () => admin('PATCH', `/v1/users/${leader.id}`, { status: 'active' }))).toEqual([409, 'group_dissolved', 'groupId']);
+    expect((await admin('PATCH', `/v1/users/${leader.id}`, { status: 'active', groupId: fund.group.id })).json()).toMatchObject({ status: 'active', groupId: fund.group.id });
+  });
+
   it('lets the auditor read users, changing nothing', async () => {
     const list = await fund.auditor('GET', '/v1/users');
     expect(list.statusCode).toBe(200);
@@ -128,8 +150,8 @@ describe('the admin changes a user', () => {
       ['PATCH /users/:id', 'done'],
       ['POST /users/:id/password', 'done'],
     ]);
-    expect(JSON.parse(records[0]?.before ?? '{}')).toMatchObject({ status: 'active' });
-    expect(JSON.parse(records[0]?.after ?? '{}').state).toMatchObject({ status: 'disabled' });
+    expect(JSON.parse(records[0]?.before ?? '{}')).toMatchObject({ status: 'active', areaIds: [fund.areas.commune] });
+    expect(JSON.parse(records[0]?.after ?? '{}').state).toMatchObject({ status: 'disabled', areaIds: [fund.areas.commune] });
     expect(JSON.stringify(records)).not.toMatch(/scrypt|reset-pass-99/);
   });
 });
@@ -144,6 +166,11 @@ describe('passwords', () => {
     expect((await signIn('lan.officer', 'officer-pass-1')).statusCode).toBe(401);
     expect((await signIn('lan.officer', 'new-officer-pass')).statusCode).toBe(200);
     expect(await refusedUnchanged(test.database, () => admin('POST', `/v1/users/${lan.id}/password`, { password: 'short' }))).toEqual([400, 'invalid_request', 'body.password']);
+    // Locked out by her guesses, she is let in by a new password at once: the guesses were at the old one.
+    for (let attempt = 0; attempt < 3; attempt += 1) await signIn('lan.officer', `guess-${attempt}`);
+    expect((await signIn('lan.officer', 'new-officer-pass')).json().error.code).toBe('too_many_login_attempts');
+    expect((await admin('POST', `/v1/users/${lan.id}/password`, { password: 'newer-officer-pass' })).statusCode).toBe(200);
+    expect((await signIn('lan.officer', 'newer-officer-pass')).statusCode).toBe(200);
     expect(await refusedUnchanged(test.database, () => fund.otherOfficer('POST', `/v1/users/${lan.id}/password`, { password: 'long-enough-1' }))).toEqual([403, 'role_forbidden']);
   });
 
@@ -167,5 +194,15 @@ describe('passwords', () => {
     }
     expect((await first('POST', '/v1/auth/password', { currentPassword: 'my-own-pass-22', newPassword: 'taken-over-1' })).json().error.code).toBe('too_many_login_attempts');
     expect((await signIn('lan.officer', 'my-own-pass-22')).json().error.code).toBe('too_many_login_attempts');
+    // The trail names her for the change and for each wrong guess, which it counts as failed sign-ins.
+    const lan = await userNamed('lan.officer');
+    const records = test.database.sqlite.prepare("SELECT outcome, entity_id FROM audit_log WHERE action = 'POST /auth/password' ORDER BY rowid").all() as { outcome: string; entity_id: string }[];
+    expect(records.map((record) => [record.outcome, record.entity_id])).toEqual([['done', lan.id], ...Array.from({ length: 3 }, () => ['sign_in_failed', lan.id]), ['sign_in_failed', lan.id]]);
+  });
+
+  it('an auditor, who changes nothing of the fund, changes her own password', async () => {
+    const changed = await fund.auditor('POST', '/v1/auth/password', { currentPassword: 'auditor-pass-1', newPassword: 'auditor-pass-2' });
+    expect(changed.statusCode, changed.body).toBe(204);
+    expect((await signIn('auditor', 'auditor-pass-2')).statusCode).toBe(200);
   });
 });

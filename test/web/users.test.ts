@@ -2,7 +2,7 @@
 // pages as a browser posts them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildSmallFund, type SmallFund } from '../fixtures.js';
-import { buildTestApp, type TestApp } from '../helper.js';
+import { asWithKeys, buildTestApp, login, type TestApp } from '../helper.js';
 import { Browser } from './browser.js';
 
 let test: TestApp;
@@ -50,11 +50,24 @@ describe("the admin's page of a user", () => {
     expect((await officer.get('/app/dashboard')).statusCode).toBe(200);
   });
 
+  it('keeps a village an officer was given through the API when her page is saved', async () => {
+    const apiAdmin = asWithKeys(test.app, await login(test.app, 'admin', 'admin-password-1'));
+    expect((await apiAdmin('PATCH', `/v1/users/${fund.officerId}`, { areaIds: [fund.areas.village, fund.areas.otherCommune] })).statusCode).toBe(200);
+    const page = await admin.get(`/app/admin/users/${fund.officerId}`);
+    const selected = [...page.body.matchAll(/<option value="([^"]+)" selected>/g)].map((match) => match[1]);
+    expect(selected).toEqual(expect.arrayContaining([fund.areas.village, fund.areas.otherCommune]));
+    // Posted as the browser posts the form: the areas it shows selected.
+    const saved = await admin.post(`/app/admin/users/${fund.officerId}`, { fullName: 'Trần Thị Lan', role: 'officer', areaIds: [fund.areas.village, fund.areas.otherCommune], groupCode: '', status: 'active' });
+    expect(saved.statusCode, saved.body.slice(0, 500)).toBe(303);
+    expect((await apiAdmin('GET', `/v1/users/${fund.officerId}`)).json().areaIds).toEqual([fund.areas.village, fund.areas.otherCommune].sort());
+  });
+
   it('sets a new password: her sign-ins end and the new password lets her in', async () => {
     await admin.get(`/app/admin/users/${fund.officerId}`);
     const short = await admin.post(`/app/admin/users/${fund.officerId}/password`, { password: 'ngan' });
     expect(short.statusCode).toBe(400);
     expect(short.body).toContain('aria-invalid="true"');
+    expect(short.body).toContain('Cần ít nhất 8 ký tự.');
     const set = await admin.post(`/app/admin/users/${fund.officerId}/password`, { password: 'mat-khau-moi-1' });
     expect(set.statusCode, set.body.slice(0, 500)).toBe(303);
     expect((await admin.get(set.headers.location as string)).body).toContain('Đã đặt mật khẩu mới');

@@ -71,7 +71,11 @@ export function entityState(db: FundDatabase, entity: string, id: string | null)
   // Written out in SQL and prepared once per kind: the trail reads the entity before and after every write.
   const row = statementOn(db, entityStatements[entity as keyof typeof entityTables]).get(id) as Record<string, unknown> | undefined;
   if (!row) return null;
-  const state = { ...row };
+  const state: Record<string, unknown> = { ...row };
   for (const field of place.hidden) delete state[field];
+  // An officer's scope is her areas, kept beside her row: a change of scope is a change of the user.
+  if (entity === 'users') state.areaIds = statementOn(db, userAreasInOrder).all(id).map((area) => (area as { areaId: string }).areaId);
   return state;
 }
+
+const userAreasInOrder = 'SELECT area_id AS areaId FROM user_areas WHERE user_id = ? ORDER BY area_id';

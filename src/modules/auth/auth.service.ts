@@ -222,7 +222,10 @@ export function updateUser(context: ServiceContext, actor: Actor, id: string, in
     const areaIds = input.areaIds !== undefined ? [...new Set(input.areaIds)] : role === 'officer' ? repo.userAreaIds(tx, id) : [];
     const groupId = input.groupId !== undefined ? input.groupId : role === 'leader' ? user.groupId : null;
     checkScope(role, areaIds, groupId);
-    checkAreasAndGroup(tx, input.areaIds ?? [], input.groupId);
+    // A group is checked when she is given it, or made an active leader of it again; a leader whose group was
+    // dissolved can still be renamed or disabled.
+    const becomesActiveLeader = role === 'leader' && status === 'active' && (user.role !== 'leader' || user.status !== 'active');
+    checkAreasAndGroup(tx, input.areaIds ?? [], groupId !== null && (groupId !== user.groupId || becomesActiveLeader) ? groupId : undefined);
     if (user.role === 'admin' && user.status === 'active' && (role !== 'admin' || status !== 'active') && repo.otherActiveAdmins(tx, id) === 0) {
       throw new DomainError('last_admin', `${user.username} is the fund’s only active admin: make another admin first.`, [{ path: role !== 'admin' ? 'role' : 'status', message: 'the last active admin' }]);
     }
@@ -241,6 +244,8 @@ export function setUserPassword(context: ServiceContext, actor: Actor & { sessio
     const user = requireUser(tx, id);
     repo.updateUserRow(tx, id, { passwordHash });
     repo.revokeSessionsOfUser(tx, id, nowTimestamp(context), actor.userId === id ? actor.sessionId : undefined);
+    // The guesses before the reset were at the old password: the new one starts the lockout's count afresh.
+    repo.recordLoginAttempt(tx, { username: user.username, attemptedAt: nowTimestamp(context), succeeded: true, ip: null });
     return userReply({ ...context, db: tx }, user);
   });
 }
@@ -262,7 +267,7 @@ export async function changeOwnPassword(
     const attemptedAt = context.clock.now().toISOString();
     context.db.transaction((tx) => {
       repo.recordLoginAttempt(tx, { username: user.username, attemptedAt, succeeded: false, ip: input.ip });
-      recordAudit(tx, scope, attemptedAt, 'refused', { after: { reason: 'wrong current password' } });
+      recordAudit(tx, scope, attemptedAt, 'sign_in_failed', { after: { reason: 'wrong current password' } });
     });
     throw new DomainError('current_password_wrong', 'The current password is not right.', [{ path: 'currentPassword', message: 'not right' }]);
   }

@@ -15,7 +15,7 @@ import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { type FundSettings, getSettings, updateSettings, updateSettingsBody } from '../../modules/settings/settings.service.js';
-import { enumChoices, reportAreaChoices } from '../choices.js';
+import { enumChoices, officerAreaChoices, reportAreaChoices } from '../choices.js';
 import { attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
 import { amountInputValue, formatPercent, parseAmountInput } from '../format.js';
 import { type Html, html } from '../html.js';
@@ -309,7 +309,7 @@ export function adminRoutes(context: ServiceContext, write: Write): FastifyPlugi
     const editView = (page: SignedInPage, id: string) => {
       const user = auth.getUser(context, page.actor, id);
       const groupCode = user.groupId ? registry.getGroup(context, page.actor, user.groupId).code : '';
-      return { user, groupCode, areas: reportAreaChoices(context, page) };
+      return { user, groupCode, areas: officerAreaChoices(context, page, user.areaIds) };
     };
 
     app.get('/admin/users/:id', async (request, reply) => {
