@@ -236,7 +236,10 @@ export function updateUser(context: ServiceContext, actor: Actor, id: string, in
   });
 }
 
-/** The admin sets a user's password (she forgot it, or it was told to someone): her sign-ins end, but the admin's own. */
+/**
+ * The admin sets a user's password (she forgot it, or it was told to someone): her sign-ins end, but for the one the
+ * admin sends this from when she sets her own.
+ */
 export function setUserPassword(context: ServiceContext, actor: Actor & { sessionId?: string }, id: string, password: string): UserReply {
   requireRole(actor, ['admin'], 'set passwords');
   const passwordHash = hashPassword(password);
