@@ -34,7 +34,12 @@ function reaches(actor: Actor, areaId: string): boolean {
 export function reportAreaChoices(context: ServiceContext, page: Page & { actor: Actor }): Choice[] {
   const provinces = allAreas(context, { level: 'province' }).filter((area) => reaches(page.actor, area.id) && (page.actor.role !== 'officer' || assignedAreaIds(page.actor).includes(area.id)));
   const communes = allAreas(context, { level: 'commune' }).filter((area) => reaches(page.actor, area.id));
-  return [...provinces, ...communes].map((area) => ({ value: area.id, label: `${page.t.levels[area.level]} ${area.name} (${area.code})` }));
+  return [...provinces, ...communes].map((area) => ({ value: area.id, label: areaLabel(page, area) }));
+}
+
+/** An area as the pickers name it: its level, name and code. */
+function areaLabel(page: Page, area: AreaReply): string {
+  return `${page.t.levels[area.level]} ${area.name} (${area.code})`;
 }
 
 /**
@@ -47,7 +52,7 @@ export function officerAreaChoices(context: ServiceContext, page: Page & { actor
   for (const id of current) {
     if (listed.has(id)) continue;
     const area = registry.getArea(context, id);
-    choices.push({ value: area.id, label: `${page.t.levels[area.level]} ${area.name} (${area.code})` });
+    choices.push({ value: area.id, label: areaLabel(page, area) });
   }
   return choices;
 }
