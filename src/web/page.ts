@@ -47,9 +47,33 @@ export function pageOf(request: FastifyRequest): Page {
   return request.page;
 }
 
+/** A form posted after its sign-in ended: where it was going and what was typed in it, to send again once signed in. */
+export class SignInToResend extends Error {
+  constructor(
+    readonly action: string,
+    readonly fields: Record<string, string[]>,
+  ) {
+    super(`sign in to send the form to ${action} again`);
+  }
+}
+
+/** The fields of a form a browser posted (not a file, not a script's JSON), without its spent CSRF token. */
+function typedForm(request: FastifyRequest): Record<string, string[]> | null {
+  if (request.method !== 'POST' || !String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return null;
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  const { _csrf: _spent, ...fields } = body as Record<string, string[]>;
+  return fields;
+}
+
 export function signedIn(request: FastifyRequest, roles?: readonly Role[]): SignedInPage {
   const page = pageOf(request);
-  if (!page.actor) throw new Redirect(`/app/login?next=${encodeURIComponent(page.url)}`);
+  if (!page.actor) {
+    // Nothing typed is lost to an ended sign-in: the form comes back to be sent again after signing in.
+    const fields = typedForm(request);
+    if (fields) throw new SignInToResend(page.url, fields);
+    throw new Redirect(`/app/login?next=${encodeURIComponent(page.url)}`);
+  }
   if (roles && !roles.includes(page.actor.role)) throw new PageForbidden();
   return page as SignedInPage;
 }

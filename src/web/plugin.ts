@@ -15,7 +15,7 @@ import { assetsByUrl } from './assets.js';
 import { parseUrlEncoded } from './forms.js';
 import { html } from './html.js';
 import { errorText, isLang, type Lang, messagesFor } from './i18n/index.js';
-import { FormExpired, type Page, PageForbidden, Redirect, localPath, pageOf, roleHomes, sendPage } from './page.js';
+import { FormExpired, type Page, PageForbidden, Redirect, SignInToResend, localPath, pageOf, roleHomes, sendPage } from './page.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { dashboardRoutes } from './routes/dashboard.routes.js';
@@ -24,9 +24,9 @@ import { meetingRoutes } from './routes/meeting.routes.js';
 import { registryRoutes } from './routes/registry.routes.js';
 import { reportRoutes } from './routes/report.routes.js';
 import type { ReportRunner } from '../modules/reports/report-runner.js';
-import { sessionRoutes } from './routes/session.routes.js';
+import { loginPage, sessionRoutes } from './routes/session.routes.js';
 import { type Write, pageWrites } from './writes.js';
-import { csrfTokenOf, languageCookie, loginCookie, parseCookies, sessionCookie, setCookie } from './session.js';
+import { csrfTokenOf, languageCookie, loginCookie, newLoginToken, parseCookies, sessionCookie, setCookie } from './session.js';
 import { layout } from './views/layout.js';
 
 /** What the browser may load and where a form may post: this service only. */
@@ -94,6 +94,14 @@ function answerError(context: ServiceContext, error: FastifyError | Error, reque
     return sendPage(reply, problemPage(page, page.t.errors.forbidden), 403);
   }
   if (error instanceof FormExpired) return sendPage(reply, problemPage(page, page.t.errors.formExpired), 403);
+  if (error instanceof SignInToResend) {
+    // The sign-in form carries what was typed; it gets its own token when there is none yet.
+    if (!page.csrf) {
+      page.csrf = newLoginToken();
+      setCookie(request, reply, loginCookie, page.csrf);
+    }
+    return sendPage(reply, loginPage(page, { next: localPath(error.action, ''), resend: { action: error.action, fields: error.fields }, message: page.t.login.expiredResend }), 401);
+  }
   if (error instanceof DomainError) {
     if (error.code === 'unauthenticated' || error.code === 'token_expired') return reply.status(303).header('location', `/app/login?next=${encodeURIComponent(page.url)}`).send();
     const status = statusOf(error.code as ErrorCode);

@@ -1,14 +1,15 @@
 // Sign-in and sign-out through the pages: the session cookie, role homes, CSRF, the language switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSmallFund } from '../fixtures.js';
+import { buildSmallFund, nextNationalId, type SmallFund } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
-import { Browser } from './browser.js';
+import { Browser, inputValue } from './browser.js';
 
 let test: TestApp;
+let fund: SmallFund;
 
 beforeAll(async () => {
   test = await buildTestApp();
-  await buildSmallFund(test);
+  fund = await buildSmallFund(test);
 });
 afterAll(async () => test.close());
 
@@ -101,5 +102,52 @@ describe('signing in', () => {
   it('keeps pages out of the OpenAPI document', async () => {
     const document = (await test.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths).filter((path) => !path.startsWith('/v1/'))).toEqual([]);
+  });
+});
+
+describe('a sign-in that ends while a form is being filled in', () => {
+  it('keeps what was typed: the sign-in page carries it, and after signing in it is sent again', async () => {
+    const officer = new Browser(test.app);
+    await officer.signIn('lan.officer', 'officer-pass-1');
+    await officer.get(`/app/members/new?groupId=${fund.group.id}`);
+    const nationalId = nextNationalId();
+    const typed = { fullName: 'Lường Thị Xuân', sex: 'female', dateOfBirth: '1990-03-08', nationalId, phone: '0912000111', ethnicity: '03', povertyStatus: 'near_poor', groupId: fund.group.id, joinedOn: '2026-11-20' };
+    // The officer's sign-in lasts 480 minutes; she filled the form in longer than that.
+    test.clock.advanceMinutes(481);
+    const expired = await officer.post('/app/members', typed);
+    expect(expired.statusCode).toBe(401);
+    expect(expired.body).toContain('những gì bạn nhập vẫn còn');
+    const resendField = inputValue(expired.body, 'resend');
+    expect(resendField).toBeDefined();
+    // Nothing was recorded, and the typed name rides along with the sign-in form.
+    const named = () => test.database.sqlite.prepare('SELECT count(*) FROM members WHERE national_id = ?').pluck().get(nationalId);
+    expect(named()).toBe(0);
+    const carried = JSON.parse((resendField as string).replaceAll('&quot;', '"')) as { action: string; fields: Record<string, string[]> };
+    expect(carried.action).toBe('/app/members');
+    expect(carried.fields.fullName).toEqual(['Lường Thị Xuân']);
+    expect(carried.fields._csrf).toBeUndefined();
+
+    const signedIn = await officer.post('/app/login', { username: 'lan.officer', password: 'officer-pass-1', next: '/app/members', resend: JSON.stringify(carried) });
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.body).toContain('action="/app/members"');
+    expect(inputValue(signedIn.body, 'fullName')).toBe('Lường Thị Xuân');
+    expect(inputValue(signedIn.body, 'nationalId')).toBe(nationalId);
+    // Sent again as the page shows it, with the new sign-in's token.
+    const fields = Object.fromEntries([...signedIn.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1] as string, (match[2] as string).replaceAll('&#39;', "'")]));
+    const sent = await officer.post('/app/members', fields);
+    expect(sent.statusCode, sent.body.slice(0, 400)).toBe(303);
+    expect(named()).toBe(1);
+  });
+
+  it('carries nothing that is not a form of this app', async () => {
+    const browser = new Browser(test.app);
+    await browser.get('/app/login');
+    for (const resend of ['not json', JSON.stringify({ action: 'https://evil.example/steal', fields: {} }), JSON.stringify({ action: '/app/logout', fields: {} }), JSON.stringify({ action: '/app/members', fields: { fullName: [1] } })]) {
+      const answer = await browser.post('/app/login', { username: 'lan.officer', password: 'officer-pass-1', next: '', resend });
+      expect([answer.statusCode, answer.headers.location], resend).toEqual([303, '/app/dashboard']);
+      await browser.get('/app/login');
+      browser.cookies.delete('fl_session');
+      await browser.get('/app/login');
+    }
   });
 });

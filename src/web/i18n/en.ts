@@ -105,6 +105,10 @@ export const en: Messages = {
     submit: 'Sign in',
     signedOut: 'You are signed out.',
     expired: 'Your sign-in has expired. Sign in again.',
+    expiredResend: 'Your sign-in had ended. Sign in again to send the form you filled in: nothing you typed is lost.',
+    resendTitle: 'Send the form again',
+    resendLead: 'You are signed in again. Press Send again to send the form you filled in before your sign-in ended.',
+    resend: 'Send again',
   },
   meeting: {
     title: 'Meeting collection sheet',

@@ -105,6 +105,10 @@ export const vi = {
     submit: 'Đăng nhập',
     signedOut: 'Bạn đã đăng xuất.',
     expired: 'Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.',
+    expiredResend: 'Phiên đăng nhập đã hết hạn. Đăng nhập lại để gửi biểu mẫu bạn đã nhập: những gì bạn nhập vẫn còn.',
+    resendTitle: 'Gửi lại biểu mẫu',
+    resendLead: 'Bạn đã đăng nhập lại. Bấm Gửi lại để gửi biểu mẫu bạn đã nhập trước khi phiên hết hạn.',
+    resend: 'Gửi lại',
   },
   meeting: {
     title: 'Bảng thu buổi họp tổ',

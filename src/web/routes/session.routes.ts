@@ -7,12 +7,51 @@ import { changeOwnPasswordBody } from '../../modules/auth/auth.commands.js';
 import { attemptAsync, type FormErrors, parseWith, postedForm, value } from '../forms.js';
 import { type Html, html } from '../html.js';
 import { type Page, type SignedInPage, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn } from '../page.js';
-import { clearCookie, cookieOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
+import { clearCookie, cookieOf, csrfTokenOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
 import { csrfField, errorSummary, inputField, notice } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { Write } from '../writes.js';
 
-function loginPage(page: Page, options: { username?: string; next: string; errors?: FormErrors | null; message?: string | null }): Html {
+/** A form to send again after signing in: where it was posted and its fields. */
+export interface FormToResend {
+  action: string;
+  fields: Record<string, string[]>;
+}
+
+/** The form a sign-in carries to send again, if it is one: a page of this app (not the sign-in) and fields of text. */
+function formToResend(text: string): FormToResend | null {
+  if (text === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const { action, fields } = (parsed ?? {}) as { action?: unknown; fields?: unknown };
+  const target = localPath(action, '');
+  if (target === '' || target.startsWith('/app/login') || target.startsWith('/app/logout') || !fields || typeof fields !== 'object' || Array.isArray(fields)) return null;
+  const entries = Object.entries(fields as Record<string, unknown>);
+  if (!entries.every(([name, values]) => name !== '_csrf' && Array.isArray(values) && values.every((each) => typeof each === 'string'))) return null;
+  return { action: target, fields: Object.fromEntries(entries) as Record<string, string[]> };
+}
+
+/** After signing in again: the form that was posted when the sign-in had ended, ready to send with the new one's token. */
+function resendPage(page: Page, form: FormToResend, csrf: string, home: string): Html {
+  const t = page.t.login;
+  const inputs = Object.entries(form.fields).flatMap(([name, values]) => values.map((each) => html`<input type="hidden" name="${name}" value="${each}">`));
+  return layout(
+    page,
+    t.resendTitle,
+    html`<p class="lead">${t.resendLead}</p>
+<form method="post" action="${form.action}" class="narrow">
+<input type="hidden" name="_csrf" value="${csrf}">
+${inputs}
+<div class="actions"><button type="submit" class="primary">${t.resend}</button><a href="${home}">${page.t.common.cancel}</a></div>
+</form>`,
+  );
+}
+
+export function loginPage(page: Page, options: { username?: string; next: string; errors?: FormErrors | null; message?: string | null; resend?: FormToResend | null }): Html {
   const t = page.t.login;
   return layout(
     page,
@@ -23,6 +62,7 @@ ${errorSummary(page, options.errors, { username: t.username, password: t.passwor
 <form method="post" action="/app/login" class="narrow">
 <input type="hidden" name="_csrf" value="${page.csrf}">
 <input type="hidden" name="next" value="${options.next}">
+${options.resend ? html`<input type="hidden" name="resend" value="${JSON.stringify(options.resend)}">` : ''}
 ${inputField(page, { name: 'username', label: t.username, value: options.username, errors: options.errors, required: true, autocomplete: 'username' })}
 ${inputField(page, { name: 'password', label: t.password, type: 'password', errors: options.errors, required: true, autocomplete: 'current-password' })}
 <button type="submit" class="primary">${t.submit}</button>
@@ -67,17 +107,20 @@ export function sessionRoutes(context: ServiceContext, write: Write, limits: { l
       const fields = (request.body ?? {}) as Record<string, string[]>;
       const next = localPath(value(fields, 'next'), '');
       const username = value(fields, 'username');
+      const resend = formToResend(value(fields, 'resend'));
       if (!page.csrf || !sameToken(page.csrf, cookieOf(request, loginCookie)) || !sameToken(page.csrf, value(fields, '_csrf'))) {
         page.csrf = newLoginToken();
         setCookie(request, reply, loginCookie, page.csrf);
-        return sendPage(reply, loginPage(page, { username, next, errors: { summary: page.t.errors.formExpired, fields: {}, status: 403 } }), 403);
+        return sendPage(reply, loginPage(page, { username, next, resend, errors: { summary: page.t.errors.formExpired, fields: {}, status: 403 } }), 403);
       }
       const result = await attemptAsync(page.lang, () => auth.login(context, { username, password: value(fields, 'password'), ip: request.ip, requestId: request.id }));
-      if (!result.ok) return sendPage(reply, loginPage(page, { username, next, errors: result.errors }), result.errors.status);
+      if (!result.ok) return sendPage(reply, loginPage(page, { username, next, resend, errors: result.errors }), result.errors.status);
       const { token, expiresAt, user } = result.value;
       const seconds = Math.max(60, Math.floor((Date.parse(expiresAt) - Date.parse(nowTimestamp(context))) / 1000));
       setCookie(request, reply, sessionCookie, token, { maxAgeSeconds: seconds });
       clearCookie(request, reply, loginCookie);
+      // The form posted when the sign-in had ended goes back to be sent, under the new sign-in's token.
+      if (resend) return sendPage(reply, resendPage(page, resend, csrfTokenOf(token), roleHomes[user.role]));
       return seeOther(reply, next || roleHomes[user.role]);
     });
 
