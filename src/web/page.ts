@@ -57,13 +57,15 @@ export class SignInToResend extends Error {
   }
 }
 
-/** The fields of a form a browser posted (not a file, not a script's JSON), without its spent CSRF token. */
+/**
+ * The fields of a form a browser posted (not a file, not a script's JSON), without its spent CSRF token and without
+ * passwords, which are typed again rather than written into a page.
+ */
 function typedForm(request: FastifyRequest): Record<string, string[]> | null {
   if (request.method !== 'POST' || !String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return null;
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-  const { _csrf: _spent, ...fields } = body as Record<string, string[]>;
-  return fields;
+  return Object.fromEntries(Object.entries(body as Record<string, string[]>).filter(([name]) => name !== '_csrf' && !/password/i.test(name)));
 }
 
 export function signedIn(request: FastifyRequest, roles?: readonly Role[]): SignedInPage {

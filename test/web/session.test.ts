@@ -139,6 +139,18 @@ describe('a sign-in that ends while a form is being filled in', () => {
     expect(named()).toBe(1);
   });
 
+  it('carries no password: it is typed again', async () => {
+    const officer = new Browser(test.app);
+    await officer.signIn('mai.officer', 'officer-pass-2');
+    await officer.get('/app/password');
+    test.clock.advanceMinutes(481);
+    const expired = await officer.post('/app/password', { currentPassword: 'officer-pass-2', newPassword: 'secret-new-pass' });
+    expect(expired.statusCode).toBe(401);
+    expect(expired.body).not.toContain('officer-pass-2');
+    expect(expired.body).not.toContain('secret-new-pass');
+    expect(inputValue(expired.body, 'resend')).toContain('/app/password');
+  });
+
   it('carries nothing that is not a form of this app', async () => {
     const browser = new Browser(test.app);
     await browser.get('/app/login');
