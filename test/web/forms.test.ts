@@ -47,6 +47,19 @@ describe('loan actions', () => {
     expect(page.body).toContain('Đã thực hiện: Ghi trả nợ.');
   });
 
+  it('go back from the confirmation to the form, recording nothing', async () => {
+    const form = await officer.get(`/app/loans/${loanId}/repay`);
+    const typed = { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '750.000', paidOn: '2026-11-20', note: 'Họp tổ' };
+    const confirm = await officer.post(`/app/loans/${loanId}/repay`, typed);
+    expect(confirm.body).toContain('name="back"');
+    const before = repayments();
+    // Back, as a browser sends it: the form's hidden fields, then the button pressed.
+    const back = await officer.post(`/app/loans/${loanId}/repay`, { ...typed, confirmed: '1', back: '1' });
+    expect(back.statusCode).toBe(200);
+    expect(inputValue(back.body, 'amount')).toBe('750.000');
+    expect(repayments()).toBe(before);
+  });
+
   it('leave the same audit record as the API: who, from where, what, and the change', async () => {
     const record = test.database.sqlite
       .prepare("SELECT username, role, action, entity, entity_id AS entityId, outcome, ip FROM audit_log WHERE action = 'POST /loans/:id/repayments' ORDER BY at DESC LIMIT 1")

@@ -246,7 +246,7 @@ ${csrfField(page)}
 ${action.idempotent ? html`<input type="hidden" name="idempotencyKey" value="${view.key}">` : ''}
 ${action.fields.map((field) => html`<input type="hidden" name="${field.name}" value="${value(view.fields, field.name)}">`)}
 <div class="actions"><button type="submit" class="${action.danger ? 'danger' : 'primary'}">${t.common.confirm}: ${action.label(t)}</button>
-<button type="submit" name="confirmed" value="0">${t.common.back}</button></div>
+<button type="submit" name="back" value="1">${t.common.back}</button></div>
 </form>`,
   );
 }
@@ -526,7 +526,8 @@ ${scrollTable(t.transactions, transactions)}`
       const action = actions[chosen.name];
       const key = optional(fields, 'idempotencyKey') ?? randomUUID();
       const view = { loan, ...chosen, fields, key };
-      if (value(fields, 'confirmed') === '0') return sendPage(reply, actionForm(page, { ...view, errors: null }));
+      // Back has a name of its own: a browser sends the form's hidden confirmed=1 with whichever button was pressed.
+      if (value(fields, 'back') === '1') return sendPage(reply, actionForm(page, { ...view, errors: null }));
       const checked = attempt(page.lang, () => parseWith(action.schema, actionInput(page, action, fields, loan.currency)) as Record<string, unknown>);
       if (!checked.ok) return sendPage(reply, actionForm(page, { ...view, errors: checked.errors }), checked.errors.status);
       if (value(fields, 'confirmed') !== '1') return sendPage(reply, confirmationPage(page, view));
