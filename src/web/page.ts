@@ -63,9 +63,28 @@ export class SignInToResend extends Error {
  */
 function typedForm(request: FastifyRequest): Record<string, string[]> | null {
   if (request.method !== 'POST' || !String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return null;
+  if (!postedFromThisSite(request)) return null;
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
   return Object.fromEntries(Object.entries(body as Record<string, string[]>).filter(([name]) => name !== '_csrf' && !/password/i.test(name)));
+}
+
+/**
+ * Whether the browser says the form was posted from a page of this service (Sec-Fetch-Site, or else Origin against
+ * Host). A form another site posts must never come back as the user's own, so without that word nothing is carried.
+ */
+function postedFromThisSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string' || origin === 'null') return false;
+  try {
+    const from = new URL(origin);
+    // Read with the origin's scheme, so that a default port written in one and not the other still matches.
+    return from.host === new URL(`${from.protocol}//${request.headers.host ?? ''}`).host;
+  } catch {
+    return false;
+  }
 }
 
 export function signedIn(request: FastifyRequest, roles?: readonly Role[]): SignedInPage {

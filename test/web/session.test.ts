@@ -114,7 +114,7 @@ describe('a sign-in that ends while a form is being filled in', () => {
     const typed = { fullName: 'Lường Thị Xuân', sex: 'female', dateOfBirth: '1990-03-08', nationalId, phone: '0912000111', ethnicity: '03', povertyStatus: 'near_poor', groupId: fund.group.id, joinedOn: '2026-11-20' };
     // The officer's sign-in lasts 480 minutes; she filled the form in longer than that.
     test.clock.advanceMinutes(481);
-    const expired = await officer.post('/app/members', typed);
+    const expired = await officer.post('/app/members', typed, { 'sec-fetch-site': 'same-origin' });
     expect(expired.statusCode).toBe(401);
     expect(expired.body).toContain('những gì bạn nhập vẫn còn');
     const resendField = inputValue(expired.body, 'resend');
@@ -132,6 +132,8 @@ describe('a sign-in that ends while a form is being filled in', () => {
     expect(signedIn.body).toContain('action="/app/members"');
     expect(inputValue(signedIn.body, 'fullName')).toBe('Lường Thị Xuân');
     expect(inputValue(signedIn.body, 'nationalId')).toBe(nationalId);
+    // She sees what will be sent before she sends it.
+    expect(signedIn.body).toContain('<dd>Lường Thị Xuân</dd>');
     // Sent again as the page shows it, with the new sign-in's token.
     const fields = Object.fromEntries([...signedIn.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((match) => [match[1] as string, (match[2] as string).replaceAll('&#39;', "'")]));
     const sent = await officer.post('/app/members', fields);
@@ -144,11 +146,21 @@ describe('a sign-in that ends while a form is being filled in', () => {
     await officer.signIn('mai.officer', 'officer-pass-2');
     await officer.get('/app/password');
     test.clock.advanceMinutes(481);
-    const expired = await officer.post('/app/password', { currentPassword: 'officer-pass-2', newPassword: 'secret-new-pass' });
+    const expired = await officer.post('/app/password', { currentPassword: 'officer-pass-2', newPassword: 'secret-new-pass' }, { origin: 'http://localhost:80', host: 'localhost:80' });
     expect(expired.statusCode).toBe(401);
     expect(expired.body).not.toContain('officer-pass-2');
     expect(expired.body).not.toContain('secret-new-pass');
     expect(inputValue(expired.body, 'resend')).toContain('/app/password');
+  });
+
+  it('carries no form another site posted: it is never shown back as the user’s own', async () => {
+    const browser = new Browser(test.app);
+    await browser.get('/app/login');
+    const tries: Record<string, string>[] = [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, { origin: 'null' }, {}];
+    for (const headers of tries) {
+      const forged = await browser.post(`/app/admin/users/${fund.officerId}`, { fullName: 'X', role: 'admin', status: 'active' }, headers);
+      expect([forged.statusCode, forged.headers.location], JSON.stringify(headers)).toEqual([303, `/app/login?next=${encodeURIComponent(`/app/admin/users/${fund.officerId}`)}`]);
+    }
   });
 
   it('carries nothing that is not a form of this app', async () => {

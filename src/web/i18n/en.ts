@@ -109,6 +109,7 @@ export const en: Messages = {
     resendTitle: 'Send the form again',
     resendLead: 'You are signed in again. Press Send again to send the form you filled in before your sign-in ended.',
     resend: 'Send again',
+    resendTo: 'The form goes to',
   },
   meeting: {
     title: 'Meeting collection sheet',

@@ -109,6 +109,7 @@ export const vi = {
     resendTitle: 'Gửi lại biểu mẫu',
     resendLead: 'Bạn đã đăng nhập lại. Bấm Gửi lại để gửi biểu mẫu bạn đã nhập trước khi phiên hết hạn.',
     resend: 'Gửi lại',
+    resendTo: 'Biểu mẫu gửi tới',
   },
   meeting: {
     title: 'Bảng thu buổi họp tổ',

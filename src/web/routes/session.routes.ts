@@ -8,7 +8,7 @@ import { attemptAsync, type FormErrors, parseWith, postedForm, value } from '../
 import { type Html, html } from '../html.js';
 import { type Page, type SignedInPage, localPath, pageOf, roleHomes, sendPage, seeOther, signedIn } from '../page.js';
 import { clearCookie, cookieOf, csrfTokenOf, loginCookie, newLoginToken, sameToken, sessionCookie, setCookie } from '../session.js';
-import { csrfField, errorSummary, inputField, notice } from '../views/components.js';
+import { csrfField, errorSummary, facts, inputField, notice } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { Write } from '../writes.js';
 
@@ -39,10 +39,14 @@ function formToResend(text: string): FormToResend | null {
 function resendPage(page: Page, form: FormToResend, csrf: string, home: string): Html {
   const t = page.t.login;
   const inputs = Object.entries(form.fields).flatMap(([name, values]) => values.map((each) => html`<input type="hidden" name="${name}" value="${each}">`));
+  // What will be sent is shown before it is: she sends only what she recognises as her own.
+  const shown = Object.entries(form.fields).filter(([, values]) => values.some((each) => each.trim() !== ''));
   return layout(
     page,
     t.resendTitle,
     html`<p class="lead">${t.resendLead}</p>
+<p>${t.resendTo} <code>${form.action}</code></p>
+${facts(shown.map(([name, values]): [string, string] => [name, values.join(', ')]))}
 <form method="post" action="${form.action}" class="narrow">
 <input type="hidden" name="_csrf" value="${csrf}">
 ${inputs}
