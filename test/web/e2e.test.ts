@@ -230,6 +230,13 @@ describe.skipIf(!present)('in the browser', () => {
     await page.getByRole('link', { name: 'Duyệt' }).click();
     await page.getByRole('button', { name: 'Xác nhận…' }).click();
     await page.getByRole('heading', { name: 'Xác nhận: Duyệt' }).waitFor({ state: 'visible' });
+    // Back, as the browser sends it, returns to the form and approves nothing.
+    await page.getByRole('button', { name: 'Quay lại' }).click();
+    await page.getByRole('button', { name: 'Xác nhận…' }).waitFor({ state: 'visible' });
+    const loanId = /\/app\/loans\/(ln-[^/]+)/.exec(page.url())?.[1] as string;
+    expect(test.database.sqlite.prepare('SELECT status FROM loans WHERE id = ?').pluck().get(loanId)).toBe('applied');
+    await page.getByRole('button', { name: 'Xác nhận…' }).click();
+    await page.getByRole('heading', { name: 'Xác nhận: Duyệt' }).waitFor({ state: 'visible' });
     await Promise.all([page.waitForURL(/done=approve/), page.getByRole('button', { name: 'Xác nhận: Duyệt' }).click()]);
 
     await page.getByRole('link', { name: 'Giải ngân' }).click();
