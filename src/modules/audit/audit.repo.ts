@@ -1,6 +1,7 @@
 // The audit trail's rows: appended, read back by filter, and the stored state of an audited entity.
 import { and, asc, desc, eq, getTableName, gte, lt, lte } from 'drizzle-orm';
 import { type FundDatabase, columnsAs, insertOf, statementOn } from '../../../db/client.js';
+import { userAreaIds } from '../auth/auth.repo.js';
 import { areas, auditLog, groups, loanProducts, loans, members, plans, settings, users } from '../../../db/schema.js';
 import { prepared } from '../shared/prepared.js';
 
@@ -74,8 +75,6 @@ export function entityState(db: FundDatabase, entity: string, id: string | null)
   const state: Record<string, unknown> = { ...row };
   for (const field of place.hidden) delete state[field];
   // An officer's scope is her areas, kept beside her row: a change of scope is a change of the user.
-  if (entity === 'users') state.areaIds = statementOn(db, userAreasInOrder).all(id).map((area) => (area as { areaId: string }).areaId);
+  if (entity === 'users') state.areaIds = userAreaIds(db, id);
   return state;
 }
-
-const userAreasInOrder = 'SELECT area_id AS areaId FROM user_areas WHERE user_id = ? ORDER BY area_id';

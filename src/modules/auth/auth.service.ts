@@ -66,6 +66,17 @@ function signInScope(input: { username: string; ip: string | null; requestId: st
   };
 }
 
+/**
+ * A failed sign-in, or a wrong guess at a password that counts as one: the attempt the lockout counts and its audit
+ * record, together and outside any write batch, since the refusal that follows must not take them with it.
+ */
+function recordFailedSignIn(context: ServiceContext, username: string, ip: string | null, scope: AuditScope, attemptedAt: string, reason: string): void {
+  context.db.transaction((tx) => {
+    repo.recordLoginAttempt(tx, { username, attemptedAt, succeeded: false, ip });
+    recordAudit(tx, scope, attemptedAt, 'sign_in_failed', { after: { reason } });
+  });
+}
+
 /** Failures since the last success, within the lockout window, lock the username for the rest of the window. */
 function refuseLockedOut(context: ServiceContext, username: string, scope: AuditScope): void {
   const now = context.clock.now();
@@ -88,11 +99,8 @@ export async function login(context: ServiceContext, input: { username: string; 
   const passwordMatches = await verifyPassword(input.password, user?.passwordHash ?? decoyPasswordHash);
   const attemptedAt = context.clock.now().toISOString();
   if (!user || !passwordMatches || user.status !== 'active') {
-    context.db.transaction((tx) => {
-      repo.recordLoginAttempt(tx, { username: input.username, attemptedAt, succeeded: false, ip: input.ip });
-      const reason = !user ? 'unknown username' : !passwordMatches ? 'wrong password' : `user is ${user.status}`;
-      recordAudit(tx, signInScope(input, user), attemptedAt, 'sign_in_failed', { after: { reason } });
-    });
+    const reason = !user ? 'unknown username' : !passwordMatches ? 'wrong password' : `user is ${user.status}`;
+    recordFailedSignIn(context, input.username, input.ip, signInScope(input, user), attemptedAt, reason);
     throw new DomainError('invalid_credentials', 'The username or password is not right.');
   }
 
@@ -237,6 +245,17 @@ export function updateUser(context: ServiceContext, actor: Actor, id: string, in
 }
 
 /**
+ * A user's new password: every sign-in of hers ends but the one kept, and the lockout's count starts afresh (the
+ * guesses before were at the old password, or she has just proved she knows it).
+ */
+function replacePassword(context: ServiceContext, db: ServiceContext['db'], user: repo.UserRow, passwordHash: string, options: { keptSessionId: string | undefined; ip: string | null }): void {
+  const now = nowTimestamp(context);
+  repo.updateUserRow(db, user.id, { passwordHash });
+  repo.revokeSessionsOfUser(db, user.id, now, options.keptSessionId);
+  repo.recordLoginAttempt(db, { username: user.username, attemptedAt: now, succeeded: true, ip: options.ip });
+}
+
+/**
  * The admin sets a user's password (she forgot it, or it was told to someone): her sign-ins end, but for the one the
  * admin sends this from when she sets her own.
  */
@@ -245,10 +264,7 @@ export function setUserPassword(context: ServiceContext, actor: Actor & { sessio
   const passwordHash = hashPassword(password);
   return context.db.transaction((tx) => {
     const user = requireUser(tx, id);
-    repo.updateUserRow(tx, id, { passwordHash });
-    repo.revokeSessionsOfUser(tx, id, nowTimestamp(context), actor.userId === id ? actor.sessionId : undefined);
-    // The guesses before the reset were at the old password: the new one starts the lockout's count afresh.
-    repo.recordLoginAttempt(tx, { username: user.username, attemptedAt: nowTimestamp(context), succeeded: true, ip: null });
+    replacePassword(context, tx, user, passwordHash, { keptSessionId: actor.userId === id ? actor.sessionId : undefined, ip: null });
     return userReply({ ...context, db: tx }, user);
   });
 }
@@ -267,20 +283,11 @@ export async function changeOwnPassword(
   const scope = { ...signInScope({ username: user.username, ip: input.ip, requestId: input.requestId }, user), action: 'POST /auth/password' };
   refuseLockedOut(context, user.username, scope);
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
-    const attemptedAt = context.clock.now().toISOString();
-    context.db.transaction((tx) => {
-      repo.recordLoginAttempt(tx, { username: user.username, attemptedAt, succeeded: false, ip: input.ip });
-      recordAudit(tx, scope, attemptedAt, 'sign_in_failed', { after: { reason: 'wrong current password' } });
-    });
+    recordFailedSignIn(context, user.username, input.ip, scope, context.clock.now().toISOString(), 'wrong current password');
     throw new DomainError('current_password_wrong', 'The current password is not right.', [{ path: 'currentPassword', message: 'not right' }]);
   }
   const passwordHash = hashPassword(input.newPassword);
-  await commit(() => {
-    // She proved her password: earlier failures no longer count toward the lockout.
-    repo.recordLoginAttempt(context.db, { username: user.username, attemptedAt: nowTimestamp(context), succeeded: true, ip: input.ip });
-    repo.updateUserRow(context.db, user.id, { passwordHash });
-    repo.revokeSessionsOfUser(context.db, user.id, nowTimestamp(context), actor.sessionId);
-  });
+  await commit(() => replacePassword(context, context.db, user, passwordHash, { keptSessionId: actor.sessionId, ip: input.ip }));
 }
 
 /** Staff names by id, for the screens that show who is in charge (any signed-in user may read them). */

@@ -283,12 +283,13 @@ export function loanSubledgerTotals(db: FundDatabase, asOf: string, of: { member
     .innerJoin(loanTransactions, eq(loanTransactions.id, repaymentAllocations.transactionId))
     .where(and(owner, eq(repaymentAllocations.current, true), lte(loanTransactions.transactionDate, asOf), notInArray(loanTransactions.id, reversedIds)))
     .get();
+  const writtenOff = sumOf('write_off');
   return {
-    principalOutstanding: sumOf('disbursement') - BigInt(split?.principal ?? '0') - sumOf('write_off'),
+    principalOutstanding: sumOf('disbursement') - BigInt(split?.principal ?? '0') - writtenOff,
     creditHeld: BigInt(split?.credit ?? '0'),
     // Off the books but still owed: principal written off less what was recovered since, recoveries counted as
     // principal first.
-    writtenOffUnrecovered: max0(sumOf('write_off') - sumOf('recovery')),
+    writtenOffUnrecovered: max0(writtenOff - sumOf('recovery')),
   };
 }
 
