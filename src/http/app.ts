@@ -73,7 +73,8 @@ function errorOf(error: FastifyError | DomainError | Error, request: FastifyRequ
   if (hasZodFastifySchemaValidationErrors(error)) {
     const context = (error as FastifyError).validationContext ?? 'body';
     if (context === 'headers' && error.validation.some((issue) => issue.instancePath === '/idempotency-key')) {
-      return sendError('idempotency_key_required', 'Send an Idempotency-Key header (a new UUID for each new request, the same one when you retry).', [
+      const sent = request.headers['idempotency-key'] !== undefined;
+      return sendError('idempotency_key_required', `${sent ? 'The Idempotency-Key header is not a valid key. Send' : 'Send'} an Idempotency-Key header (a new UUID for each new request, the same one when you retry).`, [
         { path: 'headers.idempotency-key', message: error.validation.find((issue) => issue.instancePath === '/idempotency-key')?.message ?? 'required' },
       ]);
     }

@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { statusOf, type ErrorCode } from '../http/error-table.js';
 import { DomainError, type ErrorDetail } from '../modules/shared/domain-error.js';
+import type { IdempotencyContext } from '../modules/shared/idempotency.js';
+import { idempotencyKeyHeader } from '../modules/shared/schemas.js';
 import { errorText, fieldText, type Lang } from './i18n/index.js';
 import { FormExpired, type Page } from './page.js';
 import { sameToken } from './session.js';
@@ -34,6 +36,17 @@ export function value(fields: FormFields, name: string): string {
 export function optional(fields: FormFields, name: string): string | undefined {
   const text = value(fields, name).trim();
   return text === '' ? undefined : text;
+}
+
+/**
+ * The key of a form that makes something (an application, a member, a group), drawn with the form and sent with it:
+ * the same form sent twice, by a double tap or again over a weak connection, then makes one, under the API route's key.
+ * A form from before the field was drawn has none, and is taken as it comes.
+ */
+export function submissionKeyOf(fields: FormFields, route: string): IdempotencyContext | undefined {
+  const key = optional(fields, 'idempotencyKey');
+  if (key === undefined) return undefined;
+  return { key: parseWith(idempotencyKeyHeader, key), route };
 }
 
 /** A whole number typed in a field; what is not one goes through as typed, for the schema to refuse by name. */

@@ -275,6 +275,45 @@ describe('the loan application form', () => {
   });
 });
 
+describe('a form that makes something, sent twice', () => {
+  const count = (table: string) => (test.database.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  it('makes one application, one member and one group, and the second sending shows what the first made', async () => {
+    const productId = (test.database.sqlite.prepare("SELECT id FROM loan_products WHERE code = 'A-SIX'").get() as { id: string }).id;
+    const form = await officer.get(`/app/loans/new?memberId=${fund.memberIds[2]}`);
+    const key = inputValue(form.body, 'idempotencyKey') as string;
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    const typed = { idempotencyKey: key, memberId: fund.memberIds[2] as string, productId, principal: '5.000.000', installments: '6', appliedOn: '2026-11-20', purpose: 'Mua giống lúa', expectedDisbursement: '' };
+    // The preview keeps the key, so the application sent from the previewed form is still the one.
+    const preview = await officer.post('/app/loans', { ...typed, intent: 'preview' });
+    expect(inputValue(preview.body, 'idempotencyKey')).toBe(key);
+    const loans = count('loans');
+    const first = await officer.post('/app/loans', { ...typed, intent: 'apply' });
+    const second = await officer.post('/app/loans', { ...typed, intent: 'apply' });
+    expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+    expect(second.headers.location).toBe(first.headers.location);
+    expect(count('loans')).toBe(loans + 1);
+    // A form drawn again is a new application.
+    expect(inputValue((await officer.get(`/app/loans/new?memberId=${fund.memberIds[2]}`)).body, 'idempotencyKey')).not.toBe(key);
+
+    const memberForm = await officer.get(`/app/members/new?groupId=${fund.group.id}`);
+    const member = { idempotencyKey: inputValue(memberForm.body, 'idempotencyKey') as string, fullName: 'Hà Thị Mai', sex: 'female', dateOfBirth: '1990-01-02', nationalId: '038190000777', phone: '', ethnicity: '01', povertyStatus: 'poor', groupId: fund.group.id, joinedOn: '2026-11-01' };
+    const members = count('members');
+    const registered = [await officer.post('/app/members', member), await officer.post('/app/members', member)];
+    expect(registered.map((reply) => reply.statusCode)).toEqual([303, 303]);
+    expect(registered[1]?.headers.location).toBe(registered[0]?.headers.location);
+    expect(count('members')).toBe(members + 1);
+
+    const groupForm = await officer.get('/app/groups/new');
+    const group = { idempotencyKey: inputValue(groupForm.body, 'idempotencyKey') as string, code: 'TL01-T9', name: 'Tổ phụ nữ Đồng Bài 9', areaId: fund.areas.village, formedOn: '2026-11-01', meetingDay: '9', officerId: '' };
+    const formed = [await officer.post('/app/groups', group), await officer.post('/app/groups', group)];
+    expect(formed.map((reply) => reply.statusCode)).toEqual([303, 303]);
+    expect(formed[1]?.headers.location).toBe(formed[0]?.headers.location);
+    // An edit form makes nothing, and has no key.
+    expect(inputValue((await officer.get(String(formed[0]?.headers.location).replace('?done=created', '/edit'))).body, 'idempotencyKey')).toBeUndefined();
+  });
+});
+
 describe('the fund’s capital page', () => {
   it('records capital received once however often the form is sent, and brings a refusal back beside its field', async () => {
     const admin = new Browser(test.app);

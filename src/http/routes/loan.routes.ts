@@ -1,5 +1,5 @@
 // Loan products and loans: thin routes over the product and loan services.
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -27,18 +27,14 @@ import * as products from '../../modules/loans/product.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
-import { byId, entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
+import { byId, entityId, idempotentHeaders, isoDate, keyableHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
+import { idempotencyOf, keyIfSent } from '../idempotency.js';
 import type { ErrorCode } from '../error-table.js';
 import { replies } from '../replies.js';
 
 const loanAccess: ErrorCode[] = ['loan_not_found', 'scope_forbidden'];
 const moneyMoving: ErrorCode[] = ['idempotency_key_required', 'idempotency_key_reused', 'malformed_json', 'period_closed', 'date_in_future'];
-
-/** The key and what it was used for; the headers schema has already required the key. */
-function idempotencyOf(request: FastifyRequest) {
-  return { key: String(request.headers['idempotency-key']), route: `${request.method} ${request.url.split('?')[0]}` };
-}
 
 export function loanRoutes(context: ServiceContext, writes: GroupCommit): FastifyPluginAsync {
   return async (plugin) => {
@@ -84,8 +80,10 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
         schema: {
           tags: ['loans'],
           summary: 'Apply for a loan',
+          headers: keyableHeaders,
           body: applyLoanBody,
           response: replies({ 201: loanReply }, [
+            'idempotency_key_reused',
             'role_forbidden',
             'scope_forbidden',
             'member_not_found',
@@ -100,7 +98,7 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(await writes.run(() => loans.applyLoan(context, actorOf(request), request.body))),
+      async (request, reply) => reply.status(201).send(await writes.run(() => loans.applyLoan(context, actorOf(request), request.body, keyIfSent(request)))),
     );
     app.get(
       '/loans',
@@ -275,11 +273,12 @@ export function loanRoutes(context: ServiceContext, writes: GroupCommit): Fastif
           tags: ['loans'],
           summary: 'Reschedule the outstanding balance (giãn nợ): a new schedule version; the old one stays readable',
           params: byId,
+          headers: keyableHeaders,
           body: rescheduleBody,
-          response: replies({ 200: loanReply }, [...loanAccess, 'role_forbidden', 'loan_not_disbursed', 'loan_closed', 'loan_written_off', 'date_before_reschedule', 'terms_outside_product', 'period_closed', 'date_in_future', 'malformed_json']),
+          response: replies({ 200: loanReply }, [...loanAccess, 'idempotency_key_reused', 'role_forbidden', 'loan_not_disbursed', 'loan_closed', 'loan_written_off', 'date_before_reschedule', 'terms_outside_product', 'period_closed', 'date_in_future', 'malformed_json']),
         },
       },
-      async (request) => writes.run(() => loans.rescheduleLoan(context, actorOf(request), request.params.id, request.body)),
+      async (request) => writes.run(() => loans.rescheduleLoan(context, actorOf(request), request.params.id, request.body, keyIfSent(request))),
     );
     app.post(
       '/loans/:id/write-off',

@@ -22,8 +22,9 @@ import {
 import * as registry from '../../modules/registry/registry.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
-import { byId } from '../../modules/shared/schemas.js';
+import { byId, keyableHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
+import { keyIfSent } from '../idempotency.js';
 import { replies } from '../replies.js';
 
 const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
@@ -61,8 +62,10 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
         schema: {
           tags: ['groups'],
           summary: 'Form a group in a village',
+          headers: keyableHeaders,
           body: createGroupBody,
           response: replies({ 201: groupReply }, [
+            'idempotency_key_reused',
             'role_forbidden',
             'scope_forbidden',
             'area_not_found',
@@ -76,7 +79,7 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createGroup(context, actorOf(request), request.body))),
+      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createGroup(context, actorOf(request), request.body, keyIfSent(request)))),
     );
     app.get(
       '/groups',
@@ -142,8 +145,10 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
         schema: {
           tags: ['members'],
           summary: 'Register a member in a group',
+          headers: keyableHeaders,
           body: createMemberBody,
           response: replies({ 201: memberDetailReply }, [
+            'idempotency_key_reused',
             'role_forbidden',
             'scope_forbidden',
             'group_not_found',
@@ -158,7 +163,7 @@ export function registryRoutes(context: ServiceContext, writes: GroupCommit): Fa
           ]),
         },
       },
-      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createMember(context, actorOf(request), request.body))),
+      async (request, reply) => reply.status(201).send(await writes.run(() => registry.createMember(context, actorOf(request), request.body, keyIfSent(request)))),
     );
     app.get(
       '/members',

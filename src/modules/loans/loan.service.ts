@@ -11,7 +11,7 @@ import type { FundDatabase } from '../../../db/client.js';
 import { type Actor, reachesGroup, requireRole } from '../shared/access.js';
 import { type ServiceContext, nowTimestamp, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
-import { type IdempotencyContext, once } from '../shared/idempotency.js';
+import { type IdempotencyContext, once, onceIfKeyed } from '../shared/idempotency.js';
 import { newId } from '../shared/ids.js';
 import { amountInMinorUnits, formatAmount } from '../shared/money-input.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
@@ -345,9 +345,9 @@ function requireWithinMemberCap(db: FundDatabase, loan: repo.LoanRow, asOf: stri
 // ---------------------------------------------------------------------------------------------------
 // Application and decision
 
-export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoanInput) {
+export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoanInput, idempotency?: IdempotencyContext) {
   requireRole(actor, lenders, 'take loan applications');
-  return context.db.transaction((tx) => {
+  return context.db.transaction((tx) => onceIfKeyed(tx, actor.userId, idempotency, input, nowTimestamp(context), 201, () => {
     const member = requireMemberInScope(tx, actor, input.memberId);
     if (member.status !== 'active') throw new DomainError('member_not_active', `This member left the fund on ${member.leftOn}.`);
     // The fund lends through groups that vouch for and meet with each borrower: a group left with fewer members than
@@ -410,7 +410,7 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
     };
     repo.insertLoan(tx, row);
     return loanDetail(tx, requireLoan(tx, actor, row.id), today(context));
-  });
+  }));
 }
 
 function decide(context: ServiceContext, actor: Actor, id: string, decision: 'approved' | 'rejected' | 'withdrawn', input: { decidedOn?: string; note?: string; reason?: string }) {
@@ -734,17 +734,12 @@ export function reverseTransaction(context: ServiceContext, actor: Actor, loanId
 }
 
 /**
- * A rescheduling moves no money, so the API takes it without an idempotency key; a caller that has one (the web app's
- * form) passes it, so that the same rescheduling sent twice answers the first rather than being refused as a second
- * one on the same day.
+ * A rescheduling moves no money, so it needs no idempotency key; with one (the web app's form, or an API caller that
+ * sends one), the same rescheduling sent twice answers the first rather than being refused as a second on the same day.
  */
 export function rescheduleLoan(context: ServiceContext, actor: Actor, loanId: string, input: { effectiveOn: string; installments: number; reason: string }, idempotency?: IdempotencyContext) {
   requireRole(actor, lenders, 'reschedule loans');
-  return context.db.transaction((tx) =>
-    idempotency
-      ? once(tx, { key: idempotency.key, userId: actor.userId, route: idempotency.route, input }, nowTimestamp(context), 200, () => rescheduleIn(context, tx, actor, loanId, input)).body
-      : rescheduleIn(context, tx, actor, loanId, input),
-  );
+  return context.db.transaction((tx) => onceIfKeyed(tx, actor.userId, idempotency, input, nowTimestamp(context), 200, () => rescheduleIn(context, tx, actor, loanId, input)));
 }
 
 function rescheduleIn(context: ServiceContext, tx: FundDatabase, actor: Actor, loanId: string, input: { effectiveOn: string; installments: number; reason: string }) {

@@ -7,6 +7,7 @@ import { type ServiceContext, futureDateError, nowTimestamp, requireNotFuture, t
 import { closedPeriodProblem, closedThrough, requireOpenPeriod } from '../ledger/ledger.service.js';
 import { DomainError } from '../shared/domain-error.js';
 import { newId } from '../shared/ids.js';
+import { type IdempotencyContext, onceIfKeyed } from '../shared/idempotency.js';
 import { type Page, decodeCursor, toPage } from '../shared/pagination.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { readSettings } from '../settings/settings.service.js';
@@ -150,9 +151,9 @@ function requireOfficerFor(db: FundDatabase, officerId: string, area: { path: st
   }
 }
 
-export function createGroup(context: ServiceContext, actor: Actor, input: CreateGroupInput): GroupReply {
+export function createGroup(context: ServiceContext, actor: Actor, input: CreateGroupInput, idempotency?: IdempotencyContext): GroupReply {
   requireRole(actor, writers, 'form groups');
-  return context.db.transaction((tx) => {
+  return context.db.transaction((tx) => onceIfKeyed(tx, actor.userId, idempotency, input, nowTimestamp(context), 201, () => {
     const area = repo.findArea(tx, input.areaId);
     if (!area) throw new DomainError('area_not_found', `No area has the id ${input.areaId}.`, [{ path: 'areaId', message: 'unknown area' }]);
     requireAreaInScope(actor, area);
@@ -173,7 +174,7 @@ export function createGroup(context: ServiceContext, actor: Actor, input: Create
     const officerId = input.officerId ?? (actor.role === 'officer' ? actor.userId : null);
     if (officerId !== null) requireOfficerFor(tx, officerId, area);
     return groupReply(insertNewGroup(tx, { ...input, areaId: area.id, officerId }, nowTimestamp(context)), 0);
-  });
+  }));
 }
 
 /** Writes a new group: the one way a group comes into being, for the form and the CSV import alike. */
@@ -383,9 +384,9 @@ function requireUniqueNationalId(db: FundDatabase, nationalId: string, exceptMem
   }
 }
 
-export function createMember(context: ServiceContext, actor: Actor, input: CreateMemberInput): MemberDetailReply {
+export function createMember(context: ServiceContext, actor: Actor, input: CreateMemberInput, idempotency?: IdempotencyContext): MemberDetailReply {
   requireRole(actor, writers, 'register members');
-  return context.db.transaction((tx) => {
+  return context.db.transaction((tx) => onceIfKeyed(tx, actor.userId, idempotency, input, nowTimestamp(context), 201, () => {
     const group = requireGroup(tx, input.groupId, 'groupId');
     requireGroupInScope(actor, group);
     requireUniqueNationalId(tx, input.nationalId);
@@ -393,7 +394,7 @@ export function createMember(context: ServiceContext, actor: Actor, input: Creat
     if (problem) throw problem;
     requireRoomIn(tx, group, 1);
     return memberDetail(tx, insertNewMember(tx, input, group.id, nowTimestamp(context)));
-  });
+  }));
 }
 
 export function getMember(context: ServiceContext, actor: Actor, id: string): MemberDetailReply {

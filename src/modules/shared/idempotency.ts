@@ -70,3 +70,13 @@ export function once<T>(db: FundDatabase, request: IdempotentRequest, createdAt:
   });
   return { statusCode, body, replayed: false };
 }
+
+/**
+ * A command that moves no money (an application, a new member or group) takes a key when its caller has one: a form
+ * sent twice over a weak connection, or a double tap, then makes one of it and answers the first result again. Without
+ * a key it runs as it is. Runs inside the caller's transaction.
+ */
+export function onceIfKeyed<T>(db: FundDatabase, userId: string, idempotency: IdempotencyContext | undefined, input: unknown, createdAt: string, statusCode: number, write: () => T): T {
+  if (!idempotency) return write();
+  return once(db, { key: idempotency.key, userId, route: idempotency.route, input }, createdAt, statusCode, write).body;
+}

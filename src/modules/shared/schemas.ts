@@ -86,3 +86,8 @@ export const idempotencyKeyHeader = z
 
 /** The headers of a money-moving POST: other headers pass through untouched. */
 export const idempotentHeaders = z.looseObject({ 'idempotency-key': idempotencyKeyHeader });
+
+/** The headers of a POST that moves no money: a key is taken when sent, so that sending it twice makes one. */
+export const keyableHeaders = z.looseObject({
+  'idempotency-key': idempotencyKeyHeader.optional().meta({ description: 'Optional: the same key sent again answers the first result instead of making another' }),
+});

@@ -27,7 +27,7 @@ import { amountInMinorUnits } from '../../modules/shared/money-input.js';
 import { amount as amountSchema } from '../../modules/shared/schemas.js';
 import { isCurrencyCode } from '../../domain/money.js';
 import { productChoices } from '../choices.js';
-import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
+import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
 import { formatPercent, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { Messages } from '../i18n/index.js';
@@ -45,6 +45,7 @@ import {
   pager,
   scrollTable,
   selectField,
+  submissionKeyField,
   textAreaField,
 } from '../views/components.js';
 import { layout } from '../views/layout.js';
@@ -334,6 +335,7 @@ function applyPage(
 ${errorSummary(page, view.errors, labels)}
 <form method="post" action="/app/loans" class="narrow">
 ${csrfField(page)}
+${submissionKeyField(view.fields)}
 <input type="hidden" name="memberId" value="${view.member.id}">
 ${selectField(page, { name: 'productId', label: t.product, choices: view.products, value: typed('productId', view.products[0]?.value ?? ''), errors: view.errors, required: true, hint: view.limits ?? undefined })}
 ${amountField(page, { name: 'principal', label: t.principal, value: typed('principal', ''), errors: view.errors, required: true })}
@@ -416,6 +418,7 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
             purpose: value(fields, 'purpose'),
             ...(optional(fields, 'graceOnPrincipal') === undefined ? {} : { graceOnPrincipal: wholeNumber(optional(fields, 'graceOnPrincipal')) }),
           }),
+          submissionKeyOf(fields, 'POST /v1/loans'),
         )),
       );
       if (result.ok) return seeOther(reply, `/app/loans/${result.value.id}?done=apply`);

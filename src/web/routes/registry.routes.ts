@@ -19,12 +19,12 @@ import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { communeChoices, enumChoices, ethnicityChoices, villageChoices } from '../choices.js';
-import { attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, value, wholeNumber } from '../forms.js';
+import { attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
 import { knownReasonVi } from '../i18n/index.js';
 import { sameToken } from '../session.js';
 import { type Html, html } from '../html.js';
 import { FormExpired, type SignedInPage, sendPage, seeOther, signedIn } from '../page.js';
-import { csrfField, date, dateField, errorSummary, facts, inputField, money, notice, pager, scrollTable, selectField } from '../views/components.js';
+import { csrfField, date, dateField, errorSummary, facts, inputField, money, notice, pager, scrollTable, selectField, submissionKeyField } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { Write } from '../writes.js';
 
@@ -102,6 +102,7 @@ ${
 }
 <form method="post" action="${editing ? `/app/groups/${group.id}` : '/app/groups'}" class="narrow">
 ${csrfField(page)}
+${editing ? '' : submissionKeyField(fields)}
 ${options.communeId ? html`<input type="hidden" name="communeId" value="${options.communeId}">` : ''}
 ${editing ? html`<p><strong>${t.code}:</strong> ${group.code}</p>` : inputField(page, { name: 'code', label: t.code, value: typed('code', ''), errors, required: true, maxlength: 32 })}
 ${inputField(page, { name: 'name', label: t.name, value: typed('name', group?.name), errors, required: true, maxlength: 200 })}
@@ -137,6 +138,7 @@ function memberForm(page: SignedInPage, options: { member: MemberDetailReply | n
     html`${errorSummary(page, errors, labels)}
 <form method="post" action="${editing ? `/app/members/${member.id}` : '/app/members'}" class="narrow">
 ${csrfField(page)}
+${editing ? '' : submissionKeyField(fields)}
 ${inputField(page, { name: 'fullName', label: t.fullName, value: typed('fullName', member?.fullName), errors, required: true, maxlength: 200, autocomplete: 'off' })}
 ${selectField(page, { name: 'sex', label: t.sex, choices: enumChoices(sexes, page.t.sexes), value: typed('sex', member?.sex ?? 'female'), errors, required: true })}
 ${dateField(page, { name: 'dateOfBirth', label: t.dateOfBirth, value: typed('dateOfBirth', member?.dateOfBirth), errors, required: true })}
@@ -248,6 +250,7 @@ export function registryRoutes(context: ServiceContext, write: Write): FastifyPl
             meetingDay: wholeNumber(optional(fields, 'meetingDay')),
             officerId: optional(fields, 'officerId'),
           }),
+          submissionKeyOf(fields, 'POST /v1/groups'),
         )),
       );
       if (result.ok) return seeOther(reply, `/app/groups/${result.value.id}?done=created`);
@@ -350,7 +353,12 @@ ${scrollTable(t.members, table)}`,
       const fields = postedForm(request, page);
       const result = await attemptAsync(page.lang, () =>
         write(request, page.actor, 'POST /members', null, () =>
-          registry.createMember(context, page.actor, parseWith(createMemberBody, { ...memberInputOf(fields), groupId: value(fields, 'groupId'), joinedOn: value(fields, 'joinedOn') })),
+          registry.createMember(
+            context,
+            page.actor,
+            parseWith(createMemberBody, { ...memberInputOf(fields), groupId: value(fields, 'groupId'), joinedOn: value(fields, 'joinedOn') }),
+            submissionKeyOf(fields, 'POST /v1/members'),
+          ),
         ),
       );
       if (result.ok) return seeOther(reply, `/app/members/${result.value.id}?done=memberCreated`);

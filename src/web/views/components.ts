@@ -1,6 +1,7 @@
 // The pieces pages are built from: labelled fields with their error beside them, the error summary, tables of money,
 // pagers. Every field has a visible label, and an error is tied to its field with aria-describedby.
-import type { FormErrors } from '../forms.js';
+import { randomUUID } from 'node:crypto';
+import { type FormErrors, type FormFields, optional } from '../forms.js';
 import { formatDate, formatMoney, formatPercent } from '../format.js';
 import { type Html, attribute, html } from '../html.js';
 import type { Page } from '../page.js';
@@ -12,6 +13,11 @@ export function fieldId(name: string, form = ''): string {
 
 export function csrfField(page: Page): Html {
   return html`<input type="hidden" name="_csrf" value="${page.csrf}">`;
+}
+
+/** The key submissionKeyOf reads: made when the form is first drawn, and kept through its errors and previews. */
+export function submissionKeyField(fields: FormFields | null): Html {
+  return html`<input type="hidden" name="idempotencyKey" value="${(fields && optional(fields, 'idempotencyKey')) ?? randomUUID()}">`;
 }
 
 interface FieldOptions {
