@@ -360,9 +360,9 @@ export const loans = sqliteTable(
     index('loans_status_idx').on(table.status),
     // Covers outreach's read of the loans disbursed in a period, in the order they were disbursed.
     index('loans_disbursed_on_idx').on(table.disbursedOn, table.id, table.memberId, table.groupId, table.principal),
-    // Covers the reports' join from an installment or a transaction to its loan's newest schedule version and group,
-    // so a collection rate over a month does not read a whole loan row (its terms) per installment.
-    index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId),
+    // Covers the reports' join from an installment or a transaction to its loan's schedule versions, group, and the
+    // day it left the books, so a collection rate over a month does not read a whole loan row (its terms) per installment.
+    index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId, table.status, table.closedOn, table.writtenOffOn),
   ],
 );
 

@@ -115,6 +115,10 @@ const cases: Case[] = [
   { name: 'a member cap of nothing', who: 'admin', method: 'PATCH', url: () => '/v1/settings', payload: () => ({ memberOutstandingCap: '000' }), status: 422, code: 'settings_invalid' },
   { name: 'a user disabled by an officer', who: 'officer', method: 'PATCH', url: () => '/v1/users/us-any', payload: () => ({ status: 'disabled' }), status: 403, code: 'role_forbidden' },
   { name: 'a password set with a number', who: 'admin', method: 'POST', url: () => '/v1/users/us-any/password', payload: () => ({ password: 12345678 }), status: 400, code: 'invalid_request' },
+  { name: 'savings asked as of a day they do not take', who: 'officer', method: 'GET', url: () => `/v1/members/${fund.memberIds[0]}/savings?asOf=2025-01-01`, status: 400, code: 'invalid_request' },
+  { name: 'a ledger check asked as of a day', who: 'admin', method: 'GET', url: () => '/v1/ledger/verify?asOf=2025-01-01', status: 400, code: 'invalid_request' },
+  { name: 'the arrears of a group nobody formed', who: 'officer', method: 'GET', url: () => '/v1/reports/arrears?groupId=gr-nothing', status: 404, code: 'group_not_found' },
+  { name: 'the arrears of another officer’s group', who: 'officer', method: 'GET', url: () => `/v1/reports/arrears?groupId=${fund.otherGroup.id}`, status: 403, code: 'scope_forbidden' },
   { name: 'a CSV with a bad row', who: 'officer', method: 'POST', url: () => '/v1/imports/groups', raw: { body: 'code,name,areaCode,formedOn\nG-9,Tổ 9,HB-TL-01,2024-13-01', contentType: 'text/csv' }, status: 422, code: 'import_rows_invalid' },
 ];
 

@@ -103,6 +103,58 @@ describe('arrears and classification', () => {
     expect(before.totals.collection.due).toBe('1815707');
   });
 
+  it('counts each installment as the schedule in force on its due date asked it: a later rescheduling leaves a past period as it was', async () => {
+    const schedule = (await fund.officer('GET', `/v1/loans/${loanId}`)).json().schedule as { totalDue: string }[];
+    // Installments 1 and 2 are paid on their due dates; 3 (901,278, due 15 April) and 4 (due 15 May) are missed.
+    for (const [index, paidOn] of [[0, '2025-02-15'], [1, '2025-03-15']] as const) {
+      expect((await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: schedule[index]?.totalDue, paidOn })).statusCode).toBe(201);
+    }
+    const spring = '/v1/reports/portfolio?asOf=2025-05-31&from=2025-04-01&to=2025-05-31';
+    const fellDue = String(Number(schedule[2]?.totalDue) + Number(schedule[3]?.totalDue));
+    const expected = { due: fellDue, paidOnTime: '0', paidIncludingLate: '0', onTimeRate: '0.00', rateIncludingLate: '0.00' };
+    expect((await fund.officer('GET', spring)).json().totals.collection).toEqual(expected);
+    // A flood: from 10 June what is owed is spread over 12 new installments. The new schedule keeps installments 3 and
+    // 4 at what had been paid on them (nothing); they had fallen due all the same.
+    const rescheduled = await fund.officer('POST', `/v1/loans/${loanId}/reschedule`, { effectiveOn: '2025-06-10', installments: 12, reason: 'Lũ quét' });
+    expect(rescheduled.statusCode, rescheduled.body).toBe(200);
+    expect((await fund.officer('GET', spring)).json().totals.collection).toEqual(expected);
+    // The same spring asked as of a later day counts the same installments, still unpaid: the rescheduling paid nothing.
+    expect((await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-08-31&from=2025-04-01&to=2025-05-31')).json().totals.collection).toEqual(expected);
+  });
+
+  it('leaves out of the collection rate what fell due after a loan was paid off early', async () => {
+    await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: '914867', paidOn: '2025-02-15' });
+    const quote = (await fund.officer('GET', `/v1/loans/${loanId}/payoff?asOf=2025-03-01`)).json();
+    const settled = await fund.officer('POST', `/v1/loans/${loanId}/repayments`, { amount: quote.total, paidOn: '2025-03-01' });
+    expect([settled.statusCode, (await fund.officer('GET', `/v1/loans/${loanId}`)).json().status]).toEqual([201, 'closed']);
+    // Installments 2 and 3 (due 15 March and 15 April) fell due on no loan: it was settled, their interest waived.
+    const spring = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-04-30&from=2025-03-01&to=2025-04-30')).json();
+    expect(spring.totals.collection).toEqual({ due: '0', paidOnTime: '0', paidIncludingLate: '0', onTimeRate: null, rateIncludingLate: null });
+    // February's installment was due while the loan was on the books, and paid on time.
+    const february = (await fund.officer('GET', '/v1/reports/portfolio?asOf=2025-04-30&from=2025-02-01&to=2025-02-28')).json();
+    expect(february.totals.collection).toMatchObject({ due: '914867', paidOnTime: '914867', onTimeRate: '100.00' });
+  });
+
+  it('refuses a collection period that ends after the report’s date, or starts after it ends', async () => {
+    expect(await refusedUnchanged(test.database, () => fund.officer('GET', '/v1/reports/portfolio?asOf=2025-06-30&from=2025-01-01&to=2025-12-31'))).toEqual([400, 'invalid_request', 'to']);
+    // From defaults to the first of asOf's month, here after the period's end.
+    expect(await refusedUnchanged(test.database, () => fund.officer('GET', '/v1/reports/portfolio?asOf=2025-06-30&to=2025-01-01'))).toEqual([400, 'invalid_request', 'from']);
+  });
+
+  it('counts a member’s savings in the group she was in on the report’s day, whatever her moves after it', async () => {
+    const memberId = fund.memberIds[1] as string;
+    const deposit = await fund.officer('POST', `/v1/members/${memberId}/savings/voluntary/deposits`, { amount: '300000', paidOn: '2025-03-01' });
+    expect(deposit.statusCode, deposit.body).toBe(201);
+    const savingsIn = async (areaId: string) => (await fund.auditor('GET', `/v1/reports/portfolio?asOf=2025-06-30&areaId=${areaId}`)).json().totals.savings.voluntary;
+    expect([await savingsIn(fund.areas.commune), await savingsIn(fund.areas.otherCommune)]).toEqual(['300000', '0']);
+    const moved = await fund.admin('POST', `/v1/members/${memberId}/move`, { groupId: fund.otherGroup.id, movedOn: '2025-09-01' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect([await savingsIn(fund.areas.commune), await savingsIn(fund.areas.otherCommune)]).toEqual(['300000', '0']);
+    // From the day she moved, her savings are her new group's.
+    const after = async (areaId: string) => (await fund.auditor('GET', `/v1/reports/portfolio?asOf=2025-09-30&areaId=${areaId}`)).json().totals.savings.voluntary;
+    expect([await after(fund.areas.commune), await after(fund.areas.otherCommune)]).toEqual(['0', '300000']);
+  });
+
   it('runs the month-end provision: the entry moves the provision account to what the portfolio requires', async () => {
     // On 2025-03-31 the loan is 44 days past due: group 3, 25 % of 10,000,000; general 0.5 % of groups 1-4: 50,000.
     const run = await fund.admin('POST', '/v1/ledger/provisions/run', { asOf: '2025-03-31' });

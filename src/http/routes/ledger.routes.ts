@@ -129,7 +129,8 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
         schema: {
           tags: ['ledger'],
           summary: 'Recompute the books from the stored rows: every entry balances, the hash chain is unbroken, the trial balance balances, the subledgers reconcile (admin, auditor)',
-          response: replies({ 200: verificationReply }, ['role_forbidden']),
+          querystring: z.strictObject({}),
+          response: replies({ 200: verificationReply }, ['role_forbidden', 'invalid_request']),
         },
       },
       async (request) => verifyBooks(context, actorOf(request)),

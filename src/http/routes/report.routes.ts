@@ -38,7 +38,7 @@ export function reportRoutes(context: ServiceContext, writes: GroupCommit, repor
     );
     app.get(
       '/reports/arrears',
-      { schema: { tags: ['reports'], summary: 'Every loan past due as of a date, worst first: the list to take to the villages', querystring: arrearsQuery, response: replies({ 200: report }, ['area_not_found', 'date_in_future']) } },
+      { schema: { tags: ['reports'], summary: 'Every loan past due as of a date, worst first: the list to take to the villages', querystring: arrearsQuery, response: replies({ 200: report }, ['area_not_found', 'group_not_found', 'scope_forbidden', 'date_in_future']) } },
       async (request, reply) => send(reply, await reports.run('arrears', actorOf(request), request.query)),
     );
     app.get(

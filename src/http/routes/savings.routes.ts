@@ -71,6 +71,7 @@ export function savingsRoutes(context: ServiceContext, writes: GroupCommit): Fas
           tags: ['savings'],
           summary: 'A member’s savings balances and history',
           params: z.strictObject({ id: entityId }),
+          querystring: z.strictObject({}),
           response: replies({ 200: savingsReply }, ['member_not_found', 'scope_forbidden']),
         },
       },

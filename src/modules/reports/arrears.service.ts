@@ -11,6 +11,7 @@ import { DomainError } from '../shared/domain-error.js';
 import { formatAmount } from '../shared/money-input.js';
 import { loanHistory, positionOf, rulesOf } from '../loans/loan-history.js';
 import * as loanRepo from '../loans/loan.repo.js';
+import { findGroup } from '../registry/registry.repo.js';
 import { termsOf } from '../loans/product.service.js';
 import { classificationRules, readSettings } from '../settings/settings.service.js';
 import { coverage, toCsv } from './grouping.js';
@@ -107,7 +108,12 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const groups = new Map(scope.groups.map((group) => [group.id, group]));
   const rules = classificationRules(readSettings(db));
   const code = (groupId: string) => groups.get(groupId)?.code ?? '';
-  // One group asked for narrows the read itself; a group outside the report's scope reads nothing.
+  if (query.groupId !== undefined) {
+    const asked = findGroup(db, query.groupId);
+    if (!asked) throw new DomainError('group_not_found', `No group has the id ${query.groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
+    if (!reachesGroup(actor, { id: asked.id, areaPath: asked.areaPath })) throw new DomainError('scope_forbidden', 'This group is outside what you are assigned to.');
+  }
+  // One group asked for narrows the read itself; a group outside the area asked for reads nothing.
   const groupIds = query.groupId === undefined ? scope.groupIdList : scope.groupIds.has(query.groupId) ? [query.groupId] : [];
   const all = classifiedPastDue(db, day, rules, groupIds, query.minimumDaysPastDue)
     .sort((a, b) => b.daysPastDue - a.daysPastDue || code(a.groupId).localeCompare(code(b.groupId)) || a.loanId.localeCompare(b.loanId));

@@ -7,6 +7,7 @@ import { classifiedTotals, portfolioOn } from './classification.repo.js';
 import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import { type ServiceContext, requireNotFuture, today } from '../shared/context.js';
+import { DomainError } from '../shared/domain-error.js';
 import { formatAmount } from '../shared/money-input.js';
 import { classificationRules, readSettings } from '../settings/settings.service.js';
 import { coverage, Tally, toCsv } from './grouping.js';
@@ -67,6 +68,10 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   requireNotFuture(context, asOf, 'asOf');
   const from = query.from ?? `${asOf.slice(0, 8)}01`;
   const to = query.to ?? asOf;
+  // The period's payments, write-offs and recoveries are read as of the report's date: a period running past it would
+  // count what was recorded later, and the report as of that date would change with it.
+  if (to > asOf) throw new DomainError('invalid_request', `The collection period must end on or before the report's date, ${asOf}.`, [{ path: 'to', message: `must not be after asOf (${asOf})` }]);
+  if (from > to) throw new DomainError('invalid_request', `The collection period starts on ${from}, after it ends on ${to}.`, [{ path: 'from', message: `must not be after to (${to})` }]);
   const day = parseIsoDate(asOf) as number;
   const scope = coverage(db, actor, query.areaId, query.groupBy);
   const rules = classificationRules(readSettings(db));

@@ -193,12 +193,15 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
 }
 
 /**
- * Per group: principal and interest of installments falling due in a range (newest schedule versions: version =
- * reschedule count + 1), and what was paid on them by their due date (on time) and by a later day, each installment
- * counted at most up to what it asked (MIN is null for an installment nothing was paid on, so SUM leaves it out). One pass over the installments, the payments of
- * each read by a seek into a covering index (a join and GROUP BY per installment cost four times as much). An
- * installment falling due after its loan was written off fell due on no loan of the books: the few written-off loans
- * are read first, by status, and each installment looks itself up among them.
+ * Per group: principal and interest of installments falling due in a range, and what was paid on them by their due date
+ * (on time) and by a later day, each installment counted at most up to what it asked (MIN is null for an installment
+ * nothing was paid on, so SUM leaves it out). One pass over the installments, the payments of each read by a seek into
+ * a covering index (a join and GROUP BY per installment cost four times as much).
+ *
+ * Each installment is counted as the schedule in force on its due date asked it: a rescheduling keeps the installments
+ * due on or before its effective day at what had been paid on them, which is not what fell due then, so a loan's first
+ * version counts until its next one takes effect, and a later rescheduling never changes a past period's rate. An
+ * installment falling due after its loan left the books (written off, or paid off early) fell due on no loan.
  */
 export function dueAndPaidBetween(db: FundDatabase, from: string, to: string, paidBy: string, groupIds: GroupIds) {
   const paid = (onOrBefore: SQL) => sql`(SELECT SUM(CASE WHEN ral.paid_on <= ${onOrBefore} THEN ral.principal + ral.interest ELSE 0 END)
@@ -207,17 +210,18 @@ export function dueAndPaidBetween(db: FundDatabase, from: string, to: string, pa
   // for a few groups, their loans first and each one's installments by its key.
   const source =
     groupIds !== null && groupIds.length <= fewGroups
-      ? sql`loans AS l CROSS JOIN schedule_installments AS si ON si.loan_id = l.id AND si.version = l.reschedule_count + 1`
-      : sql`schedule_installments AS si CROSS JOIN loans AS l INDEXED BY loans_report_idx ON l.id = si.loan_id AND si.version = l.reschedule_count + 1`;
+      ? sql`loans AS l CROSS JOIN schedule_installments AS si ON si.loan_id = l.id`
+      : sql`schedule_installments AS si CROSS JOIN loans AS l INDEXED BY loans_report_idx ON l.id = si.loan_id`;
+  const versionInForce = sql`CASE WHEN l.reschedule_count = 0 THEN 1 ELSE (SELECT MAX(sv.version) FROM schedule_versions AS sv
+      WHERE sv.loan_id = si.loan_id AND (sv.version = 1 OR sv.effective_on < si.due_on)) END`;
   return db.all<{ groupId: string; due: string; onTime: string | null; byDay: string | null }>(sql`
-    WITH written_off AS MATERIALIZED (SELECT id AS loan_id, written_off_on AS on_day FROM loans INDEXED BY loans_status_idx WHERE status = 'written_off')
     SELECT group_id AS groupId, CAST(SUM(due) AS TEXT) AS due,
       CAST(SUM(MIN(on_time, due)) AS TEXT) AS onTime, CAST(SUM(MIN(by_day, due)) AS TEXT) AS byDay
     FROM (
       SELECT l.group_id AS group_id, si.principal_due + si.interest_due AS due, ${paid(sql`si.due_on`)} AS on_time, ${paid(sql`${paidBy}`)} AS by_day
       FROM ${source}
-      WHERE si.due_on >= ${from} AND si.due_on <= ${to} AND ${inGroups(sql`l.group_id`, groupIds)}
-        AND NOT EXISTS (SELECT 1 FROM written_off AS w WHERE w.loan_id = si.loan_id AND w.on_day < si.due_on)
+      WHERE si.due_on >= ${from} AND si.due_on <= ${to} AND ${inGroups(sql`l.group_id`, groupIds)} AND si.version = ${versionInForce}
+        AND NOT (l.status = 'written_off' AND l.written_off_on < si.due_on) AND NOT (l.status = 'closed' AND l.closed_on < si.due_on)
     )
     GROUP BY group_id`);
 }
@@ -263,11 +267,18 @@ export function loanTransactionsByMonth(db: FundDatabase, from: string, to: stri
 const notReversedSavings = sql`${savingsTransactions.id} NOT IN (SELECT ${transactionReversals.transactionId} FROM ${transactionReversals})`;
 
 /**
- * The savings of each kind as of a day, of the members whose current group is among some groups (or of every member):
- * sums by kind in one pass, where GROUP BY kind sorted every transaction.
+ * The savings of each kind as of a day, of the members who were in some groups that day (or of every member): sums by
+ * kind in one pass, where GROUP BY kind sorted every transaction. A member counts in the group of her last membership
+ * begun by the day, so a move after it never changes the report; one who had left the fund by then, in the group she
+ * left from, where any savings she still held were kept.
  */
 export function savingsOn(db: FundDatabase, day: string, groupIds: GroupIds): { compulsory: string | null; voluntary: string | null } {
-  const ofMembers = groupIds === null ? sql`1 = 1` : sql`${savingsTransactions.memberId} IN (SELECT ${members.id} FROM ${members} WHERE ${inGroups(sql`${members.groupId}`, groupIds)})`;
+  const ofMembers =
+    groupIds === null
+      ? sql`1 = 1`
+      : sql`${savingsTransactions.memberId} IN (SELECT m.member_id FROM ${memberships} AS m WHERE ${inGroups(sql`m.group_id`, groupIds)} AND m.joined_on <= ${day}
+          AND NOT EXISTS (SELECT 1 FROM ${memberships} AS later WHERE later.member_id = m.member_id AND later.joined_on <= ${day}
+            AND (later.joined_on > m.joined_on OR (later.joined_on = m.joined_on AND later.id > m.id))))`;
   return db.get<{ compulsory: string | null; voluntary: string | null }>(sql`
     SELECT CAST(SUM(CASE WHEN ${savingsTransactions.kind} = 'compulsory' THEN ${savingsTransactions.amount} ELSE 0 END) AS TEXT) AS compulsory,
       CAST(SUM(CASE WHEN ${savingsTransactions.kind} = 'voluntary' THEN ${savingsTransactions.amount} ELSE 0 END) AS TEXT) AS voluntary

@@ -138,6 +138,7 @@ export const fieldMessagesVi: [RegExp, (match: RegExpExecArray) => string][] = [
   [/member of the group/, () => 'Phải là thành viên đang hoạt động của tổ.'],
   [/must be after disbursedOn|before the disbursement/, () => 'Phải sau ngày giải ngân.'],
   [/must be after (\d{4}-\d{2}-\d{2})/, (match) => `Phải sau ngày ${(match[1] ?? '').split('-').reverse().join('/')}.`],
+  [/must not be after asOf \((\d{4}-\d{2}-\d{2})\)/, (match) => `Không được sau ngày báo cáo (${(match[1] ?? '').split('-').reverse().join('/')}).`],
   [/must not be after/, () => 'Không được sau ngày kết thúc.'],
   [/Invalid option|Invalid enum|expected one of/i, () => 'Hãy chọn một giá trị trong danh sách.'],
   [/expected (number|int)|Too small|Too big|must be at (least|most)/i, () => 'Số chưa đúng hoặc ngoài giới hạn.'],
