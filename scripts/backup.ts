@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { openSnapshot } from '../db/client.js';
 import { backUp } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, verificationProgress } from './operator.js';
 
 const { values } = parseArgs({ options: { to: { type: 'string' }, database: { type: 'string' } } });
 if (!values.to) fail('Usage: npm run backup -- --to FILE [--database FILE]   (for example --to /media/usb/fund-2026-11-23.db)');
@@ -23,7 +23,7 @@ try {
   result = await backUp(source.db, values.to, {
     asOf: businessDate(systemClock.now(), config.fundTimeZone),
     pagesPerStep: 0x7fffffff,
-    onCheckProgress: (checked, entries) => progress(`Checking the copy: ${checked} / ${entries} entries`),
+    onCheckProgress: verificationProgress('Checking the copy'),
   });
 } finally {
   source.close();

@@ -6,19 +6,25 @@ import { parseArgs } from 'node:util';
 import { openSnapshot } from '../db/client.js';
 import { verifyLedger } from '../src/modules/ledger/verify.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, verificationProgress } from './operator.js';
 
 const { values } = parseArgs({ options: { database: { type: 'string' } } });
 const config = operatorConfig(values.database);
 if (!existsSync(config.databasePath)) fail(`${config.databasePath} does not exist.`);
 
 const started = performance.now();
-const snapshot = openSnapshot(config.databasePath);
 let verification;
 try {
-  verification = await verifyLedger(snapshot.db, businessDate(systemClock.now(), config.fundTimeZone), (checked, entries) => progress(`Verifying ${config.databasePath}: ${checked} / ${entries} entries`));
-} finally {
-  snapshot.close();
+  const snapshot = openSnapshot(config.databasePath);
+  try {
+    verification = await verifyLedger(snapshot.db, businessDate(systemClock.now(), config.fundTimeZone), verificationProgress(`Verifying ${config.databasePath}`));
+  } finally {
+    snapshot.close();
+  }
+} catch (error) {
+  // A folder, an empty file, a file of another kind or another program's database: said plainly, not as a stack.
+  endProgress();
+  fail(`${config.databasePath} cannot be read as the fund's database: ${(error as Error).message}`);
 }
 endProgress();
 console.log(`Ledger of ${config.databasePath}`);

@@ -4,7 +4,7 @@ import { type DatabaseHandle, migrateDatabase, openDatabase } from '../db/client
 import { systemClock } from '../src/modules/shared/clock.js';
 import { createServiceContext, type ServiceContext } from '../src/modules/shared/context.js';
 import { prepareFund } from '../src/modules/system/setup.service.js';
-import type { LedgerVerification } from '../src/modules/ledger/verify.service.js';
+import type { LedgerVerification, VerifyProgress } from '../src/modules/ledger/verify.service.js';
 
 export interface Operator {
   config: Config;
@@ -27,7 +27,8 @@ export function openOperator(): Operator {
   const database = openDatabase(config.databasePath);
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);
-  const admin = prepareFund(context, config.adminPassword);
+  const admin = prepareFund(context, config.adminPassword, readModelProgress);
+  endProgress();
   if (admin.generatedPassword) console.log(`Created the first user "admin" with the password ${admin.generatedPassword} (shown only this once).`);
   return { config, database, context };
 }
@@ -40,6 +41,16 @@ export function fail(message: string): never {
 /** A line that rewrites itself on a terminal (progress of a long command); nothing when the output is a file. */
 export function progress(text: string): void {
   if (process.stdout.isTTY) process.stdout.write(`\r${text}`.padEnd(78));
+}
+
+/** The loans' read models rebuilt under this version's rules (prepareFund, on a database older rules made). */
+export function readModelProgress(done: number, total: number): void {
+  progress(`Rebuilding the loans' read models under this version's rules: ${done} / ${total}`);
+}
+
+/** A verification's progress on a TTY: the journal's entries read, then the loans replayed. */
+export function verificationProgress(what: string): VerifyProgress {
+  return (checked, total, of) => progress(`${what}: ${checked} / ${total} ${of === 'entries' ? 'journal entries' : 'loans replayed'}`);
 }
 
 export function endProgress(): void {

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { restore } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';
-import { describeVerification, endProgress, fail, operatorConfig, progress } from './operator.js';
+import { describeVerification, endProgress, fail, operatorConfig, verificationProgress } from './operator.js';
 
 const { values } = parseArgs({ options: { from: { type: 'string' }, database: { type: 'string' } } });
 if (!values.from) fail('Usage: npm run restore -- --from FILE [--database FILE]   (stop the service first)');
@@ -14,7 +14,7 @@ const started = performance.now();
 const result = await restore(values.from, config.databasePath, {
   asOf: businessDate(systemClock.now(), config.fundTimeZone),
   now: systemClock.now(),
-  onCheckProgress: (checked, entries) => progress(`Checking ${values.from}: ${checked} / ${entries} entries`),
+  onCheckProgress: verificationProgress(`Checking ${values.from}`),
 });
 endProgress();
 if (!result.restored) {

@@ -32,7 +32,15 @@ async function main(): Promise<void> {
   });
 
   const context = createServiceContext(config, database.db, systemClock);
-  const admin = prepareFund(context, config.adminPassword);
+  // Loan read models made by an older version's rules are rebuilt before the service answers: a province's take
+  // minutes, told as they go.
+  const admin = prepareFund(context, config.adminPassword, (done, total) => {
+    if (done % 10_000 === 0 || done === total) app.log.info({ done, total }, 'rebuilding the loans’ read models under this version’s rules');
+  });
+  if (admin.readModelsRebuilt && admin.readModelsRebuilt.loans > 0) {
+    const { loans, from, seconds } = admin.readModelsRebuilt;
+    app.log.warn(`Rebuilt the read models of ${loans} loans, made by the rules of version ${from}, under this version's in ${seconds.toFixed(1)} s.`);
+  }
   if (admin.generatedPassword) {
     app.log.warn(`Created the first user "admin" with the password ${admin.generatedPassword} — it is shown only this once: sign in and keep it safe.`);
   } else if (admin.created) {

@@ -23,6 +23,7 @@ import { systemClock } from '../../src/modules/shared/clock.js';
 import { createServiceContext } from '../../src/modules/shared/context.js';
 import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { reportFigures } from './summary.js';
+import { endProgress, readModelProgress } from '../operator.js';
 
 const { values } = parseArgs({ options: { database: { type: 'string' }, rounds: { type: 'string', default: '9' } } });
 const rounds = Math.max(3, Number(values.rounds));
@@ -78,7 +79,8 @@ const config = loadConfig({ DATABASE_PATH: path, LOG_LEVEL: 'silent' }, false);
 const database = openDatabase(path);
 migrateDatabase(database);
 const context = createServiceContext(config, database.db, systemClock);
-prepareFund(context, config.adminPassword);
+prepareFund(context, config.adminPassword, readModelProgress);
+endProgress();
 const sqlite = database.sqlite;
 
 // The people the pages are seen by: an officer over the commune with the most groups, the leader of its group with the

@@ -14,6 +14,7 @@ import { createUser } from '../../src/modules/auth/auth.service.js';
 import { findUserByUsername } from '../../src/modules/auth/auth.repo.js';
 import { systemActor } from '../../src/modules/shared/access.js';
 import { reportFigures } from './summary.js';
+import { endProgress, readModelProgress } from '../operator.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const rounds = Math.max(1, Number(values.rounds));
@@ -36,7 +37,8 @@ async function measure(scale: 'tenth' | 'province') {
   const database = openDatabase(path);
   migrateDatabase(database);
   const context = createServiceContext(config, database.db, systemClock);
-  prepareFund(context, config.adminPassword);
+  prepareFund(context, config.adminPassword, readModelProgress);
+  endProgress();
   // Reports are read as an auditor, who sees the whole fund, whatever the seed made the admin's password.
   if (!findUserByUsername(database.db, 'bench.auditor')) createUser(context, systemActor(), { username: 'bench.auditor', password: 'bench-auditor-password', fullName: 'Bench', role: 'auditor' });
   const app = await buildApp(config, { database });

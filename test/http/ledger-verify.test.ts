@@ -26,12 +26,14 @@ const verify = async () => {
   return reply.json();
 };
 
-/** The attacker: a second connection on the file, with the triggers that refuse edits dropped. */
-function tamper(work: (file: Database.Database) => void): void {
+/** The attacker: a second connection on the file, with the triggers that refuse edits dropped, and put back after. */
+function tamper(work: (file: Database.Database) => void, options: { putTriggersBack?: boolean } = {}): void {
   const file = new Database(test.config.databasePath);
   try {
-    for (const trigger of ['journal_entries_no_update', 'journal_entries_no_delete', 'journal_lines_no_update', 'journal_lines_no_delete']) file.exec(`DROP TRIGGER IF EXISTS ${trigger}`);
+    const triggers = file.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string }[];
+    for (const { name } of triggers) file.exec(`DROP TRIGGER ${name}`);
     work(file);
+    if (options.putTriggersBack ?? true) for (const { sql } of triggers) file.exec(sql);
   } finally {
     file.close();
   }
@@ -195,6 +197,26 @@ describe('tampering', () => {
     expect(output).toContain('entry 5 is missing');
   });
 
+  it('a trigger dropped and left so, or made to let edits through: verify says the table can be edited', async () => {
+    tamper(() => undefined, { putTriggersBack: false });
+    const dropped = await verify();
+    expect(dropped.problems.map((problem: { check: string; message: string }) => `${problem.check}: ${problem.message}`)).toEqual(
+      ['journal_entries', 'journal_lines', 'audit_log', 'period_closes'].flatMap((table) =>
+        ['UPDATE', 'DELETE'].map((operation) => `append_only: the trigger ${table}_no_${operation.toLowerCase()} that refuses ${operation} on ${table} is missing: the table can be edited`),
+      ),
+    );
+    tamper((file) => {
+      for (const table of ['journal_entries', 'journal_lines', 'audit_log', 'period_closes']) {
+        for (const operation of ['update', 'delete']) file.exec(`CREATE TRIGGER ${table}_no_${operation} BEFORE ${operation.toUpperCase()} ON ${table} BEGIN SELECT 1; END`);
+      }
+      file.exec('DROP TRIGGER journal_lines_no_update');
+      file.exec("CREATE TRIGGER journal_lines_no_update BEFORE UPDATE ON journal_lines WHEN 0 BEGIN SELECT RAISE(ABORT, 'no'); END");
+    }, { putTriggersBack: false });
+    const redefined = await verify();
+    expect(redefined.problems).toHaveLength(7);
+    expect(redefined.problems.map((problem: { message: string }) => problem.message)).toContain('the trigger journal_entries_no_update no longer refuses UPDATE on journal_entries');
+  });
+
   it('entries renumbered out of the chain (before its start, far past its end): each is still read and named', async () => {
     const before = await verify();
     const first = entryAt(1);
@@ -207,5 +229,101 @@ describe('tampering', () => {
     expect(verification.ok).toBe(false);
     expect(verification.entriesChecked).toBe(before.entriesChecked);
     expect(verification.problems).toEqual(expect.arrayContaining([expect.objectContaining({ sequence: -3 }), expect.objectContaining({ sequence: 1_000_000_000_000 })]));
+  });
+});
+
+describe('records edited where the journal was not', () => {
+  /** An edit to a business record, which no trigger guards. */
+  const edit = (statement: string, ...parameters: unknown[]) => {
+    const file = new Database(test.config.databasePath);
+    try {
+      return file.prepare(statement).run(...parameters);
+    } finally {
+      file.close();
+    }
+  };
+  const read = <T>(statement: string, ...parameters: unknown[]): T => {
+    const file = new Database(test.config.databasePath, { readonly: true });
+    try {
+      return file.prepare(statement).get(...parameters) as T;
+    } finally {
+      file.close();
+    }
+  };
+  const problemsOf = async () => {
+    const verification = await verify();
+    expect(verification.ok).toBe(false);
+    // The journal itself is whole: its entries, chain, balances and totals.
+    expect(verification.problems.filter((problem: { check: string }) => ['sequence', 'chain_link', 'entry_hash', 'entry_balanced', 'trial_balance', 'account_totals'].includes(problem.check))).toEqual([]);
+    return verification.problems.map((problem: { check: string; message: string }) => `${problem.check}: ${problem.message}`) as string[];
+  };
+  const firstRepayment = () =>
+    read<{ id: string; amount: number; transaction_date: string; loan_id: string }>("SELECT id, amount, transaction_date, loan_id FROM loan_transactions WHERE type = 'repayment' AND loan_id = ? ORDER BY transaction_date, id LIMIT 1", fund.loanIds[0]);
+
+  it('a repayment’s amount made smaller: the money the entry received is named, and the loan’s split', async () => {
+    const repayment = firstRepayment();
+    edit('UPDATE loan_transactions SET amount = amount - 500000 WHERE id = ?', repayment.id);
+    // Its loan, replayed with the smaller amount, no longer gives the split and timeline stored for it either.
+    expect(await problemsOf()).toEqual([
+      `loan_transactions: repayment ${repayment.id}: it is ${repayment.amount - 500000} received, the entry ${repayment.amount}`,
+      expect.stringMatching(new RegExp(`^loan_read_models: loan ${repayment.loan_id}: `)),
+    ]);
+    expect(runScript().status).toBe(1);
+  });
+
+  it('a repayment moved to another day', async () => {
+    const repayment = firstRepayment();
+    edit("UPDATE loan_transactions SET transaction_date = '2025-12-01' WHERE id = ?", repayment.id);
+    expect(await problemsOf()).toContain(`loan_transactions: repayment ${repayment.id}: it is dated 2025-12-01, the entry booking it ${repayment.transaction_date}`);
+  });
+
+  it('principal moved from one loan’s split to another’s, the totals kept', async () => {
+    const repayment = firstRepayment();
+    const other = read<{ transaction_id: string }>('SELECT transaction_id FROM repayment_allocations WHERE loan_id = ? AND current = 1 AND transaction_id NOT IN (SELECT transaction_id FROM transaction_reversals) LIMIT 1', fund.loanIds[1]);
+    edit('UPDATE repayment_allocations SET principal = principal - 50000 WHERE transaction_id = ? AND current = 1', repayment.id);
+    edit('UPDATE repayment_allocations SET principal = principal + 50000 WHERE transaction_id = ? AND current = 1', other.transaction_id);
+    const problems = await problemsOf();
+    expect(problems.filter((problem) => problem.startsWith('loan_balances'))).toHaveLength(2);
+    expect(problems.filter((problem) => problem.startsWith('loan_transactions'))).toHaveLength(2);
+    expect(problems.filter((problem) => problem.startsWith('repayment_splits'))).toHaveLength(2);
+    expect(problems.some((problem) => problem.startsWith('reconciliation'))).toBe(false);
+  });
+
+  it('interest moved to penalty in a split, and an installment line edited', async () => {
+    const repayment = firstRepayment();
+    edit('UPDATE repayment_allocations SET interest = interest - 1000, penalty = penalty + 1000 WHERE transaction_id = ? AND current = 1', repayment.id);
+    expect((await problemsOf()).filter((problem) => !problem.startsWith('repayment_splits'))).toEqual([
+      expect.stringMatching(new RegExp(`^loan_transactions: repayment ${repayment.id}: its split .* is not the entry's`)),
+      `loan_read_models: loan ${repayment.loan_id}: repayment ${repayment.id} is split otherwise than its history gives`,
+    ]);
+    edit('UPDATE repayment_allocations SET interest = interest + 1000, penalty = penalty - 1000 WHERE transaction_id = ? AND current = 1', repayment.id);
+    edit('UPDATE repayment_allocation_lines SET interest = interest + 7 WHERE transaction_id = ?', repayment.id);
+    expect(await problemsOf()).toEqual([
+      expect.stringMatching(new RegExp(`^repayment_splits: repayment ${repayment.id}: its split pays`)),
+      `loan_read_models: loan ${repayment.loan_id}: the installments repayment ${repayment.id} paid are not what its history gives`,
+    ]);
+  });
+
+  it('a loan’s stored timeline edited, where the loan book, the portfolio and the provisions read it', async () => {
+    const loanId = fund.loanIds[0] as string;
+    edit('UPDATE loan_timeline_segments SET overdue_principal = 0, overdue_interest = 0, oldest_unpaid_due_day = NULL WHERE loan_id = ?', loanId);
+    const problems = await problemsOf();
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^loan_read_models: loan ${loanId}: its timeline from \\d{4}-\\d{2}-\\d{2} is not what its history gives`))]);
+    // npm run rebuild-read-models puts it right from the history, which verifies.
+    const rebuilt = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/rebuild-read-models.ts', '--database', test.config.databasePath], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('savings moved from one member to another, and a savings record removed', async () => {
+    const deposit = read<{ id: string; member_id: string; journal_entry_id: string }>("SELECT id, member_id, journal_entry_id FROM savings_transactions WHERE kind = 'voluntary' AND type = 'deposit' LIMIT 1");
+    const other = fund.memberIds.find((id) => id !== deposit.member_id) as string;
+    edit('UPDATE savings_transactions SET member_id = ? WHERE id = ?', other, deposit.id);
+    const moved = await problemsOf();
+    expect(moved.filter((problem) => problem.startsWith('savings_balances'))).toHaveLength(2);
+    expect(moved).toContain(`savings_transactions: the savings of member ${other} booked by entry ${deposit.journal_entry_id}: it moves ${read<{ amount: number }>('SELECT amount FROM savings_transactions WHERE id = ?', deposit.id).amount} on her voluntary savings, the entry 0`);
+    edit('DELETE FROM savings_transactions WHERE id = ?', deposit.id);
+    const removed = await problemsOf();
+    expect(removed).toContain(`entry_sources: it books savings_transaction ${deposit.id}, which is not there`);
   });
 });

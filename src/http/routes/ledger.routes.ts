@@ -5,7 +5,7 @@ import { z } from 'zod';
 import * as ledger from '../../modules/ledger/ledger.service.js';
 import { capitalMovementBody, capitalMovementReply, capitalReply } from '../../modules/ledger/capital.commands.js';
 import { capitalMovements, recordCapitalMovement } from '../../modules/ledger/capital.service.js';
-import { verifyBooks } from '../../modules/ledger/verify.service.js';
+import { verifyBooks, verifyChecks } from '../../modules/ledger/verify.service.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { today } from '../../modules/shared/context.js';
@@ -38,7 +38,7 @@ const reconciliationReply = z.object({
   checks: z.array(z.object({ name: z.string(), controlAccount: z.string(), subledger: z.string(), ledger: z.string(), difference: z.string(), ok: z.boolean() })),
 });
 const verifyProblem = z.object({
-  check: z.enum(['sequence', 'chain_link', 'entry_hash', 'entry_balanced', 'trial_balance', 'account_totals', 'reconciliation']),
+  check: z.enum(verifyChecks),
   entryId: z.string().optional(),
   sequence: z.number().int().optional(),
   message: z.string(),

@@ -1,6 +1,6 @@
 // Verification of the books from the stored rows alone: every entry balances, the hash chain is unbroken, the trial
-// balance balances, the accounts' daily totals (which balances are read from) match the lines, and the subledgers
-// reconcile. The journal is read as a stream, a batch at a time with the event
+// balance balances, the accounts' daily totals (which balances are read from) match the lines, the subledgers
+// reconcile, every business record agrees with the entry that booked it, and the append-only triggers stand. The journal is read as a stream, a batch at a time with the event
 // loop free in between, so a province's millions of lines never sit in memory and the service keeps answering.
 import { type PostedJournalEntry, canonicalEntryText, entryProblems, genesisHash } from '../../ledger/journal.js';
 import type { CurrencyCode } from '../../domain/money.js';
@@ -11,9 +11,29 @@ import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import { type Reconciliation, reconcile, reconciliationReply } from './ledger.service.js';
 import { type JournalLineRow, accountDayTotalsStored, entryCount, iterateJournal, sha256 } from './journal.repo.js';
+import * as verifyRepo from './verify.repo.js';
+import { disbursedLoanIds } from '../loans/loan.repo.js';
+import { readModelDifference } from '../loans/loan-read-models.js';
 
 /** What a problem breaks, in the order an entry is checked. */
-export type VerifyCheck = 'sequence' | 'chain_link' | 'entry_hash' | 'entry_balanced' | 'trial_balance' | 'account_totals' | 'reconciliation';
+export const verifyChecks = [
+  'sequence',
+  'chain_link',
+  'entry_hash',
+  'entry_balanced',
+  'trial_balance',
+  'account_totals',
+  'reconciliation',
+  'loan_balances',
+  'savings_balances',
+  'loan_transactions',
+  'repayment_splits',
+  'savings_transactions',
+  'entry_sources',
+  'append_only',
+  'loan_read_models',
+] as const;
+export type VerifyCheck = (typeof verifyChecks)[number];
 
 export interface VerifyProblem {
   check: VerifyCheck;
@@ -41,6 +61,8 @@ export interface LedgerVerification {
 const problemsListed = 100;
 /** Entries checked between two turns of the event loop. */
 const entriesPerTurn = 2_000;
+/** Loans replayed between two turns. */
+const loansPerTurn = 50;
 
 interface ChainPosition {
   sequence: number;
@@ -95,6 +117,52 @@ function* storedEntries(rows: Iterable<JournalLineRow>): Generator<PostedJournal
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The tables kept append-only by triggers that refuse UPDATE and DELETE (db/migrations). */
+const appendOnlyTables = ['journal_entries', 'journal_lines', 'audit_log', 'period_closes'] as const;
+
+/** Each append-only table's two triggers, present and still refusing: a trigger dropped, or redefined to let edits through. */
+export function appendOnlyProblems(triggers: Map<string, string>): VerifyProblem[] {
+  return appendOnlyTables.flatMap((table) =>
+    (['update', 'delete'] as const).flatMap((operation): VerifyProblem[] => {
+      const name = `${table}_no_${operation}`;
+      const definition = triggers.get(name);
+      const refuses = definition !== undefined && new RegExp(`BEFORE\\s+${operation}\\s+ON\\s+["\`]?${table}["\`]?\\s`, 'i').test(definition) && /RAISE\s*\(\s*ABORT/i.test(definition);
+      if (refuses) return [];
+      return [{ check: 'append_only', message: definition === undefined ? `the trigger ${name} that refuses ${operation.toUpperCase()} on ${table} is missing: the table can be edited` : `the trigger ${name} no longer refuses ${operation.toUpperCase()} on ${table}` }];
+    }),
+  );
+}
+
+/**
+ * The business records against the entries that booked them, record by record: each loan's principal and advances and
+ * each member's savings against the lines naming them, each loan transaction and savings movement against its entry
+ * (date, amounts, split), each split against the installment lines it paid, and each entry's source present.
+ */
+export function recordProblems(db: FundDatabase): VerifyProblem[] {
+  return [
+    ...verifyRepo.loanBalancesDisagreeing(db).map((row): VerifyProblem => ({
+      check: 'loan_balances',
+      message: `loan ${row.loanId}: its transactions leave ${row.principal} of principal and ${row.credit} of advances held, the journal's lines naming it ${row.ledgerPrincipal} and ${row.ledgerCredit}`,
+    })),
+    ...verifyRepo.savingsBalancesDisagreeing(db).map((row): VerifyProblem => ({
+      check: 'savings_balances',
+      message: `member ${row.memberId}: her ${row.kind} savings transactions add up to ${row.balance}, the journal's lines naming her ${row.ledger}`,
+    })),
+    ...verifyRepo.loanTransactionsDisagreeing(db).map((row): VerifyProblem => ({ check: 'loan_transactions', message: `${row.type} ${row.transactionId}: ${row.problem}` })),
+    ...verifyRepo.splitsDisagreeingWithLines(db).map((row): VerifyProblem => ({
+      check: 'repayment_splits',
+      message: `repayment ${row.transactionId}: its split pays ${row.principal} of principal and ${row.interest} of interest, the installments it names ${row.linesPrincipal} and ${row.linesInterest} (or on another day or loan)`,
+    })),
+    ...verifyRepo.savingsTransactionsDisagreeing(db).map((row): VerifyProblem => ({ check: 'savings_transactions', entryId: row.entryId, message: `the savings of member ${row.memberId} booked by entry ${row.entryId}: ${row.problem}` })),
+    ...verifyRepo.entriesWithoutSource(db).map((row): VerifyProblem => ({
+      check: 'entry_sources',
+      entryId: row.entryId,
+      sequence: row.sequence,
+      message: `it books ${row.sourceType} ${row.sourceId}, which is not there`,
+    })),
+  ];
+}
+
 /** The daily totals balances are read from, against what the lines add up to: any day that differs, either way. */
 export function accountTotalsProblems(fromLines: Map<string, { debit: bigint; credit: bigint }>, stored: Map<string, { debit: bigint; credit: bigint }>): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
@@ -113,7 +181,10 @@ export function accountTotalsProblems(fromLines: Map<string, { debit: bigint; cr
  * Verifies the books as stored in `db` through `asOf`. Pass a snapshot (openSnapshot) when the service is running:
  * the journal is iterated across turns of the event loop, and an open iterator keeps its connection from writing.
  */
-export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: (entriesChecked: number, entries: number) => void): Promise<LedgerVerification> {
+/** How far a verification has come: journal entries read, then loans replayed. */
+export type VerifyProgress = (checked: number, total: number, of: 'entries' | 'loans') => void;
+
+export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: VerifyProgress): Promise<LedgerVerification> {
   const entries = entryCount(db);
   const problems: VerifyProblem[] = [];
   let problemCount = 0;
@@ -143,16 +214,28 @@ export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: 
       dayTotals.set(key, day);
     }
     if (entriesChecked % entriesPerTurn === 0) {
-      onProgress?.(entriesChecked, entries);
+      onProgress?.(entriesChecked, entries, 'entries');
       await nextTurn();
     }
   }
-  onProgress?.(entriesChecked, entries);
+  onProgress?.(entriesChecked, entries, 'entries');
   if (totalDebit !== totalCredit) note([{ check: 'trial_balance', message: `the journal's debits (${totalDebit}) do not equal its credits (${totalCredit})` }]);
   note(accountTotalsProblems(dayTotals, accountDayTotalsStored(db)));
   const reconciliation = reconcile(db, asOf);
   for (const check of reconciliation.checks.filter((candidate) => !candidate.ok)) {
     note([{ check: 'reconciliation', message: `${check.name}: the subledger holds ${check.subledger} but account ${check.controlAccount} holds ${check.ledger}` }]);
+  }
+  note(recordProblems(db));
+  note(appendOnlyProblems(verifyRepo.storedTriggers(db)));
+  // Each loan replayed from its history, against its stored timeline, lines, splits and status.
+  const loanIds = disbursedLoanIds(db);
+  for (const [index, loanId] of loanIds.entries()) {
+    const difference = readModelDifference(db, loanId);
+    if (difference) note([{ check: 'loan_read_models', message: `loan ${loanId}: ${difference}` }]);
+    if ((index + 1) % loansPerTurn === 0 || index + 1 === loanIds.length) {
+      onProgress?.(index + 1, loanIds.length, 'loans');
+      await nextTurn();
+    }
   }
   return {
     ok: problemCount === 0,

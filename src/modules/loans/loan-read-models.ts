@@ -2,7 +2,7 @@
 // installments. Derived from the stored history, replaced in the same transaction as every change to it, and
 // rebuildable from scratch (rebuildLoanReadModels).
 import { formatIsoDate } from '../../domain/calendar.js';
-import type { LoanPosition } from '../../domain/loan-replay.js';
+import type { Allocation, LoanPosition } from '../../domain/loan-replay.js';
 import { loanTimeline } from '../../domain/loan-timeline.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { toStoredAmount } from '../ledger/journal.repo.js';
@@ -28,6 +28,50 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     repo.replaceLoanReadModels(db, loan.id, [], []);
     return;
   }
+  const { segmentRows, lines: allLines } = readModelRowsOf(loan, history, position);
+  const lines = change ? allLines.filter((line) => change.transactionIds.includes(line.transactionId)) : allLines;
+  if (change) {
+    // Most reached repayments fall on the same installments as before (a payment appended after them changes
+    // nothing of theirs): rewrite the lines only of those whose lines differ from the stored ones.
+    const computed = linesByTransaction(lines);
+    const stored = linesByTransaction(repo.allocationLinesOfTransactions(db, loan.id, change.transactionIds));
+    const rewritten = change.transactionIds.filter((transactionId) => computed.get(transactionId) !== stored.get(transactionId));
+    const rewrittenSet = new Set(rewritten);
+    repo.replaceLoanReadModelsFrom(
+      db,
+      loan.id,
+      change.fromDay,
+      segmentRows.filter((segment) => segment.toDay >= change.fromDay),
+      rewritten,
+      lines.filter((line) => rewrittenSet.has(line.transactionId)),
+    );
+  } else repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
+}
+
+/** Each repayment's installment lines as one text, to compare stored lines with computed ones. */
+function linesByTransaction(rows: { transactionId: string; installmentNumber: number; paidOn: string; principal: number; interest: number }[]): Map<string, string> {
+  const byTransaction = new Map<string, string>();
+  for (const row of [...rows].sort((a, b) => a.installmentNumber - b.installmentNumber)) {
+    byTransaction.set(row.transactionId, `${byTransaction.get(row.transactionId) ?? ''}${row.installmentNumber}:${row.paidOn}:${row.principal}:${row.interest};`);
+  }
+  return byTransaction;
+}
+
+/** A stored split against the one the replay gives. */
+export function sameAsStored(allocation: Allocation, stored: repo.AllocationRow | undefined): boolean {
+  if (!stored) return false;
+  return (
+    BigInt(stored.principal) === allocation.principal &&
+    BigInt(stored.interest) === allocation.interest &&
+    BigInt(stored.penalty) === allocation.penalty &&
+    BigInt(stored.lateInterest) === allocation.lateInterest &&
+    BigInt(stored.creditAdded) === allocation.creditAdded &&
+    BigInt(stored.creditUsed) === allocation.creditUsed
+  );
+}
+
+/** The rows a disbursed loan's history gives for its read models: its timeline's segments and every repayment's lines. */
+function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null) {
   const principal = BigInt(loan.principal);
   const segments = loanTimeline({ principal, disbursedOn: history.versions[0]?.effectiveOn ?? 0, rules: rulesOf(history.terms), scheduleVersions: history.versions, events: history.events });
   const segmentRows = segments.map((segment) => ({
@@ -58,8 +102,7 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       lateInterestAmountPerDay: segment.lateInterestAmountPerDay.toString(),
     }),
   }));
-  const allocations = [...(position?.allocations.values() ?? [])].filter((allocation) => !change || change.transactionIds.includes(allocation.id));
-  const lines = allocations.flatMap((allocation) =>
+  const lines = [...(position?.allocations.values() ?? [])].flatMap((allocation) =>
     allocation.byInstallment.map((part) => ({
       transactionId: allocation.id,
       loanId: loan.id,
@@ -69,32 +112,68 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       interest: toStoredAmount(part.interest),
     })),
   );
-  if (change) {
-    // Most reached repayments fall on the same installments as before (a payment appended after them changes
-    // nothing of theirs): rewrite the lines only of those whose lines differ from the stored ones.
-    const linesOf = (rows: { transactionId: string; installmentNumber: number; paidOn: string; principal: number; interest: number }[]) => {
-      const byTransaction = new Map<string, string>();
-      for (const row of [...rows].sort((a, b) => a.installmentNumber - b.installmentNumber)) {
-        byTransaction.set(row.transactionId, `${byTransaction.get(row.transactionId) ?? ''}${row.installmentNumber}:${row.paidOn}:${row.principal}:${row.interest};`);
-      }
-      return byTransaction;
-    };
-    const computed = linesOf(lines);
-    const stored = linesOf(repo.allocationLinesOfTransactions(db, loan.id, change.transactionIds));
-    const rewritten = change.transactionIds.filter((transactionId) => computed.get(transactionId) !== stored.get(transactionId));
-    const rewrittenSet = new Set(rewritten);
-    repo.replaceLoanReadModelsFrom(
-      db,
-      loan.id,
-      change.fromDay,
-      segmentRows.filter((segment) => segment.toDay >= change.fromDay),
-      rewritten,
-      lines.filter((line) => rewrittenSet.has(line.transactionId)),
-    );
-  } else repo.replaceLoanReadModels(db, loan.id, segmentRows, lines);
+  return { segmentRows, lines };
 }
 
-/** Rebuilds every disbursed loan's read models, a thousand loans per transaction. */
+/** The position a loan's whole history gives, every transaction in it (the rebuild and the check replay to it). */
+function wholeHistoryPosition(history: LoanHistory): LoanPosition {
+  return positionOf(history, '9999-12-31');
+}
+
+/**
+ * Where what is stored for a disbursed loan differs from what its history gives when replayed from scratch: its
+ * timeline (which the portfolio, the arrears, the loan book and the provisions read), the installment lines of its
+ * repayments, each repayment's current split (which its journal entry is checked against), and the status kept on
+ * the loan. Null when all agree.
+ */
+export function readModelDifference(db: FundDatabase, loanId: string): string | null {
+  const loan = repo.findLoan(db, loanId);
+  if (!loan?.disbursedOn) return null;
+  const history = loanHistory(db, loan);
+  if (history.versions.length === 0) return 'it has no schedule';
+  const position = wholeHistoryPosition(history);
+  const { segmentRows, lines } = readModelRowsOf(loan, history, position);
+  const stored = repo.storedSegmentValuesOf(db, loanId);
+  const computed = segmentRows.map(repo.segmentValues);
+  const firstDiffering = computed.findIndex((values, index) => JSON.stringify(values) !== JSON.stringify(stored[index]));
+  if (firstDiffering >= 0 || stored.length !== computed.length) {
+    const at = firstDiffering >= 0 ? firstDiffering : Math.min(stored.length, computed.length);
+    const fromDay = segmentRows[at]?.fromDay ?? stored[at]?.[repo.segmentFromDayIndex];
+    return `its timeline from ${typeof fromDay === 'number' ? formatIsoDate(fromDay) : 'its start'} is not what its history gives`;
+  }
+  const storedLines = linesByTransaction(repo.allocationLinesOf(db, loanId));
+  const computedLines = linesByTransaction(lines);
+  for (const transactionId of new Set([...storedLines.keys(), ...computedLines.keys()])) {
+    if (storedLines.get(transactionId) !== computedLines.get(transactionId)) return `the installments repayment ${transactionId} paid are not what its history gives`;
+  }
+  const splits = repo.currentAllocations(db, loanId);
+  for (const [transactionId, allocation] of position.allocations) {
+    if (!sameAsStored(allocation, splits.get(transactionId))) return `repayment ${transactionId} is split otherwise than its history gives`;
+  }
+  const status = position.writtenOff ? 'written_off' : position.closed ? 'closed' : 'active';
+  const closedOn = position.closedOn === null ? null : formatIsoDate(position.closedOn);
+  if (loan.status !== status || (status === 'closed' && loan.closedOn !== closedOn)) return `it is kept as ${loan.status}${loan.closedOn ? ` (${loan.closedOn})` : ''}, and its history gives ${status}${closedOn ? ` (${closedOn})` : ''}`;
+  return null;
+}
+
+/**
+ * The rules the loans' read models are made by. Raise it with every change to what a replay writes (a timeline's
+ * segments, a repayment's installment lines): the version is kept in the file, and a database whose read models older
+ * rules made has them rebuilt from the loans' histories before the service reads them (upgradeLoanReadModels).
+ *   1: the timelines of November 2026.
+ *   2: an installment paid on its due date counts as fallen due from the next day, a boundary the timeline now keeps.
+ */
+export const loanReadModelVersion = 2;
+
+/** Rebuilds the read models when older rules made them; records the version either way. Null when nothing was to do. */
+export function upgradeLoanReadModels(db: FundDatabase, onProgress?: (done: number, total: number) => void): { loans: number; from: number } | null {
+  const from = repo.storedReadModelVersion(db);
+  if (from >= loanReadModelVersion) return null;
+  const { loans } = rebuildAllReadModels(db, onProgress);
+  return { loans, from };
+}
+
+/** Rebuilds every disbursed loan's read models, a thousand loans per transaction, and records the rules they follow. */
 export function rebuildAllReadModels(db: FundDatabase, onProgress?: (done: number, total: number) => void): { loans: number } {
   const ids = repo.disbursedLoanIds(db);
   for (let start = 0; start < ids.length; start += 1000) {
@@ -103,11 +182,11 @@ export function rebuildAllReadModels(db: FundDatabase, onProgress?: (done: numbe
         const loan = repo.findLoan(tx, loanId);
         if (!loan) continue;
         const history = loanHistory(tx, loan);
-        const horizonDay = history.transactions.reduce((max, transaction) => (transaction.transactionDate > max ? transaction.transactionDate : max), '9999-12-31');
-        refreshLoanReadModels(tx, loan, history, positionOf(history, horizonDay));
+        refreshLoanReadModels(tx, loan, history, wholeHistoryPosition(history));
       }
     });
     onProgress?.(Math.min(start + 1000, ids.length), ids.length);
   }
+  repo.recordReadModelVersion(db, loanReadModelVersion);
   return { loans: ids.length };
 }

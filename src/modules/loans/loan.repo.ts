@@ -364,13 +364,22 @@ const segmentValueIndexes = segmentColumns.flatMap((column, index) => (column.na
 const fromDayIndex = segmentColumns.findIndex((column) => column.name === 'from_day');
 const segmentStatements = {
   storedFrom: `SELECT rowid, ${segmentColumns.map((column) => column.name).join(', ')} FROM loan_timeline_segments WHERE loan_id = ? AND to_day >= ?`,
+  storedOfLoan: `SELECT ${segmentColumns.map((column) => column.name).join(', ')} FROM loan_timeline_segments WHERE loan_id = ? ORDER BY from_day`,
   insert: `INSERT INTO loan_timeline_segments (${segmentColumns.map((column) => column.name).join(', ')}) VALUES (${segmentColumns.map(() => '?').join(', ')})`,
   update: `UPDATE loan_timeline_segments SET ${segmentValueIndexes.map((index) => `${segmentColumns[index]?.name} = ?`).join(', ')} WHERE rowid = ?`,
   delete: 'DELETE FROM loan_timeline_segments WHERE rowid = ?',
 };
 
+/** Where a segment's first day is among its values. */
+export const segmentFromDayIndex = fromDayIndex;
+
+/** A loan's stored segments, first day first, each as its values in segmentValues' order. */
+export function storedSegmentValuesOf(db: FundDatabase, loanId: string): (string | number | null)[][] {
+  return statementOn(db, segmentStatements.storedOfLoan).raw(true).all(loanId) as (string | number | null)[][];
+}
+
 /** A segment's values as SQLite stores them, in segmentColumns' order. */
-function storedSegmentValues(segment: SegmentRow): (string | number | null)[] {
+export function segmentValues(segment: SegmentRow): (string | number | null)[] {
   return segmentColumns.map(({ key }) => {
     const value = segment[key];
     if (typeof value === 'boolean') return value ? 1 : 0;
@@ -396,7 +405,7 @@ export function replaceLoanReadModelsFrom(
   // Each stored row is its rowid, then the columns in segmentColumns' order.
   const storedByFromDay = new Map(stored.map((row) => [row[fromDayIndex + 1] as number, row]));
   for (const segment of segments) {
-    const values = storedSegmentValues(segment);
+    const values = segmentValues(segment);
     const match = storedByFromDay.get(segment.fromDay);
     if (!match) {
       statementOn(db, segmentStatements.insert).run(values);
@@ -413,6 +422,15 @@ export function replaceLoanReadModelsFrom(
 
 export function loanSegments(db: FundDatabase, loanId: string) {
   return db.select().from(loanTimelineSegments).where(eq(loanTimelineSegments.loanId, loanId)).orderBy(asc(loanTimelineSegments.fromDay)).all();
+}
+
+/** The rules the file's loan read models were made by (loanReadModelVersion), kept in SQLite's user_version. */
+export function storedReadModelVersion(db: FundDatabase): number {
+  return Number(db.get<{ user_version: number }>(sql.raw('PRAGMA user_version'))?.user_version ?? 0);
+}
+
+export function recordReadModelVersion(db: FundDatabase, version: number): void {
+  db.run(sql.raw(`PRAGMA user_version = ${Math.trunc(version)}`));
 }
 
 export function disbursedLoanIds(db: FundDatabase): string[] {

@@ -24,7 +24,7 @@ import type { ApplyLoanInput, ListLoansQuery, RepaymentInput } from './loan.comm
 import { scheduleInputOf } from './loan-terms.js';
 import * as repo from './loan.repo.js';
 import { type LoanHistory, day, loanHistory, positionOf } from './loan-history.js';
-import { refreshLoanReadModels } from './loan-read-models.js';
+import { refreshLoanReadModels, sameAsStored } from './loan-read-models.js';
 import { requireProduct, termsOf } from './product.service.js';
 
 export { type LoanHistory, loanHistory, positionOf };
@@ -69,18 +69,6 @@ function splitOf(allocation: Allocation): recipes.RepaymentSplit {
     creditAdded: allocation.creditAdded,
     creditUsed: allocation.creditUsed,
   };
-}
-
-function sameAsStored(allocation: Allocation, stored: repo.AllocationRow | undefined): boolean {
-  if (!stored) return false;
-  return (
-    BigInt(stored.principal) === allocation.principal &&
-    BigInt(stored.interest) === allocation.interest &&
-    BigInt(stored.penalty) === allocation.penalty &&
-    BigInt(stored.lateInterest) === allocation.lateInterest &&
-    BigInt(stored.creditAdded) === allocation.creditAdded &&
-    BigInt(stored.creditUsed) === allocation.creditUsed
-  );
 }
 
 /**

@@ -4,7 +4,7 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type FundDatabase, backupDatabase, detachCopy, integrityCheck, isFileFree, openSnapshot } from '../../../db/client.js';
-import { type LedgerVerification, verifyLedger } from '../ledger/verify.service.js';
+import { type LedgerVerification, type VerifyProgress, verifyLedger } from '../ledger/verify.service.js';
 import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 
 export interface CopyCheck {
@@ -17,7 +17,7 @@ export interface CopyCheck {
 }
 
 /** Checks a database file without changing what it holds: SQLite's integrity check, then the ledger's verification. */
-export async function checkDatabaseFile(path: string, asOf: string, onProgress?: (entriesChecked: number, entries: number) => void): Promise<CopyCheck> {
+export async function checkDatabaseFile(path: string, asOf: string, onProgress?: VerifyProgress): Promise<CopyCheck> {
   if (!existsSync(path)) return { ok: false, integrity: [], ledger: null, problems: [`${path} does not exist`] };
   let integrity: string[];
   try {
@@ -80,7 +80,7 @@ export interface BackupResult {
 export async function backUp(
   db: FundDatabase,
   destination: string,
-  options: { asOf: string; pagesPerStep: number; onCopyProgress?: (copiedPages: number, totalPages: number) => void; onCheckProgress?: (entriesChecked: number, entries: number) => void },
+  options: { asOf: string; pagesPerStep: number; onCopyProgress?: (copiedPages: number, totalPages: number) => void; onCheckProgress?: VerifyProgress },
 ): Promise<BackupResult> {
   const started = performance.now();
   const partial = `${destination}.partial`;
@@ -105,7 +105,7 @@ export type RestoreResult =
  * stale -wal and -shm are removed, and the checked copy is renamed into place. Refuses while the target is open in a
  * service or script; stop the service first (a service that starts during the restore is not detected).
  */
-export async function restore(copy: string, target: string, options: { asOf: string; now: Date; onCheckProgress?: (entriesChecked: number, entries: number) => void }): Promise<RestoreResult> {
+export async function restore(copy: string, target: string, options: { asOf: string; now: Date; onCheckProgress?: VerifyProgress }): Promise<RestoreResult> {
   if (!existsSync(copy)) return { restored: false, target, reason: 'copy_missing', problems: [`${copy} does not exist`] };
   if (existsSync(target) && !isFileFree(target)) {
     return { restored: false, target, reason: 'target_in_use', problems: [`${target} is open in another process (is the service running?): stop it, then restore`] };
