@@ -110,6 +110,25 @@ describe('pages', () => {
     expect(head.body).toBe('');
     const verified = await auditor.get('/app/audit/verify?inline=1');
     expect(verified.body).toContain('Sổ cái toàn vẹn');
+    // The trial balance's manifest names its turnovers in the page's words.
+    const trialBalance = await auditor.get('/app/audit/manifest/trial-balance.csv?asOf=2026-11-23');
+    expect(trialBalance.body).toContain('Phát sinh Nợ');
+    expect(trialBalance.body).not.toContain('debitTurnover');
+  });
+
+  it('refuse on the exports page a period that is not one, beside its field, and offer no file for it', async () => {
+    const auditor = browsers.auditor as Browser;
+    for (const [query, field] of [
+      ['from=2026-13-01&to=2026-11-23', 'from'],
+      ['from=abc', 'from'],
+      ['to=2027-01-01', 'to'],
+      ['from=2026-06-01&to=2026-01-01', 'from'],
+    ] as const) {
+      const page = await auditor.get(`/app/audit?${query}`);
+      expect(page.statusCode, query).toBeGreaterThanOrEqual(400);
+      expect(page.body, query).toContain(`id="f-${field}-error"`);
+      expect(page.body, query).not.toContain('/app/exports/');
+    }
   });
 
   it('give a report as the service’s CSV and as a workbook of the same rows', async () => {

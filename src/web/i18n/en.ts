@@ -424,6 +424,8 @@ export const en: Messages = {
     outcomes: { done: 'Done', refused: 'Refused', sign_in_failed: 'Sign-in failed' },
     debit: 'Debit',
     credit: 'Credit',
+    debitTurnover: 'Debit turnover',
+    creditTurnover: 'Credit turnover',
   },
   account: {
     title: 'Change your password',

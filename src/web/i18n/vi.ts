@@ -424,6 +424,8 @@ export const vi = {
     outcomes: { done: 'Đã thực hiện', refused: 'Bị từ chối', sign_in_failed: 'Đăng nhập sai' },
     debit: 'Nợ',
     credit: 'Có',
+    debitTurnover: 'Phát sinh Nợ',
+    creditTurnover: 'Phát sinh Có',
   },
   account: {
     title: 'Đổi mật khẩu',

@@ -1,6 +1,7 @@
 // The auditor's pages: the exports with their manifests, the ledger verification, the audit log. Each calls the
 // service its API route calls (openExport and exportManifest, verifyBooks, auditLog), with the same actor.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { auditLogQuery } from '../../modules/audit/audit.commands.js';
 import { auditLog } from '../../modules/audit/audit.service.js';
 import { type ExportFormat, type ExportName, type ExportRequest, exportFormats, exportNames, exportQueries } from '../../modules/exports/export.commands.js';
@@ -9,6 +10,9 @@ import { verifyBooks } from '../../modules/ledger/verify.service.js';
 import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { isIsoDate } from '../../domain/calendar.js';
+import { requireNotAfter } from '../../modules/shared/context.js';
+import { DomainError } from '../../modules/shared/domain-error.js';
+import { isoDate } from '../../modules/shared/schemas.js';
 import { attempt, attemptAsync, parseWith } from '../forms.js';
 import { formatCount, formatTimestamp } from '../format.js';
 import { type Html, html } from '../html.js';
@@ -19,12 +23,27 @@ import { layout } from '../views/layout.js';
 const auditors: Role[] = ['auditor', 'admin'];
 type Query = Record<string, string | undefined>;
 
-/** The period and member the exports page was asked for; the as-of exports take the period's end. */
+/**
+ * The period and member the exports page was asked for; the as-of exports take the period's end. A period that is
+ * not one (a date that does not exist, an end to come, a start after the end) is refused beside its field, as the
+ * exports themselves would refuse it, rather than read as another.
+ */
 function exportParameters(query: Query, page: SignedInPage) {
-  const to = query.to && isIsoDate(query.to) ? query.to : page.today;
-  const from = query.from && isIsoDate(query.from) ? query.from : `${to.slice(0, 4)}-01-01`;
-  return { from, to, memberId: query.memberId ?? '' };
+  const asked = { from: query.from || undefined, to: query.to || undefined };
+  const checked = attempt(page.lang, () => {
+    const period = parseWith(exportPeriod, asked);
+    if (period.to !== undefined) requireNotAfter(period.to, page.today, 'to');
+    if (period.from !== undefined && period.from > (period.to ?? page.today)) {
+      throw new DomainError('invalid_request', `The period starts on ${period.from}, after it ends.`, [{ path: 'from', message: 'must not be after to' }]);
+    }
+    return period;
+  });
+  const to = checked.ok ? (checked.value.to ?? page.today) : (asked.to ?? page.today);
+  const from = checked.ok ? (checked.value.from ?? `${to.slice(0, 4)}-01-01`) : (asked.from ?? '');
+  return { from, to, memberId: query.memberId ?? '', errors: checked.ok ? null : checked.errors };
 }
+
+const exportPeriod = z.object({ from: isoDate.optional(), to: isoDate.optional() });
 
 /** Each export's own parameters, from the page's period and member. */
 function exportQueryString(name: ExportName, parameters: ReturnType<typeof exportParameters>): string {
@@ -50,7 +69,7 @@ function exportRequestOf(file: string, query: unknown): ExportRequest | null {
 
 /** How a manifest's parameters and totals read on the page. */
 function parameterLabels(page: SignedInPage): Record<string, string> {
-  return { from: page.t.common.from, to: page.t.common.to, asOf: page.t.common.asOf, areaId: page.t.common.area, memberId: page.t.auditor.memberId, debit: page.t.auditor.debit, credit: page.t.auditor.credit };
+  return { from: page.t.common.from, to: page.t.common.to, asOf: page.t.common.asOf, areaId: page.t.common.area, memberId: page.t.auditor.memberId, debit: page.t.auditor.debit, credit: page.t.auditor.credit, debitTurnover: page.t.auditor.debitTurnover, creditTurnover: page.t.auditor.creditTurnover };
 }
 
 function manifestPage(page: SignedInPage, manifest: Awaited<ReturnType<typeof exportManifest>>, download: string): Html {
@@ -113,7 +132,7 @@ export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
       const parameters = exportParameters(request.query as Query, page);
       const rows = exportNames.map((name) => {
         const query = exportQueryString(name, parameters);
-        const ready = name !== 'member-statement' || parameters.memberId !== '';
+        const ready = parameters.errors === null && (name !== 'member-statement' || parameters.memberId !== '');
         return html`<tr><th scope="row">${t.exportNames[name]}</th>${exportFormats.map(
           (format) =>
             html`<td data-label="${format.toUpperCase()}">${
@@ -127,14 +146,16 @@ export function auditRoutes(context: ServiceContext): FastifyPluginAsync {
           page,
           t.exports,
           html`<p>${t.exportsIntro}</p>
+${errorSummary(page, parameters.errors, { from: page.t.common.from, to: page.t.common.to })}
 <form method="get" action="/app/audit" class="inline-form">
-${dateField(page, { name: 'from', label: page.t.common.from, value: parameters.from })}
-${dateField(page, { name: 'to', label: `${page.t.common.to} (${page.t.common.asOf.toLowerCase()})`, value: parameters.to })}
+${dateField(page, { name: 'from', label: page.t.common.from, value: parameters.from, errors: parameters.errors })}
+${dateField(page, { name: 'to', label: `${page.t.common.to} (${page.t.common.asOf.toLowerCase()})`, value: parameters.to, errors: parameters.errors })}
 ${inputField(page, { name: 'memberId', label: t.memberId, value: parameters.memberId })}
 <button type="submit">${page.t.common.show}</button>
 </form>
 ${scrollTable(t.exports, html`<table class="stack"><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col">CSV</th><th scope="col">XLSX</th></tr></thead><tbody>${rows}</tbody></table>`)}`,
         ),
+        parameters.errors?.status ?? 200,
       );
     });
 
