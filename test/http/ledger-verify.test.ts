@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalEntryText } from '../../src/ledger/journal.js';
 import { rebuildAccountDayTotals } from '../../src/modules/ledger/journal.repo.js';
+import { loanReadModelVersion } from '../../src/modules/loans/loan-read-models.js';
+import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
 
@@ -325,5 +327,28 @@ describe('records edited where the journal was not', () => {
     edit('DELETE FROM savings_transactions WHERE id = ?', deposit.id);
     const removed = await problemsOf();
     expect(removed).toContain(`entry_sources: it books savings_transaction ${deposit.id}, which is not there`);
+  });
+});
+
+describe('loan read models made by an older version’s rules', () => {
+  const userVersion = () => test.database.sqlite.pragma('user_version', { simple: true }) as number;
+  const segments = () => test.database.sqlite.prepare('SELECT * FROM loan_timeline_segments ORDER BY loan_id, from_day').all();
+
+  it('a new database records the rules its read models follow, and a second preparation rebuilds nothing', () => {
+    expect(userVersion()).toBe(loanReadModelVersion);
+    expect(prepareFund(test.context, undefined).readModelsRebuilt).toBeNull();
+  });
+
+  it('are rebuilt from the loans’ histories when the fund is prepared, and the books verify again', async () => {
+    const made = segments();
+    // As a database of the previous version holds them: other segments (here, none for the first loan), version 1.
+    test.database.sqlite.prepare('DELETE FROM loan_timeline_segments WHERE loan_id = ?').run(fund.loanIds[0]);
+    test.database.sqlite.pragma('user_version = 1');
+    expect((await verify()).problems.map((problem: { check: string }) => problem.check)).toEqual(['loan_read_models']);
+    const prepared = prepareFund(test.context, undefined);
+    expect(prepared.readModelsRebuilt).toMatchObject({ loans: fund.loanIds.length, from: 1 });
+    expect(userVersion()).toBe(loanReadModelVersion);
+    expect(segments()).toEqual(made);
+    expect(await verify()).toMatchObject({ ok: true, problemCount: 0 });
   });
 });

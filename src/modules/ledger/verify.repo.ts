@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { FundDatabase } from '../../../db/client.js';
 import { accountCodes } from '../../ledger/chart.js';
 
-/** The net of a record's lines on one account within an entry, debit positive. */
+/** What the lines `jl` summed over move on one account: debits less credits. */
 const netDebit = (account: string) => sql.raw(`COALESCE(SUM(CASE WHEN jl.account_code = '${account}' THEN jl.debit - jl.credit ELSE 0 END), 0)`);
 
 /**

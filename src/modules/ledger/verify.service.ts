@@ -1,7 +1,9 @@
 // Verification of the books from the stored rows alone: every entry balances, the hash chain is unbroken, the trial
 // balance balances, the accounts' daily totals (which balances are read from) match the lines, the subledgers
-// reconcile, every business record agrees with the entry that booked it, and the append-only triggers stand. The journal is read as a stream, a batch at a time with the event
-// loop free in between, so a province's millions of lines never sit in memory and the service keeps answering.
+// reconcile, every business record agrees with the entry that booked it, the append-only triggers stand, and every
+// loan replayed from its history gives what is stored for it. The journal is read as a stream and the loans replayed
+// a few at a time, with the event loop free in between, so a province's millions of lines never sit in memory and the
+// service keeps answering.
 import { type PostedJournalEntry, canonicalEntryText, entryProblems, genesisHash } from '../../ledger/journal.js';
 import type { CurrencyCode } from '../../domain/money.js';
 import { type FundDatabase, openSnapshot } from '../../../db/client.js';
@@ -177,13 +179,13 @@ export function accountTotalsProblems(fromLines: Map<string, { debit: bigint; cr
   return problems;
 }
 
+/** How far a verification has come: journal entries read, then loans replayed. */
+export type VerifyProgress = (checked: number, total: number, of: 'entries' | 'loans') => void;
+
 /**
  * Verifies the books as stored in `db` through `asOf`. Pass a snapshot (openSnapshot) when the service is running:
  * the journal is iterated across turns of the event loop, and an open iterator keeps its connection from writing.
  */
-/** How far a verification has come: journal entries read, then loans replayed. */
-export type VerifyProgress = (checked: number, total: number, of: 'entries' | 'loans') => void;
-
 export async function verifyLedger(db: FundDatabase, asOf: string, onProgress?: VerifyProgress): Promise<LedgerVerification> {
   const entries = entryCount(db);
   const problems: VerifyProblem[] = [];
