@@ -67,7 +67,7 @@ export function describeVerification(verification: LedgerVerification, seconds?:
     `Debits ${count.format(verification.totalDebit)}, credits ${count.format(verification.totalCredit)}.`,
     `Subledgers: ${verification.reconciliation.checks.map((check) => `${check.name} ${check.ok ? 'reconcile' : `DIFFER by ${check.difference}`}`).join('; ')}.`,
   ];
-  if (verification.ok) return [...lines, 'OK: every entry balances, the hash chain is unbroken, the trial balance balances and the subledgers reconcile.'];
+  if (verification.ok) return [...lines, 'OK: every entry balances, the hash chain is unbroken, the trial balance balances, the subledgers reconcile, every record agrees with the entry that booked it and every loan with its history.'];
   return [
     ...lines,
     `BROKEN: ${verification.problemCount} problem${verification.problemCount === 1 ? '' : 's'}.`,

@@ -215,8 +215,17 @@ describe('tampering', () => {
       file.exec("CREATE TRIGGER journal_lines_no_update BEFORE UPDATE ON journal_lines WHEN 0 BEGIN SELECT RAISE(ABORT, 'no'); END");
     }, { putTriggersBack: false });
     const redefined = await verify();
-    expect(redefined.problems).toHaveLength(7);
-    expect(redefined.problems.map((problem: { message: string }) => problem.message)).toContain('the trigger journal_entries_no_update no longer refuses UPDATE on journal_entries');
+    expect(redefined.problems).toHaveLength(8);
+    expect(redefined.problems.map((problem: { message: string }) => problem.message)).toContain(
+      'the trigger journal_lines_no_update is not the one that refuses every UPDATE on journal_lines: it was made again otherwise (CREATE TRIGGER journal_lines_no_update BEFORE UPDATE ON journal_lines WHEN 0 BEGIN SELECT RAISE(ABORT, \'no\'); END)',
+    );
+    // A body that raises under a condition that never holds reads otherwise than the one made, too.
+    tamper((file) => {
+      file.exec("CREATE TRIGGER period_closes_no_delete BEFORE DELETE ON period_closes BEGIN SELECT RAISE(ABORT, 'period_closes is append-only') WHERE 0; END");
+    }, { putTriggersBack: false });
+    expect((await verify()).problems.map((problem: { message: string }) => problem.message)).toContain(
+      "the trigger period_closes_no_delete is not the one that refuses every DELETE on period_closes: it was made again otherwise (CREATE TRIGGER period_closes_no_delete BEFORE DELETE ON period_closes BEGIN SELECT RAISE(ABORT, 'period_closes is append-only') WHERE 0; END)",
+    );
   });
 
   it('entries renumbered out of the chain (before its start, far past its end): each is still read and named', async () => {
@@ -235,9 +244,10 @@ describe('tampering', () => {
 });
 
 describe('records edited where the journal was not', () => {
-  /** An edit to a business record, which no trigger guards. */
+  /** An edit to a business record, which no trigger guards, as the sqlite3 shell makes it (no foreign keys enforced). */
   const edit = (statement: string, ...parameters: unknown[]) => {
     const file = new Database(test.config.databasePath);
+    file.pragma('foreign_keys = OFF');
     try {
       return file.prepare(statement).run(...parameters);
     } finally {
@@ -315,6 +325,40 @@ describe('records edited where the journal was not', () => {
     const rebuilt = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/rebuild-read-models.ts', '--database', test.config.databasePath], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
     expect(rebuilt.status, rebuilt.stderr).toBe(0);
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('a loan’s row edited into one its schedule no longer fits: that loan is named, and the rest of the books still checked', async () => {
+    const loanId = fund.loanIds[0] as string;
+    edit('UPDATE loans SET principal = principal + 3000000 WHERE id = ?', loanId);
+    tamper(() => undefined, { putTriggersBack: false });
+    const problems = (await verify()).problems.map((problem: { check: string; message: string }) => `${problem.check}: ${problem.message}`) as string[];
+    expect(problems.filter((problem) => problem.startsWith('append_only'))).toHaveLength(8);
+    expect(problems).toContain(`loan_records: loan ${loanId}: it is kept as lending 13000000, its disbursement lent 10000000`);
+    expect(problems.some((problem) => problem.startsWith(`loan_read_models: loan ${loanId}: `))).toBe(true);
+    expect(runScript().status).toBe(1);
+  });
+
+  it('an installment of a frozen schedule edited, which no entry records: its terms give another', async () => {
+    const loanId = fund.loanIds[0] as string;
+    edit('UPDATE schedule_installments SET interest_due = interest_due + 50000 WHERE loan_id = ? AND version = 1 AND number = 11', loanId);
+    expect(await problemsOf()).toEqual([`loan_read_models: loan ${loanId}: installment 11 of the schedule frozen at its disbursement is not what its terms give`]);
+    // A rebuild of the read models does not make it verify: the schedule is history, not a read model.
+    const rebuilt = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/rebuild-read-models.ts', '--database', test.config.databasePath], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect((await verify()).ok).toBe(false);
+  });
+
+  it('a write-off day moved on the loan’s row, timeline rows of no loan, and a deposit kept as a withdrawal', async () => {
+    const loanId = fund.loanIds[1] as string;
+    const segments = read<{ n: number }>('SELECT count(*) AS n FROM loan_timeline_segments WHERE loan_id = ?', loanId).n;
+    edit("INSERT INTO loan_timeline_segments SELECT 'ln-nobody', from_day, to_day, version, principal_outstanding, principal_paid, interest_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, credit, closed, written_off, principal_written_off, reschedule_count, accrual, principal_fallen_due, member_id, group_id FROM loan_timeline_segments WHERE loan_id = ?", loanId);
+    edit("UPDATE loans SET written_off_on = '2026-10-31' WHERE id = ?", loanId);
+    const deposit = read<{ id: string }>("SELECT id FROM savings_transactions WHERE type = 'deposit' LIMIT 1");
+    edit("UPDATE savings_transactions SET type = 'withdrawal' WHERE id = ?", deposit.id);
+    const problems = await problemsOf();
+    expect(problems).toContain(`loan_read_models: ${segments} timeline rows name ln-nobody, which is no disbursed loan: the reports read them all`);
+    expect(problems).toContain(`loan_records: loan ${loanId}: it is kept as active (written off on 2026-10-31), and its transactions write it off never`);
+    expect(problems.some((problem) => problem.startsWith(`savings_transactions: savings ${deposit.id}: it is kept as a withdrawal of `))).toBe(true);
   });
 
   it('savings moved from one member to another, and a savings record removed', async () => {

@@ -155,3 +155,81 @@ export function entriesWithoutSource(db: FundDatabase) {
 export function storedTriggers(db: FundDatabase): Map<string, string> {
   return new Map(db.all<{ name: string; sql: string | null }>(sql`SELECT name, sql FROM sqlite_master WHERE type = 'trigger'`).map((row) => [row.name, row.sql ?? '']));
 }
+
+/**
+ * What a loan's row keeps of its transactions and schedule, against them: the principal and day it was disbursed, its
+ * write-off and the day of it, its number of reschedulings and of installments. The row is what lists and reports
+ * read; its transactions and schedule are what the journal and the replay hold.
+ */
+export function loansDisagreeingWithRecords(db: FundDatabase) {
+  return db.all<{ loanId: string; problem: string }>(sql`
+    WITH reversed AS (SELECT transaction_id FROM transaction_reversals),
+    kept AS (
+      SELECT l.id, l.status, l.principal, l.disbursed_on, l.written_off_on, l.reschedule_count, l.installments,
+        (SELECT t.amount FROM loan_transactions AS t WHERE t.loan_id = l.id AND t.type = 'disbursement' AND t.id NOT IN reversed) AS lent,
+        (SELECT t.transaction_date FROM loan_transactions AS t WHERE t.loan_id = l.id AND t.type = 'disbursement' AND t.id NOT IN reversed) AS lent_on,
+        (SELECT t.transaction_date FROM loan_transactions AS t WHERE t.loan_id = l.id AND t.type = 'write_off' AND t.id NOT IN reversed) AS written_off_day,
+        (SELECT COUNT(*) FROM schedule_versions AS v WHERE v.loan_id = l.id) AS versions,
+        (SELECT COUNT(*) FROM schedule_installments AS i WHERE i.loan_id = l.id AND i.version = 1) AS first_installments
+      FROM loans AS l
+    )
+    SELECT id AS loanId, CASE
+        WHEN disbursed_on IS NOT lent_on THEN 'it is kept as disbursed on ' || COALESCE(disbursed_on, 'no day') || ', its disbursement is dated ' || COALESCE(lent_on, 'nowhere')
+        WHEN lent IS NOT NULL AND lent <> principal THEN 'it is kept as lending ' || principal || ', its disbursement lent ' || lent
+        WHEN (status = 'written_off') <> (written_off_day IS NOT NULL) OR written_off_on IS NOT written_off_day
+          THEN 'it is kept as ' || status || COALESCE(' (written off on ' || written_off_on || ')', '') || ', and its transactions write it off ' || COALESCE('on ' || written_off_day, 'never')
+        WHEN lent_on IS NOT NULL AND reschedule_count <> versions - 1 THEN 'it is kept as rescheduled ' || reschedule_count || ' times, and it has ' || versions || ' schedule versions'
+        WHEN lent_on IS NOT NULL AND installments <> first_installments THEN 'it is kept as lent over ' || installments || ' installments, and the schedule frozen at its disbursement has ' || first_installments
+      END AS problem
+    FROM kept WHERE problem IS NOT NULL
+    ORDER BY id`);
+}
+
+/** Timeline rows of no disbursed loan: the reports read every row, whoever it names. */
+export function timelinesOfNoLoan(db: FundDatabase) {
+  return db.all<{ loanId: string; rows: number }>(sql`
+    SELECT s.loan_id AS loanId, COUNT(*) AS rows FROM loan_timeline_segments AS s
+    WHERE NOT EXISTS (SELECT 1 FROM loans AS l WHERE l.id = s.loan_id AND l.disbursed_on IS NOT NULL)
+    GROUP BY s.loan_id ORDER BY s.loan_id`);
+}
+
+/**
+ * Each collection sheet against the money recorded at it (every repayment and savings deposit pointing at it, reversed
+ * or not: the cash counted at the meeting stays what it was), and money pointing at a sheet that is not there.
+ */
+export function collectionSheetsDisagreeing(db: FundDatabase) {
+  return db.all<{ sheetId: string; problem: string }>(sql`
+    WITH recorded AS (
+      SELECT collection_sheet_id AS sheet_id, amount, transaction_date FROM loan_transactions WHERE collection_sheet_id IS NOT NULL
+      UNION ALL
+      SELECT collection_sheet_id, amount, transaction_date FROM savings_transactions WHERE collection_sheet_id IS NOT NULL
+    ),
+    per_sheet AS (SELECT sheet_id, SUM(amount) AS total, MIN(transaction_date) AS first_day, MAX(transaction_date) AS last_day FROM recorded GROUP BY sheet_id)
+    SELECT COALESCE(c.id, p.sheet_id) AS sheetId, CASE
+        WHEN c.id IS NULL THEN 'money recorded at it points at a sheet that is not there'
+        WHEN COALESCE(p.total, 0) <> c.cash_total THEN 'it counted ' || c.cash_total || ' in cash, and what was recorded at it adds up to ' || COALESCE(p.total, 0)
+        WHEN p.first_day <> c.meeting_on OR p.last_day <> c.meeting_on THEN 'its meeting was on ' || c.meeting_on || ', and money recorded at it is dated otherwise'
+      END AS problem
+    FROM per_sheet AS p FULL JOIN collection_sheets AS c ON c.id = p.sheet_id
+    WHERE problem IS NOT NULL
+    ORDER BY sheetId`);
+}
+
+/** Savings movements whose type says one way and amount the other (amounts are signed: deposits in, the rest out). */
+export function savingsTypesDisagreeing(db: FundDatabase) {
+  return db.all<{ id: string; type: string; amount: number }>(sql`
+    SELECT id, type, amount FROM savings_transactions
+    WHERE (type = 'deposit' AND amount <= 0) OR (type IN ('withdrawal', 'transfer_to_loan') AND amount >= 0) OR type NOT IN ('deposit', 'withdrawal', 'transfer_to_loan')
+    ORDER BY id`);
+}
+
+/** Each provision run against its entry: the provision account moved from the balance it found to the one required. */
+export function provisionRunsDisagreeing(db: FundDatabase) {
+  return db.all<{ runId: string; change: number; ledger: number | null }>(sql`
+    SELECT p.id AS runId, p.required - p.previous_balance AS change,
+      (SELECT -${netDebit(accountCodes.loanLossProvision)} FROM journal_lines AS jl WHERE jl.entry_id = p.journal_entry_id) AS ledger
+    FROM provision_runs AS p
+    WHERE (p.journal_entry_id IS NULL AND p.required <> p.previous_balance)
+      OR (p.journal_entry_id IS NOT NULL AND (SELECT -${netDebit(accountCodes.loanLossProvision)} FROM journal_lines AS jl WHERE jl.entry_id = p.journal_entry_id) IS NOT p.required - p.previous_balance)
+    ORDER BY p.id`);
+}

@@ -2,12 +2,15 @@
 // installments. Derived from the stored history, replaced in the same transaction as every change to it, and
 // rebuildable from scratch (rebuildLoanReadModels).
 import { formatIsoDate } from '../../domain/calendar.js';
+import { toMinorUnits } from '../../domain/money.js';
+import { buildSchedule } from '../../domain/schedule.js';
 import type { Allocation, LoanPosition } from '../../domain/loan-replay.js';
 import { loanTimeline } from '../../domain/loan-timeline.js';
 import type { FundDatabase } from '../../../db/client.js';
 import { toStoredAmount } from '../ledger/journal.repo.js';
 import * as repo from './loan.repo.js';
 import { type LoanHistory, loanHistory, positionOf, rulesOf } from './loan-history.js';
+import { scheduleInputOf } from './loan-terms.js';
 
 /** Days to the far future: the last segment of a loan's timeline is open-ended. */
 export const openEndedDay = 99_999_999;
@@ -131,6 +134,8 @@ export function readModelDifference(db: FundDatabase, loanId: string): string | 
   if (!loan?.disbursedOn) return null;
   const history = loanHistory(db, loan);
   if (history.versions.length === 0) return 'it has no schedule';
+  const frozen = frozenScheduleDifference(loan, history);
+  if (frozen) return frozen;
   const position = wholeHistoryPosition(history);
   const { segmentRows, lines } = readModelRowsOf(loan, history, position);
   const stored = repo.storedSegmentValuesOf(db, loanId);
@@ -154,6 +159,25 @@ export function readModelDifference(db: FundDatabase, loanId: string): string | 
   const closedOn = position.closedOn === null ? null : formatIsoDate(position.closedOn);
   if (loan.status !== status || (status === 'closed' && loan.closedOn !== closedOn)) return `it is kept as ${loan.status}${loan.closedOn ? ` (${loan.closedOn})` : ''}, and its history gives ${status}${closedOn ? ` (${closedOn})` : ''}`;
   return null;
+}
+
+/**
+ * The schedule frozen at disbursement against the one the loan's own terms, principal and days give: the schedule
+ * engine is exact and pure, so an installment edited in the file (a due day, an amount) shows here, where it would
+ * otherwise change what the member owes without a journal entry to say so.
+ */
+function frozenScheduleDifference(loan: repo.LoanWithPlace, history: LoanHistory): string | null {
+  const frozen = history.versions[0];
+  if (!frozen || !loan.disbursedOn) return null;
+  const input = scheduleInputOf(history.terms, history.currency, { principal: BigInt(loan.principal), installments: loan.installments, disbursedOn: loan.disbursedOn, firstDueOn: loan.firstDueOn });
+  const made = buildSchedule(input).installments;
+  const differing = made.findIndex((installment, index) => {
+    const kept = frozen.installments[index];
+    return !kept || kept.dueOn !== installment.dueOn || kept.principalDue !== toMinorUnits(installment.principal, history.currency) || kept.interestDue !== toMinorUnits(installment.interest, history.currency);
+  });
+  if (differing < 0 && made.length === frozen.installments.length) return null;
+  const number = differing < 0 ? Math.min(made.length, frozen.installments.length) + 1 : differing + 1;
+  return `installment ${number} of the schedule frozen at its disbursement is not what its terms give`;
 }
 
 /**
