@@ -1,5 +1,6 @@
 // Forms: the posted fields, their check against the same zod schemas the API validates with, and a refusal turned into
 // what the page shows: the message at the top and each field's reason beside it, in the page's language.
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { statusOf, type ErrorCode } from '../http/error-table.js';
@@ -49,6 +50,16 @@ export function submissionKeyOf(fields: FormFields, route: string): IdempotencyC
   return { key: parseWith(idempotencyKeyHeader, key), route };
 }
 
+/**
+ * A form that makes something, sent again with other content under the key of a send already recorded (edited after
+ * Back, say): drawn again with a new key and a summary saying what happened, so that she opens the record to change
+ * it or sends the form as a new one, rather than meeting the same refusal at every send.
+ */
+export function afterSentBefore(page: Page, fields: FormFields, errors: FormErrors): { fields: FormFields; errors: FormErrors } {
+  if (errors.code !== 'idempotency_key_reused') return { fields, errors };
+  return { fields: { ...fields, idempotencyKey: [randomUUID()] }, errors: { ...errors, summary: page.t.errors.sentBefore } };
+}
+
 /** A whole number typed in a field; what is not one goes through as typed, for the schema to refuse by name. */
 export function wholeNumber(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
@@ -64,6 +75,8 @@ export function parseWith<T extends z.ZodType>(schema: T, input: unknown): z.inf
 }
 
 export interface FormErrors {
+  /** The refusal's code, where a page answers one refusal otherwise than the rest. */
+  code?: ErrorCode;
   summary: string;
   /** Field path → reason, in the page's language. */
   fields: Record<string, string>;
@@ -77,7 +90,7 @@ export function formErrorsOf(lang: Lang, error: DomainError): FormErrors {
     const path = detail.path.replace(/^body\./, '');
     fields[path] ??= fieldText(lang, code, detail);
   }
-  return { summary: errorText(lang, code, error.message), fields, status: statusOf(code) };
+  return { code, summary: errorText(lang, code, error.message), fields, status: statusOf(code) };
 }
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; errors: FormErrors };

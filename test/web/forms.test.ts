@@ -295,6 +295,16 @@ describe('a form that makes something, sent twice', () => {
     expect(count('loans')).toBe(loans + 1);
     // A form drawn again is a new application.
     expect(inputValue((await officer.get(`/app/loans/new?memberId=${fund.memberIds[2]}`)).body, 'idempotencyKey')).not.toBe(key);
+    // Sent again after Back with something changed: the page says the first was recorded and draws a new key, so a
+    // further send is a new application by choice, not the same refusal again.
+    const changed = await officer.post('/app/loans', { ...typed, purpose: 'Mua giống ngô', intent: 'apply' });
+    expect(changed.statusCode).toBe(409);
+    expect(changed.body).toContain('Biểu mẫu này đã được gửi và lưu trước đó');
+    expect(changed.body).toContain('>Mua giống ngô</textarea>');
+    const newKey = inputValue(changed.body, 'idempotencyKey') as string;
+    expect(newKey).not.toBe(key);
+    expect((await officer.post('/app/loans', { ...typed, idempotencyKey: newKey, purpose: 'Mua giống ngô', intent: 'apply' })).statusCode).toBe(303);
+    expect(count('loans')).toBe(loans + 2);
 
     const memberForm = await officer.get(`/app/members/new?groupId=${fund.group.id}`);
     const member = { idempotencyKey: inputValue(memberForm.body, 'idempotencyKey') as string, fullName: 'Hà Thị Mai', sex: 'female', dateOfBirth: '1990-01-02', nationalId: '038190000777', phone: '', ethnicity: '01', povertyStatus: 'poor', groupId: fund.group.id, joinedOn: '2026-11-01' };

@@ -95,6 +95,7 @@ export const en: Messages = {
     pageNotFound: 'There is no such page.',
     forbidden: 'You may not see this page.',
     formExpired: 'The form has expired or is not valid. Reload the page and send it again.',
+    sentBefore: 'This form was sent and recorded before; what you changed since was not. To change the record, open it; sending the form again records it as a new one.',
     unexpected: 'Something went wrong on our side. The request was not completed; try again.',
     backHome: 'Back to the home page',
   },

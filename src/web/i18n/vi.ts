@@ -95,6 +95,7 @@ export const vi = {
     pageNotFound: 'Không có trang này.',
     forbidden: 'Bạn không được xem trang này.',
     formExpired: 'Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang rồi gửi lại.',
+    sentBefore: 'Biểu mẫu này đã được gửi và lưu trước đó; những gì bạn sửa sau đó chưa được lưu. Để sửa hồ sơ đã lưu, hãy mở nó; bấm gửi lần nữa sẽ lưu thành một hồ sơ mới.',
     unexpected: 'Hệ thống gặp lỗi. Yêu cầu chưa được thực hiện; hãy thử lại.',
     backHome: 'Về trang chính',
   },

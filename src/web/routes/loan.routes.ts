@@ -27,7 +27,7 @@ import { amountInMinorUnits } from '../../modules/shared/money-input.js';
 import { amount as amountSchema } from '../../modules/shared/schemas.js';
 import { isCurrencyCode } from '../../domain/money.js';
 import { productChoices } from '../choices.js';
-import { attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
+import { afterSentBefore, attempt, attemptAsync, type FormErrors, type FormFields, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
 import { formatPercent, parseAmountInput, sumAmounts } from '../format.js';
 import { type Html, html } from '../html.js';
 import type { Messages } from '../i18n/index.js';
@@ -422,7 +422,8 @@ export function loanRoutes(context: ServiceContext, write: Write): FastifyPlugin
         )),
       );
       if (result.ok) return seeOther(reply, `/app/loans/${result.value.id}?done=apply`);
-      return renderApply(reply, page, memberId, fields, result.errors, null);
+      const again = afterSentBefore(page, fields, result.errors);
+      return renderApply(reply, page, memberId, again.fields, again.errors, null);
     });
 
     app.get('/loans/:id', async (request, reply) => {

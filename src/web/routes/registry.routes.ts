@@ -19,7 +19,7 @@ import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { DomainError } from '../../modules/shared/domain-error.js';
 import { communeChoices, enumChoices, ethnicityChoices, villageChoices } from '../choices.js';
-import { attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
+import { afterSentBefore, attemptAsync, type FormErrors, type FormFields, formErrorsOf, optional, parseWith, postedForm, submissionKeyOf, value, wholeNumber } from '../forms.js';
 import { knownReasonVi } from '../i18n/index.js';
 import { sameToken } from '../session.js';
 import { type Html, html } from '../html.js';
@@ -254,7 +254,8 @@ export function registryRoutes(context: ServiceContext, write: Write): FastifyPl
         )),
       );
       if (result.ok) return seeOther(reply, `/app/groups/${result.value.id}?done=created`);
-      return renderGroupForm(request, reply, null, fields, result.errors);
+      const again = afterSentBefore(page, fields, result.errors);
+      return renderGroupForm(request, reply, null, again.fields, again.errors);
     });
 
     app.get('/groups/:id', async (request, reply) => {
@@ -362,7 +363,8 @@ ${scrollTable(t.members, table)}`,
         ),
       );
       if (result.ok) return seeOther(reply, `/app/members/${result.value.id}?done=memberCreated`);
-      return sendPage(reply, memberForm(page, { member: null, fields, errors: result.errors, groups: groupChoices(context, page) }), result.errors.status);
+      const again = afterSentBefore(page, fields, result.errors);
+      return sendPage(reply, memberForm(page, { member: null, fields: again.fields, errors: again.errors, groups: groupChoices(context, page) }), result.errors.status);
     });
 
     app.get('/members/:id', async (request, reply) => {
