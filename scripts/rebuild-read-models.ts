@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../db/client.js';
 import { systemClock } from '../src/modules/shared/clock.js';
-import { createServiceContext } from '../src/modules/shared/context.js';
+import { createServiceContext, nowTimestamp } from '../src/modules/shared/context.js';
 import { rebuildAllReadModels } from '../src/modules/loans/loan-read-models.js';
 import { rebuildAccountDayTotals } from '../src/modules/ledger/journal.repo.js';
 
@@ -15,7 +15,7 @@ const database = openDatabase(config.databasePath);
 migrateDatabase(database);
 const context = createServiceContext(config, database.db, systemClock);
 const started = performance.now();
-const result = rebuildAllReadModels(context.db, (done, total) => {
+const result = rebuildAllReadModels(context.db, nowTimestamp(context), (done, total) => {
   if (process.stdout.isTTY) process.stdout.write(`\rRebuilding read models: ${done}/${total}`);
 });
 const totals = rebuildAccountDayTotals(context.db);

@@ -155,10 +155,24 @@ export function readModelDifference(db: FundDatabase, loanId: string): string | 
   for (const [transactionId, allocation] of position.allocations) {
     if (!sameAsStored(allocation, splits.get(transactionId))) return `repayment ${transactionId} is split otherwise than its history gives`;
   }
-  const status = position.writtenOff ? 'written_off' : position.closed ? 'closed' : 'active';
-  const closedOn = position.closedOn === null ? null : formatIsoDate(position.closedOn);
+  const { status, closedOn } = statusOf(position);
   if (loan.status !== status || (status === 'closed' && loan.closedOn !== closedOn)) return `it is kept as ${loan.status}${loan.closedOn ? ` (${loan.closedOn})` : ''}, and its history gives ${status}${closedOn ? ` (${closedOn})` : ''}`;
   return null;
+}
+
+/** The status and closing day a disbursed loan's history gives it, which its row keeps for lists and reports. */
+export function statusOf(position: LoanPosition): { status: 'active' | 'closed' | 'written_off'; closedOn: string | null } {
+  return { status: position.writtenOff ? 'written_off' : position.closed ? 'closed' : 'active', closedOn: position.closedOn === null ? null : formatIsoDate(position.closedOn) };
+}
+
+/**
+ * Keeps a loan's row at the status and closing day its history gives: a loan that stays closed can close on another day
+ * (a backdated repayment or a reversal moves the payment that settled it). A write-off is the write-off's to record.
+ */
+export function keepStatus(db: FundDatabase, loan: repo.LoanWithPlace, position: LoanPosition, now: string): void {
+  const { status, closedOn } = statusOf(position);
+  if (status === 'written_off' || (loan.status === status && loan.closedOn === closedOn)) return;
+  repo.updateLoan(db, loan.id, { status, closedOn, updatedAt: now });
 }
 
 /**
@@ -190,15 +204,15 @@ function frozenScheduleDifference(loan: repo.LoanWithPlace, history: LoanHistory
 export const loanReadModelVersion = 2;
 
 /** Rebuilds the read models when older rules made them; records the version either way. Null when nothing was to do. */
-export function upgradeLoanReadModels(db: FundDatabase, onProgress?: (done: number, total: number) => void): { loans: number; from: number } | null {
+export function upgradeLoanReadModels(db: FundDatabase, now: string, onProgress?: (done: number, total: number) => void): { loans: number; from: number } | null {
   const from = repo.storedReadModelVersion(db);
   if (from >= loanReadModelVersion) return null;
-  const { loans } = rebuildAllReadModels(db, onProgress);
+  const { loans } = rebuildAllReadModels(db, now, onProgress);
   return { loans, from };
 }
 
-/** Rebuilds every disbursed loan's read models, a thousand loans per transaction, and records the rules they follow. */
-export function rebuildAllReadModels(db: FundDatabase, onProgress?: (done: number, total: number) => void): { loans: number } {
+/** Rebuilds every disbursed loan's read models and the status its row keeps, a thousand loans per transaction, and records the rules they follow. */
+export function rebuildAllReadModels(db: FundDatabase, now: string, onProgress?: (done: number, total: number) => void): { loans: number } {
   const ids = repo.disbursedLoanIds(db);
   for (let start = 0; start < ids.length; start += 1000) {
     db.transaction((tx) => {
@@ -206,7 +220,9 @@ export function rebuildAllReadModels(db: FundDatabase, onProgress?: (done: numbe
         const loan = repo.findLoan(tx, loanId);
         if (!loan) continue;
         const history = loanHistory(tx, loan);
-        refreshLoanReadModels(tx, loan, history, wholeHistoryPosition(history));
+        const position = wholeHistoryPosition(history);
+        refreshLoanReadModels(tx, loan, history, position);
+        keepStatus(tx, loan, position, now);
       }
     });
     onProgress?.(Math.min(start + 1000, ids.length), ids.length);

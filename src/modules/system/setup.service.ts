@@ -3,7 +3,7 @@
 import { ensureAdminUser } from '../auth/auth.service.js';
 import { upgradeLoanReadModels } from '../loans/loan-read-models.js';
 import { ensureChartOfAccounts } from '../ledger/journal.repo.js';
-import type { ServiceContext } from '../shared/context.js';
+import { type ServiceContext, nowTimestamp } from '../shared/context.js';
 
 export function prepareFund(
   context: ServiceContext,
@@ -12,7 +12,7 @@ export function prepareFund(
 ): { created: boolean; generatedPassword: string | null; readModelsRebuilt: { loans: number; from: number; seconds: number } | null } {
   context.db.transaction((tx) => ensureChartOfAccounts(tx));
   const started = performance.now();
-  const upgraded = upgradeLoanReadModels(context.db, onReadModelProgress);
+  const upgraded = upgradeLoanReadModels(context.db, nowTimestamp(context), onReadModelProgress);
   const readModelsRebuilt = upgraded && { ...upgraded, seconds: (performance.now() - started) / 1000 };
   return { ...ensureAdminUser(context, adminPassword), readModelsRebuilt };
 }
