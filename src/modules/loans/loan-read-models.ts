@@ -155,13 +155,13 @@ export function readModelDifference(db: FundDatabase, loanId: string): string | 
   for (const [transactionId, allocation] of position.allocations) {
     if (!sameAsStored(allocation, splits.get(transactionId))) return `repayment ${transactionId} is split otherwise than its history gives`;
   }
-  const { status, closedOn } = statusOf(position);
+  const { status, closedOn } = loanStatusOf(position);
   if (loan.status !== status || (status === 'closed' && loan.closedOn !== closedOn)) return `it is kept as ${loan.status}${loan.closedOn ? ` (${loan.closedOn})` : ''}, and its history gives ${status}${closedOn ? ` (${closedOn})` : ''}`;
   return null;
 }
 
 /** The status and closing day a disbursed loan's history gives it, which its row keeps for lists and reports. */
-export function statusOf(position: LoanPosition): { status: 'active' | 'closed' | 'written_off'; closedOn: string | null } {
+export function loanStatusOf(position: LoanPosition): { status: 'active' | 'closed' | 'written_off'; closedOn: string | null } {
   return { status: position.writtenOff ? 'written_off' : position.closed ? 'closed' : 'active', closedOn: position.closedOn === null ? null : formatIsoDate(position.closedOn) };
 }
 
@@ -170,7 +170,7 @@ export function statusOf(position: LoanPosition): { status: 'active' | 'closed' 
  * (a backdated repayment or a reversal moves the payment that settled it). A write-off is the write-off's to record.
  */
 export function keepStatus(db: FundDatabase, loan: repo.LoanWithPlace, position: LoanPosition, now: string): void {
-  const { status, closedOn } = statusOf(position);
+  const { status, closedOn } = loanStatusOf(position);
   if (status === 'written_off' || (loan.status === status && loan.closedOn === closedOn)) return;
   repo.updateLoan(db, loan.id, { status, closedOn, updatedAt: now });
 }
