@@ -31,8 +31,8 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     repo.replaceLoanReadModels(db, loan.id, [], []);
     return;
   }
-  const { segmentRows, lines: allLines } = readModelRowsOf(loan, history, position);
-  const lines = change ? allLines.filter((line) => change.transactionIds.includes(line.transactionId)) : allLines;
+  // A change rewrites the lines of the repayments it reached only: the others' are not even made (on every repayment).
+  const { segmentRows, lines } = readModelRowsOf(loan, history, position, change?.transactionIds);
   if (change) {
     // Most reached repayments fall on the same installments as before (a payment appended after them changes
     // nothing of theirs): rewrite the lines only of those whose lines differ from the stored ones.
@@ -73,8 +73,8 @@ export function sameAsStored(allocation: Allocation, stored: repo.AllocationRow 
   );
 }
 
-/** The rows a disbursed loan's history gives for its read models: its timeline's segments and every repayment's lines. */
-function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null) {
+/** The rows a disbursed loan's history gives for its read models: its timeline's segments and its repayments' lines (all, or some). */
+function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null, linesOf?: readonly string[]) {
   const principal = BigInt(loan.principal);
   const segments = loanTimeline({ principal, disbursedOn: history.versions[0]?.effectiveOn ?? 0, rules: rulesOf(history.terms), scheduleVersions: history.versions, events: history.events });
   const segmentRows = segments.map((segment) => ({
@@ -105,7 +105,8 @@ function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, positio
       lateInterestAmountPerDay: segment.lateInterestAmountPerDay.toString(),
     }),
   }));
-  const lines = [...(position?.allocations.values() ?? [])].flatMap((allocation) =>
+  const allocations = [...(position?.allocations.values() ?? [])].filter((allocation) => !linesOf || linesOf.includes(allocation.id));
+  const lines = allocations.flatMap((allocation) =>
     allocation.byInstallment.map((part) => ({
       transactionId: allocation.id,
       loanId: loan.id,
