@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { byId, idempotentHeaders } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
+import { idempotencyOf } from '../idempotency.js';
 import { replies } from '../replies.js';
 
 
@@ -56,10 +57,7 @@ export function collectionRoutes(context: ServiceContext, writes: GroupCommit): 
       },
       async (request, reply) => {
         const result = await writes.run(() =>
-          postCollectionSheet(context, actorOf(request), request.params.id, request.body, {
-            key: String(request.headers['idempotency-key']),
-            route: `POST /v1/groups/${request.params.id}/collection-sheet`,
-          }),
+          postCollectionSheet(context, actorOf(request), request.params.id, request.body, idempotencyOf(request)),
         );
         return reply.status(result.statusCode).send(result.body);
       },

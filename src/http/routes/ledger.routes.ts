@@ -12,6 +12,7 @@ import { today } from '../../modules/shared/context.js';
 import { idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { readSettings } from '../../modules/settings/settings.service.js';
 import { actorOf } from '../actor.js';
+import { idempotencyOf } from '../idempotency.js';
 import { replies } from '../replies.js';
 
 const accountReply = z.object({ code: z.string(), nameVi: z.string(), nameEn: z.string(), type: z.string(), normalSide: z.enum(['debit', 'credit']) });
@@ -166,7 +167,7 @@ export function ledgerRoutes(context: ServiceContext, writes: GroupCommit): Fast
         },
       },
       async (request, reply) => {
-        const result = await writes.run(() => recordCapitalMovement(context, actorOf(request), request.body, { key: String(request.headers['idempotency-key']), route: 'POST /v1/ledger/capital' }));
+        const result = await writes.run(() => recordCapitalMovement(context, actorOf(request), request.body, idempotencyOf(request)));
         return reply.status(result.statusCode).send(result.body);
       },
     );

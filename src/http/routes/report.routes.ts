@@ -13,6 +13,7 @@ import type { ServiceContext } from '../../modules/shared/context.js';
 import type { GroupCommit } from '../../modules/shared/group-commit.js';
 import { entityId, idempotentHeaders, isoDate } from '../../modules/shared/schemas.js';
 import { actorOf } from '../actor.js';
+import { idempotencyOf } from '../idempotency.js';
 import { replies } from '../replies.js';
 
 const report = z.looseObject({}).meta({ description: 'The report as JSON; with format=csv, the same as UTF-8 CSV with a BOM' });
@@ -73,7 +74,7 @@ export function reportRoutes(context: ServiceContext, writes: GroupCommit, repor
       },
       async (request, reply) => {
         const result = await writes.run(() =>
-          runProvisions(context, actorOf(request), request.body.asOf, { key: String(request.headers['idempotency-key']), route: 'POST /v1/ledger/provisions/run' }),
+          runProvisions(context, actorOf(request), request.body.asOf, idempotencyOf(request)),
         );
         return reply.status(result.statusCode).send(result.body);
       },
