@@ -2,7 +2,7 @@
 // portfolio and outreach reports' own (so PAR30 on the dashboard is PAR30 in the report); the series are the same
 // definitions read month by month: money disbursed and repaid per month, PAR30 at each month end.
 import { addMonths, dayNumberFromCivil, daysInMonth, formatIsoDate, parseIsoDate } from '../../domain/calendar.js';
-import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
+import { type CurrencyCode, percentage } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import { type ServiceContext, today } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
@@ -15,10 +15,7 @@ import * as repo from './report.repo.js';
 
 const monthsShown = 12;
 
-function percentOf(part: bigint, whole: bigint): string | null {
-  if (whole === 0n) return null;
-  return formatDecimal(roundToPlaces(new Decimal(part.toString()).mul(100).div(whole.toString()), 2, 'half_up'), 2);
-}
+const percentOf = (part: bigint, whole: bigint) => percentage(part, whole, 2);
 
 /** The last day of each of the twelve months ending with asOf's month; asOf itself stands for its own month. */
 function monthEnds(asOf: string): string[] {

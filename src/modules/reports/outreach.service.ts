@@ -2,7 +2,7 @@
 // a period; active groups, members and active borrowers at its end; each split by sex, ethnicity and household
 // poverty status, per row of the grouping asked for, and beside the fund's plan.
 import { parseIsoDate } from '../../domain/calendar.js';
-import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
+import { type CurrencyCode, percentage } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import type { ServiceContext } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
@@ -142,7 +142,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   const plan = planned.map((target) => {
     const actual = actualOf(target.metric, tally.total);
     // Percent of plan, one decimal, as the fund reports it ("đạt 101.5% kế hoạch").
-    const percent = target.target === 0 ? null : formatDecimal(roundToPlaces(new Decimal(actual.toString()).mul(100).div(target.target), 1, 'half_up'), 1);
+    const percent = percentage(actual, BigInt(target.target), 1);
     return { metric: target.metric, areaId: target.areaId, target: show(target.metric, BigInt(target.target)), actual: show(target.metric, actual), percentOfPlan: percent };
   });
 

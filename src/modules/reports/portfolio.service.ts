@@ -4,7 +4,7 @@
 import { parseIsoDate } from '../../domain/calendar.js';
 import { type AgingBucket, type DebtGroup, agingBuckets, generalProvision } from '../../domain/classification.js';
 import { classifiedTotals, portfolioOn } from './classification.repo.js';
-import { type CurrencyCode, Decimal, formatDecimal, roundToPlaces } from '../../domain/money.js';
+import { type CurrencyCode, percentage } from '../../domain/money.js';
 import type { Actor } from '../shared/access.js';
 import { type ServiceContext, requireNotFuture, today } from '../shared/context.js';
 import { DomainError } from '../shared/domain-error.js';
@@ -44,10 +44,7 @@ function savingsOfGroups(db: ServiceContext['db'], asOf: string, groupIds: reado
   return { compulsory: BigInt(row.compulsory ?? '0'), voluntary: BigInt(row.voluntary ?? '0') };
 }
 
-function ratio(part: bigint, whole: bigint): string | null {
-  if (whole === 0n) return null;
-  return formatDecimal(roundToPlaces(new Decimal(part.toString()).mul(100).div(whole.toString()), 2, 'half_up'), 2);
-}
+const ratio = (part: bigint, whole: bigint) => percentage(part, whole, 2);
 
 interface RowFigures {
   outstanding: bigint;
