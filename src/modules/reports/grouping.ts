@@ -52,6 +52,7 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
 export class Tally<T> {
   readonly rows = new Map<string, { row: { key: string; code: string; name: string }; value: T; counters: readonly T[] }>();
   private readonly totalOnly: readonly T[];
+  private readonly byGroup = new Map<string, readonly T[] | null>();
   constructor(
     private readonly make: () => T,
     readonly total: T = make(),
@@ -69,6 +70,19 @@ export class Tally<T> {
       this.rows.set(row.key, entry);
     }
     return entry.counters;
+  }
+
+  /**
+   * The counters a thing in a group adds to, or null for a group the coverage leaves out: worked out once per group,
+   * as a report counts tens of thousands of members and loans in a few thousand groups (three lookups each otherwise).
+   */
+  inGroup(coverage: Pick<Coverage, 'groupIds' | 'rowOf'>, groupId: string): readonly T[] | null {
+    let counters = this.byGroup.get(groupId);
+    if (counters === undefined) {
+      counters = coverage.groupIds.has(groupId) ? this.for(coverage.rowOf(groupId)) : null;
+      this.byGroup.set(groupId, counters);
+    }
+    return counters;
   }
 
   sortedRows(): { key: string; code: string; name: string; value: T }[] {

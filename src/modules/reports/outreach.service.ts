@@ -95,40 +95,44 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
   // Who borrowed in the period, and in which group (her latest disbursement's).
   const borrowers = new Map<string, string>();
+  const inGroup = (groupId: string) => tally.inGroup(scope, groupId);
   for (const [memberId, groupId, principal] of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
-    if (!scope.groupIds.has(groupId)) continue;
-    for (const figures of tally.for(scope.rowOf(groupId))) {
+    const counters = inGroup(groupId);
+    if (!counters) continue;
+    for (const figures of counters) {
       figures.loansDisbursed.count += 1;
       figures.loansDisbursed.amount += BigInt(principal);
     }
     borrowers.set(memberId, groupId);
   }
-  for (const groupId of borrowers.values()) for (const figures of tally.for(scope.rowOf(groupId))) figures.borrowingMembers += 1;
+  for (const groupId of borrowers.values()) for (const figures of inGroup(groupId) ?? []) figures.borrowingMembers += 1;
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const activeBorrowers = activeBorrowersOn(db, parseIsoDate(query.to) as number, scope.groupIdList);
-  for (const groupId of activeBorrowers.values()) for (const figures of tally.for(scope.rowOf(groupId))) figures.activeBorrowers += 1;
+  for (const groupId of activeBorrowers.values()) for (const figures of inGroup(groupId) ?? []) figures.activeBorrowers += 1;
 
   // Then each member once, with her split: what she is counted in is looked up here, rather than her split (a map of
   // every member) looked up for each borrower.
   for (const [id, splitKey, joinedInto, groupOnLastDay] of repo.membersInPeriod(db, query.from, query.to, scope.groupIdList)) {
     const split = splitOf(splitKey);
-    if (joinedInto !== null && scope.groupIds.has(joinedInto)) {
-      for (const figures of tally.for(scope.rowOf(joinedInto))) figures.membersJoined += 1;
+    const joinedCounters = joinedInto === null ? null : inGroup(joinedInto);
+    if (joinedCounters) {
+      for (const figures of joinedCounters) figures.membersJoined += 1;
       countSplit(split, 'membersJoined');
     }
-    if (groupOnLastDay !== null && scope.groupIds.has(groupOnLastDay)) {
-      for (const figures of tally.for(scope.rowOf(groupOnLastDay))) figures.members += 1;
+    const memberCounters = groupOnLastDay === null ? null : inGroup(groupOnLastDay);
+    if (memberCounters) {
+      for (const figures of memberCounters) figures.members += 1;
       countSplit(split, 'members');
     }
     const borrowedIn = borrowers.get(id);
     if (borrowedIn !== undefined) {
       countSplit(split, 'borrowingMembers');
-      if (split.poorOrNearPoor) for (const figures of tally.for(scope.rowOf(borrowedIn))) figures.poorOrNearPoorBorrowers += 1;
+      if (split.poorOrNearPoor) for (const figures of inGroup(borrowedIn) ?? []) figures.poorOrNearPoorBorrowers += 1;
     }
     if (activeBorrowers.has(id)) countSplit(split, 'activeBorrowers');
   }
   for (const [, groupId] of repo.householdsMovedBetween(db, query.from, query.to, poorOrNearPoor, outOfPoverty)) {
-    if (scope.groupIds.has(groupId)) for (const figures of tally.for(scope.rowOf(groupId))) figures.householdsOutOfPoverty += 1;
+    for (const figures of inGroup(groupId) ?? []) figures.householdsOutOfPoverty += 1;
   }
 
   const planned = repo.plansFor(db, query.from, query.to, scope.areaIds);
