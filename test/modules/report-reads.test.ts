@@ -135,8 +135,10 @@ describe('report reads kept to some groups', () => {
     // Array.from reads every place, holes too: each loan has its member's name.
     expect(Array.from(arrearsDetailsOf(db, pastDue), (detail) => detail?.fullName)).toEqual(pastDue.map((loan) => findMember(db, loan.memberId)?.fullName));
     const first = pastDue[0] as (typeof pastDue)[number];
-    // A day the loan has no segment from, and a loan that does not exist: neither is read as something else.
-    for (const wrong of [{ ...first, fromDay: first.fromDay + 1 }, { ...first, loanId: 'ln-none' }]) {
+    // A day the loan has no segment from, a loan that does not exist, and another loan's segment: none is read as
+    // something else.
+    const other = pastDue.find((loan) => loan.loanId !== first.loanId) as (typeof pastDue)[number];
+    for (const wrong of [{ ...first, fromDay: first.fromDay + 1 }, { ...first, loanId: 'ln-none' }, { ...first, segmentRowid: other.segmentRowid }]) {
       expect(() => arrearsDetailsOf(db, [first, wrong])).toThrow(/has no segment from the day it was classified on/);
     }
   });

@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import { openEndedDay } from '../loans/loan-read-models.js';
-import { type DebtGroupTable, type LoanClassification, type LoanOnBooks, type LoanStateColumns, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifyLoansOn, debtGroupsOn, specificProvisionsAt } from '../../domain/classification.js';
+import { type DebtGroupTable, type LoanOnBooks, type LoanStateColumns, type ProvisionRates, agingBucketIndexOf, agingBucketOf, agingBuckets, debtGroupReasons, debtGroupsOn, specificProvisionsAt } from '../../domain/classification.js';
 
 /** The fund's classification settings, as settings.service's classificationRules reads them. */
 export interface ClassificationRules {
@@ -277,6 +277,7 @@ export interface ClassifiedLoanRow {
   memberId: string;
   groupId: string;
   fromDay: number;
+  segmentRowid: number;
   outstanding: number;
   overduePrincipal: number;
   overdueInterest: number;
@@ -287,30 +288,51 @@ export interface ClassifiedLoanRow {
   provision: number;
 }
 
-/** Loans on the books on a day in some groups that are at least some days past due, classified, worst first. */
+/** The columns classifiedPastDue reads of each loan on the books, beyond the tally's. */
+const pastDueColumnNames = [...tallyColumnNames, 'loan_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
+
+/**
+ * Loans on the books on a day in some groups that are at least some days past due, classified, worst first. Every loan
+ * on the books is read (a member's worst group counts her loans everywhere) as one JSON array per column, as the
+ * totals read them; a row is made only for a loan the list shows, a fraction of them.
+ */
 export function classifiedPastDue(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, minimumDaysPastDue: number): ClassifiedLoanRow[] {
-  const loans = loansOnBooksOn(db, day, groupIds);
-  const classified = classifyLoansOn(loans, day, rules);
+  // The rowid comes with every index entry: reading it costs nothing.
+  const columns = sql.raw(`${pastDueColumnNames.map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
+  const arrays = sql.raw([...pastDueColumnNames, 'segment_rowid'].map((column) => `json_group_array(t.${column}) AS ${column}`).join(', '));
+  const read = db.get<Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>;
+  const loans = loansToTallyOf(read);
+  const loanIds = JSON.parse(read.loan_id) as string[];
+  const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
+  const overdueInterest = JSON.parse(read.overdue_interest) as number[];
+  const fromDays = JSON.parse(read.from_day) as number[];
+  const segmentRowids = JSON.parse(read.segment_rowid) as number[];
+  const { daysPastDue, debtGroups, reasons } = debtGroupsOn(loans, day, rules);
+  const provisionOf = specificProvisionsAt(rules.rates);
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
-  loans.forEach((loan, index) => {
-    const classification = classified[index] as LoanClassification;
-    if (classification.daysPastDue < minimumDaysPastDue || (wanted && !wanted.has(loan.groupId))) return;
+  for (let index = 0; index < loanIds.length; index += 1) {
+    const days = daysPastDue[index] as number;
+    const groupId = loans.groupIds[index] as string;
+    if (days < minimumDaysPastDue || (wanted && !wanted.has(groupId))) continue;
+    const outstanding = loans.outstanding[index] as number;
+    const debtGroup = debtGroups[index] as number;
     rows.push({
-      loanId: loan.loanId,
-      memberId: loan.memberId,
-      groupId: loan.groupId,
-      fromDay: loan.fromDay,
-      outstanding: Number(loan.outstanding),
-      overduePrincipal: loan.overduePrincipal,
-      overdueInterest: loan.overdueInterest,
-      daysPastDue: classification.daysPastDue,
-      debtGroup: classification.debtGroup,
-      reason: classification.reason,
-      bucket: classification.bucket,
-      provision: Number(classification.provision),
+      loanId: loanIds[index] as string,
+      memberId: loans.memberIds[index] as string,
+      groupId,
+      fromDay: fromDays[index] as number,
+      segmentRowid: segmentRowids[index] as number,
+      outstanding,
+      overduePrincipal: overduePrincipal[index] as number,
+      overdueInterest: overdueInterest[index] as number,
+      daysPastDue: days,
+      debtGroup,
+      reason: debtGroupReasons[reasons[index] as number] as string,
+      bucket: agingBucketOf(days),
+      provision: Number(provisionOf(BigInt(outstanding), debtGroup)),
     });
-  });
+  }
   return rows.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));
 }
 
