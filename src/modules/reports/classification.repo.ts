@@ -185,7 +185,11 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   let slotOfCell = new Int32Array(cellsPerRow * 64).fill(-1);
   const cells: { key: string | null; debtGroup: number; bucket: string }[] = [];
   const loanCounts: number[] = [];
-  /** Per slot, five sums in a row: outstanding, provision, PAR1, PAR30 and PAR90 balances. */
+  /**
+   * Per slot, five sums in a row: outstanding, provision, and the balances at risk in each band: beyond 1 day but not
+   * 30, beyond 30 but not 90, beyond 90 (with every rescheduled loan). PAR1 and PAR30 add up the bands beyond them as
+   * the cells are read: one addition per loan at risk rather than three.
+   */
   let sums = new BigInt64Array(256 * 5);
   const add = (at: number, amount: bigint) => {
     sums[at] = (sums[at] as bigint) + amount;
@@ -243,9 +247,8 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
     }
     // At risk beyond a number of days: the whole balance of each such loan, and of every rescheduled loan.
     const rescheduled = (loans.rescheduleCounts[index] as number) > 0;
-    if (rescheduled || days > atRiskBeyond[0]) add(at + 2, outstanding);
-    if (rescheduled || days > atRiskBeyond[1]) add(at + 3, outstanding);
-    if (rescheduled || days > atRiskBeyond[2]) add(at + 4, outstanding);
+    const band = rescheduled || days > atRiskBeyond[2] ? 4 : days > atRiskBeyond[1] ? 3 : days > atRiskBeyond[0] ? 2 : 0;
+    if (band !== 0) add(at + band, outstanding);
   }
   const largest = BigInt(largestOutstanding) > largestProvision ? BigInt(largestOutstanding) : largestProvision;
   const mostLoans = loanCounts.reduce((most, loansInCell) => (loansInCell > most ? loansInCell : most), 0);
@@ -264,8 +267,8 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
       loans: loanCounts[slot] as number,
       outstanding: sums[at] as bigint,
       provision: sums[at + 1] as bigint,
-      par1: sums[at + 2] as bigint,
-      par30: sums[at + 3] as bigint,
+      par1: (sums[at + 2] as bigint) + (sums[at + 3] as bigint) + (sums[at + 4] as bigint),
+      par30: (sums[at + 3] as bigint) + (sums[at + 4] as bigint),
       par90: sums[at + 4] as bigint,
     });
   }
