@@ -27,17 +27,23 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
     areaPath = area.path;
   }
   const groups = repo.groupsCovered(db, actor, areaPath);
-  const byId = new Map(groups.map((group) => [group.id, group]));
   const names = groupBy && groupBy !== 'group' && groupBy !== 'officer' ? repo.areaNames(db) : new Map();
   const officers = groupBy === 'officer' ? repo.officerNames(db) : new Map<string, string>();
   const depth = { province: 1, commune: 2, village: 3 } as const;
+  const areaRows = new Map<string, { key: string; code: string; name: string }>();
   const rowFor = (group: repo.GroupRow) => {
     if (!groupBy) return null;
     if (groupBy === 'group') return { key: group.id, code: group.code, name: group.name };
     if (groupBy === 'officer') return { key: group.officerId ?? 'none', code: group.officerId ?? '', name: group.officerId ? (officers.get(group.officerId) ?? group.officerId) : 'No officer' };
     const id = group.areaPath.split('/')[depth[groupBy]] ?? '';
-    const area = names.get(id);
-    return { key: id, code: area?.code ?? '', name: area?.name ?? id };
+    // Shared by the area's groups: a province's 5,000 groups by commune make 170 rows, not 5,000.
+    let row = areaRows.get(id);
+    if (!row) {
+      const area = names.get(id);
+      row = { key: id, code: area?.code ?? '', name: area?.name ?? id };
+      areaRows.set(id, row);
+    }
+    return row;
   };
   // Each group's row worked out once: reports ask it for every member, membership and loan they count.
   const rows = new Map(groups.map((group) => [group.id, rowFor(group)]));
@@ -45,7 +51,7 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
   // Plans are set for the whole fund or an area; the report's own area and its ancestors are the ones that apply.
   const areaIds: (string | null)[] = areaPath ? [areaId ?? null] : [null];
   const wholeFund = areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor');
-  return { groups, groupIds: new Set(byId.keys()), rowOf, areaId: areaId ?? null, areaIds, groupIdList: wholeFund ? null : groups.map((group) => group.id) };
+  return { groups, groupIds: new Set(groups.map((group) => group.id)), rowOf, areaId: areaId ?? null, areaIds, groupIdList: wholeFund ? null : groups.map((group) => group.id) };
 }
 
 /** A counter keyed by report row, with a total beside. */
