@@ -11,6 +11,7 @@ import { loanReadModelVersion } from '../../src/modules/loans/loan-read-models.j
 import { prepareFund } from '../../src/modules/system/setup.service.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 import { fundWithBooks, type SmallFund } from '../fixtures.js';
+import { Browser } from '../web/browser.js';
 
 let test: TestApp;
 let fund: SmallFund & { loanIds: string[] };
@@ -226,6 +227,20 @@ describe('tampering', () => {
     expect((await verify()).problems.map((problem: { message: string }) => problem.message)).toContain(
       "the trigger period_closes_no_delete is not the one that refuses every DELETE on period_closes: it was made again otherwise (CREATE TRIGGER period_closes_no_delete BEFORE DELETE ON period_closes BEGIN SELECT RAISE(ABORT, 'period_closes is append-only') WHERE 0; END)",
     );
+  });
+
+  it('the auditor’s page names each failed check in her language, beside its code and the details', async () => {
+    const line = entryAt(2).lines[0] as { id: number };
+    tamper((file) => file.prepare('UPDATE journal_lines SET debit = debit + 1000 WHERE id = ?').run(line.id));
+    const auditor = new Browser(test.app);
+    await auditor.signIn('auditor', 'auditor-pass-1');
+    const vietnamese = await auditor.get('/app/audit/verify?inline=1');
+    expect(vietnamese.body).toContain('Sổ cái có chỗ không khớp');
+    expect(vietnamese.body).toContain('Nội dung bút toán bị sửa sau khi ghi sổ <code>entry_hash</code>');
+    expect(vietnamese.body).toContain('Bút toán không cân Nợ/Có <code>entry_balanced</code>');
+    await auditor.get('/app/lang?to=en&next=/app/audit');
+    const english = await auditor.get('/app/audit/verify?inline=1');
+    expect(english.body).toContain('Entry changed after it was posted <code>entry_hash</code>');
   });
 
   it('entries renumbered out of the chain (before its start, far past its end): each is still read and named', async () => {

@@ -106,12 +106,12 @@ ${facts([
 ])}
 ${
   result.problems.length > 0
-    ? scrollTable(
+    ? html`<p>${t.problemsNote}</p>${scrollTable(
         t.problems,
         html`<table class="stack"><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.entry}</th><th scope="col">${t.problem}</th></tr></thead><tbody>${result.problems.map(
-          (problem) => html`<tr><th scope="row">${problem.check}</th><td data-label="${t.entry}">${problem.sequence ?? ''} <code>${problem.entryId ?? ''}</code></td><td data-label="${t.problem}">${problem.message}</td></tr>`,
+          (problem) => html`<tr><th scope="row">${t.checkNames[problem.check]} <code>${problem.check}</code></th><td data-label="${t.entry}">${problem.sequence ?? ''} <code>${problem.entryId ?? ''}</code></td><td data-label="${t.problem}">${problem.message}</td></tr>`,
         )}</tbody></table>`,
-      )
+      )}`
     : ''
 }
 <h2>${t.reconciliation}</h2>
