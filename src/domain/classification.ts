@@ -180,17 +180,34 @@ export function classifyLoansOn(
   day: number,
   rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
 ): LoanClassification[] {
-  const { daysPastDue, debtGroups, reasons } = debtGroupsOn(
+  const { classificationOf } = classifiedColumns(
     { memberIds: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
     day,
     rules,
   );
+  return loans.map((loan, index) => classificationOf(index, loan.outstanding));
+}
+
+/**
+ * The same over loans as columns: their days past due and debt groups, and each one's whole classification made when
+ * asked for by its place and outstanding principal, so that a list showing a few of many loans makes objects for those.
+ */
+export function classifiedColumns(
+  loans: LoanStateColumns,
+  day: number,
+  rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
+): DebtGroupColumns & { classificationOf: (index: number, outstanding: bigint) => LoanClassification } {
+  const columns = debtGroupsOn(loans, day, rules);
+  const { daysPastDue, debtGroups, reasons } = columns;
   const provisionOf = specificProvisionsAt(rules.rates);
-  return loans.map((loan, index) => {
-    const debtGroup = debtGroups[index] as DebtGroup;
-    const days = daysPastDue[index] as number;
-    return { daysPastDue: days, bucket: agingBucketOf(days), debtGroup, reason: debtGroupReasons[reasons[index] as number] as LoanClassification['reason'], provision: provisionOf(loan.outstanding, debtGroup) };
-  });
+  return {
+    ...columns,
+    classificationOf(index, outstanding) {
+      const debtGroup = debtGroups[index] as DebtGroup;
+      const days = daysPastDue[index] as number;
+      return { daysPastDue: days, bucket: agingBucketOf(days), debtGroup, reason: debtGroupReasons[reasons[index] as number] as LoanClassification['reason'], provision: provisionOf(outstanding, debtGroup) };
+    },
+  };
 }
 
 /** A group's specific provision rate, prepared once for many loans, rounded as specificProvision rounds it. */

@@ -223,12 +223,12 @@ export function formatDecimal(value: Decimal, places: number): string {
 }
 
 /**
- * part / whole as a percentage rounded half up to some decimal places ("12.35"), exactly in whole numbers; null when
- * whole is nothing (no rate of nothing). The reports' rates and percentages of plan.
+ * part / whole as a percentage rounded to some decimal places with a named mode ("12.35"), exactly in whole numbers;
+ * null when whole is nothing (no rate of nothing). The reports' rates and percentages of plan.
  */
-export function percentage(part: bigint, whole: bigint, places: number): string | null {
+export function percentage(part: bigint, whole: bigint, places: number, mode: RoundingModeName): string | null {
   if (whole === 0n) return null;
-  return formatMinorUnits(divideRounded(part * 100n * 10n ** BigInt(places), whole, 'half_up'), places);
+  return formatMinorUnits(divideRounded(part * 100n * 10n ** BigInt(places), whole, mode), places);
 }
 
 /** Formats an integer count of 10^-places units as a plain decimal string. */

@@ -252,24 +252,30 @@ describe('formatting and minor units', () => {
 
 describe('percentage', () => {
   it('rounds half up to the places asked, and has no rate of nothing', () => {
-    expect(percentage(1n, 8n, 2)).toBe('12.50');
-    expect(percentage(2n, 3n, 2)).toBe('66.67');
-    expect(percentage(1n, 3n, 2)).toBe('33.33');
+    expect(percentage(1n, 8n, 2, 'half_up')).toBe('12.50');
+    expect(percentage(2n, 3n, 2, 'half_up')).toBe('66.67');
+    expect(percentage(1n, 3n, 2, 'half_up')).toBe('33.33');
     // 1/16 = 6.25 %: a tie at one place goes up.
-    expect(percentage(1n, 16n, 1)).toBe('6.3');
-    expect(percentage(0n, 7n, 2)).toBe('0.00');
-    expect(percentage(7n, 7n, 2)).toBe('100.00');
-    expect(percentage(3n, 2n, 1)).toBe('150.0');
-    expect(percentage(1n, 0n, 2)).toBeNull();
-    expect(percentage(0n, 0n, 1)).toBeNull();
+    expect(percentage(1n, 16n, 1, 'half_up')).toBe('6.3');
+    expect(percentage(0n, 7n, 2, 'half_up')).toBe('0.00');
+    expect(percentage(7n, 7n, 2, 'half_up')).toBe('100.00');
+    expect(percentage(3n, 2n, 1, 'half_up')).toBe('150.0');
+    expect(percentage(1n, 0n, 2, 'half_up')).toBeNull();
+    expect(percentage(0n, 0n, 1, 'half_up')).toBeNull();
   });
 
-  it('agrees with the exact decimal quotient rounded half up', () => {
+  it('agrees with the exact decimal quotient rounded in each mode', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 1n, max: 10n ** 15n }), fc.constantFrom(1, 2), (part, whole, places) => {
-        const expected = formatDecimal(d(part.toString()).mul(100).div(whole.toString()).toDecimalPlaces(places, decimalRounding.half_up), places);
-        expect(percentage(part, whole, places)).toBe(expected);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 15n }),
+        fc.bigInt({ min: 1n, max: 10n ** 15n }),
+        fc.constantFrom(0, 1, 2),
+        fc.constantFrom(...roundingModeNames),
+        (part, whole, places, mode: RoundingModeName) => {
+          const expected = formatDecimal(d(part.toString()).mul(100).div(whole.toString()).toDecimalPlaces(places, decimalRounding[mode]), places);
+          expect(percentage(part, whole, places, mode)).toBe(expected);
+        },
+      ),
     );
   });
 });

@@ -10,6 +10,8 @@ import { findMember } from '../../src/modules/registry/registry.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
 import { accountCodes } from '../../src/ledger/chart.js';
+import { outreachReport } from '../../src/modules/reports/outreach.service.js';
+import { systemActor } from '../../src/modules/shared/access.js';
 import { fundWithBooks, memberInput, standardProduct } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 
@@ -142,4 +144,22 @@ describe('report reads kept to some groups', () => {
       expect(() => arrearsDetailsOf(db, [first, wrong])).toThrow(/has no segment from the day it was classified on/);
     }
   });
+
+  it('count in the whole fund’s total an active borrower whose timeline names a group the report does not cover', () => {
+    const sqlite = test.database.sqlite;
+    const query = { from: '2025-01-01', to: '2025-06-30', groupBy: 'commune' as const, format: 'json' as const };
+    const before = outreachReport(test.context, systemActor(), query);
+    expect(before.totals.activeBorrowers).toBeGreaterThan(0);
+    // A loan's timeline as a row made before timelines carried their group left it: blank.
+    sqlite.exec('SAVEPOINT stale_group');
+    try {
+      sqlite.prepare("UPDATE loan_timeline_segments SET group_id = '' WHERE loan_id = (SELECT loan_id FROM loan_timeline_segments WHERE principal_outstanding > 0 LIMIT 1)").run();
+      const after = outreachReport(test.context, systemActor(), query);
+      expect(after.totals.activeBorrowers).toBe(before.totals.activeBorrowers);
+    } finally {
+      sqlite.exec('ROLLBACK TO stale_group');
+      sqlite.exec('RELEASE stale_group');
+    }
+  });
 });
+

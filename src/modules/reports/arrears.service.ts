@@ -111,7 +111,7 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   const codes = [...new Set(scope.groups.map((group) => group.code))].sort((a, b) => a.localeCompare(b));
   const placeOfCode = new Map(codes.map((code, place) => [code, place]));
   const codePlace = new Map(scope.groups.map((group) => [group.id, placeOfCode.get(group.code) as number]));
-  const code = (groupId: string) => codePlace.get(groupId) ?? -1;
+  const codeRank = (groupId: string) => codePlace.get(groupId) ?? -1;
   if (query.groupId !== undefined) {
     const asked = findGroup(db, query.groupId);
     if (!asked) throw new DomainError('group_not_found', `No group has the id ${query.groupId}.`, [{ path: 'groupId', message: 'unknown group' }]);
@@ -120,7 +120,7 @@ export function arrearsReport(context: ServiceContext, actor: Actor, query: Arre
   // One group asked for narrows the read itself; a group outside the area asked for reads nothing.
   const groupIds = query.groupId === undefined ? scope.groupIdList : scope.groupIds.has(query.groupId) ? [query.groupId] : [];
   const all = classifiedPastDue(db, day, rules, groupIds, query.minimumDaysPastDue)
-    .sort((a, b) => b.daysPastDue - a.daysPastDue || code(a.groupId) - code(b.groupId) || a.loanId.localeCompare(b.loanId));
+    .sort((a, b) => b.daysPastDue - a.daysPastDue || codeRank(a.groupId) - codeRank(b.groupId) || a.loanId.localeCompare(b.loanId));
   // The JSON list comes a page at a time (the whole fund's list can run to tens of thousands); the CSV has it all.
   const start = query.format === 'csv' ? 0 : Number(query.cursor ?? '0');
   const end = query.format === 'csv' ? all.length : start + query.limit;

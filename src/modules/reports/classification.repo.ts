@@ -4,7 +4,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import { openEndedDay } from '../loans/loan-read-models.js';
-import { type DebtGroupTable, type LoanOnBooks, type LoanStateColumns, type ProvisionRates, agingBucketIndexOf, agingBucketOf, agingBuckets, debtGroupReasons, debtGroupsOn, specificProvisionsAt } from '../../domain/classification.js';
+import { type DebtGroupTable, type LoanOnBooks, type LoanStateColumns, type ProvisionRates, agingBucketIndexOf, agingBuckets, classifiedColumns, debtGroupsOn, specificProvisionsAt } from '../../domain/classification.js';
 
 /** The fund's classification settings, as settings.service's classificationRules reads them. */
 export interface ClassificationRules {
@@ -294,6 +294,8 @@ export interface ClassifiedLoanRow {
 /** The columns classifiedPastDue reads of each loan on the books, beyond the tally's. */
 const pastDueColumnNames = [...tallyColumnNames, 'loan_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
 
+type PastDueArrays = Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>;
+
 /**
  * Loans on the books on a day in some groups that are at least some days past due, classified, worst first. Every loan
  * on the books is read (a member's worst group counts her loans everywhere) as one JSON array per column, as the
@@ -303,23 +305,21 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   // The rowid comes with every index entry: reading it costs nothing.
   const columns = sql.raw(`${pastDueColumnNames.map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
   const arrays = sql.raw([...pastDueColumnNames, 'segment_rowid'].map((column) => `json_group_array(t.${column}) AS ${column}`).join(', '));
-  const read = db.get<Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>;
+  const read = db.get<PastDueArrays>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as PastDueArrays;
   const loans = loansToTallyOf(read);
   const loanIds = JSON.parse(read.loan_id) as string[];
   const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
   const overdueInterest = JSON.parse(read.overdue_interest) as number[];
   const fromDays = JSON.parse(read.from_day) as number[];
   const segmentRowids = JSON.parse(read.segment_rowid) as number[];
-  const { daysPastDue, debtGroups, reasons } = debtGroupsOn(loans, day, rules);
-  const provisionOf = specificProvisionsAt(rules.rates);
+  const classified = classifiedColumns(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
   for (let index = 0; index < loanIds.length; index += 1) {
-    const days = daysPastDue[index] as number;
     const groupId = loans.groupIds[index] as string;
-    if (days < minimumDaysPastDue || (wanted && !wanted.has(groupId))) continue;
+    if ((classified.daysPastDue[index] as number) < minimumDaysPastDue || (wanted && !wanted.has(groupId))) continue;
     const outstanding = loans.outstanding[index] as number;
-    const debtGroup = debtGroups[index] as number;
+    const classification = classified.classificationOf(index, BigInt(outstanding));
     rows.push({
       loanId: loanIds[index] as string,
       memberId: loans.memberIds[index] as string,
@@ -329,11 +329,11 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
       outstanding,
       overduePrincipal: overduePrincipal[index] as number,
       overdueInterest: overdueInterest[index] as number,
-      daysPastDue: days,
-      debtGroup,
-      reason: debtGroupReasons[reasons[index] as number] as string,
-      bucket: agingBucketOf(days),
-      provision: Number(provisionOf(BigInt(outstanding), debtGroup)),
+      daysPastDue: classification.daysPastDue,
+      debtGroup: classification.debtGroup,
+      reason: classification.reason,
+      bucket: classification.bucket,
+      provision: Number(classification.provision),
     });
   }
   return rows.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));

@@ -15,8 +15,6 @@ import * as repo from './report.repo.js';
 
 const monthsShown = 12;
 
-const percentOf = (part: bigint, whole: bigint) => percentage(part, whole, 2);
-
 /** The last day of each of the twelve months ending with asOf's month; asOf itself stands for its own month. */
 function monthEnds(asOf: string): string[] {
   const day = parseIsoDate(asOf) as number;
@@ -54,7 +52,7 @@ export function dashboard(context: ServiceContext, actor: Actor, asOfDate?: stri
   const atRisk = new Map(portfolioAtRiskOn(db, ends.map((end) => parseIsoDate(end) as number), 30, scope.groupIdList).map((row) => [row.day, row]));
   const parTrend = ends.map((end) => {
     const row = atRisk.get(parseIsoDate(end) as number);
-    return { date: end, par30: percentOf(BigInt(row?.atRisk ?? '0'), BigInt(row?.outstanding ?? '0')) };
+    return { date: end, par30: percentage(BigInt(row?.atRisk ?? '0'), BigInt(row?.outstanding ?? '0'), 2, 'half_up') };
   });
 
   return {

@@ -58,7 +58,6 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
 export class Tally<T> {
   readonly rows = new Map<string, { row: { key: string; code: string; name: string }; value: T; counters: readonly T[] }>();
   private readonly totalOnly: readonly T[];
-  private readonly byGroup = new Map<string, readonly T[] | null>();
   constructor(
     private readonly make: () => T,
     readonly total: T = make(),
@@ -78,19 +77,6 @@ export class Tally<T> {
     return entry.counters;
   }
 
-  /**
-   * The counters a thing in a group adds to, or null for a group the coverage leaves out: worked out once per group,
-   * as a report counts tens of thousands of members and loans in a few thousand groups (three lookups each otherwise).
-   */
-  inGroup(coverage: Pick<Coverage, 'groupIds' | 'rowOf'>, groupId: string): readonly T[] | null {
-    let counters = this.byGroup.get(groupId);
-    if (counters === undefined) {
-      counters = coverage.groupIds.has(groupId) ? this.for(coverage.rowOf(groupId)) : null;
-      this.byGroup.set(groupId, counters);
-    }
-    return counters;
-  }
-
   sortedRows(): { key: string; code: string; name: string; value: T }[] {
     return [...this.rows.values()].sort((a, b) => a.row.code.localeCompare(b.row.code) || a.row.name.localeCompare(b.row.name)).map(({ row, value }) => ({ ...row, value }));
   }
@@ -99,4 +85,20 @@ export class Tally<T> {
 /** CSV as Excel opens it with Vietnamese intact: UTF-8 with a BOM, RFC 4180 quoting, CRLF. */
 export function toCsv(header: string[], rows: (string | number)[][]): string {
   return byteOrderMark + [header, ...rows].map((row) => csvRecord(row.map(String))).join('');
+}
+
+/**
+ * The counters of a tally a thing in a group adds to, or null for a group the coverage leaves out, worked out once per
+ * group: a report counts tens of thousands of members and loans in a few thousand groups (three lookups each otherwise).
+ */
+export function countersByGroup<T>(tally: Tally<T>, coverage: Pick<Coverage, 'groupIds' | 'rowOf'>): (groupId: string) => readonly T[] | null {
+  const countersOf = new Map<string, readonly T[] | null>();
+  return (groupId) => {
+    let counters = countersOf.get(groupId);
+    if (counters === undefined) {
+      counters = coverage.groupIds.has(groupId) ? tally.for(coverage.rowOf(groupId)) : null;
+      countersOf.set(groupId, counters);
+    }
+    return counters;
+  };
 }

@@ -7,7 +7,7 @@ import type { Actor } from '../shared/access.js';
 import type { ServiceContext } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
-import { coverage, Tally, toCsv } from './grouping.js';
+import { countersByGroup, coverage, Tally, toCsv } from './grouping.js';
 import type { OutreachQuery } from './report.commands.js';
 import * as repo from './report.repo.js';
 import { activeBorrowersOn } from './classification.repo.js';
@@ -95,7 +95,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
   // Who borrowed in the period, and in which group (her latest disbursement's).
   const borrowers = new Map<string, string>();
-  const inGroup = (groupId: string) => tally.inGroup(scope, groupId);
+  const inGroup = countersByGroup(tally, scope);
   for (const [memberId, groupId, principal] of repo.disbursementsBetween(db, query.from, query.to, scope.groupIdList)) {
     const counters = inGroup(groupId);
     if (!counters) continue;
@@ -108,7 +108,9 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   for (const groupId of borrowers.values()) for (const figures of inGroup(groupId) ?? []) figures.borrowingMembers += 1;
   // Active borrowers as of the end: members with principal outstanding on that day, each counted once.
   const activeBorrowers = activeBorrowersOn(db, parseIsoDate(query.to) as number, scope.groupIdList);
-  for (const groupId of activeBorrowers.values()) for (const figures of inGroup(groupId) ?? []) figures.activeBorrowers += 1;
+  // A borrower whose loan's timeline names a group the fund's report does not cover (a row made before timelines carried
+  // their group) still borrows from the fund: she counts in its total.
+  for (const groupId of activeBorrowers.values()) for (const figures of inGroup(groupId) ?? tally.for(null)) figures.activeBorrowers += 1;
 
   // Then each member once, with her split: what she is counted in is looked up here, rather than her split (a map of
   // every member) looked up for each borrower.
@@ -146,7 +148,7 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
   const plan = planned.map((target) => {
     const actual = actualOf(target.metric, tally.total);
     // Percent of plan, one decimal, as the fund reports it ("đạt 101.5% kế hoạch").
-    const percent = percentage(actual, BigInt(target.target), 1);
+    const percent = percentage(actual, BigInt(target.target), 1, 'half_up');
     return { metric: target.metric, areaId: target.areaId, target: show(target.metric, BigInt(target.target)), actual: show(target.metric, actual), percentOfPlan: percent };
   });
 

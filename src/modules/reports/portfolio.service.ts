@@ -44,8 +44,6 @@ function savingsOfGroups(db: ServiceContext['db'], asOf: string, groupIds: reado
   return { compulsory: BigInt(row.compulsory ?? '0'), voluntary: BigInt(row.voluntary ?? '0') };
 }
 
-const ratio = (part: bigint, whole: bigint) => percentage(part, whole, 2);
-
 interface RowFigures {
   outstanding: bigint;
   activeLoans: number;
@@ -138,16 +136,16 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
   const shape = (figures: RowFigures) => ({
     outstandingPrincipal: formatAmount(figures.outstanding, currency),
     activeLoans: figures.activeLoans,
-    par1: ratio(figures.par[1], figures.outstanding),
-    par30: ratio(figures.par[30], figures.outstanding),
-    par90: ratio(figures.par[90], figures.outstanding),
+    par1: percentage(figures.par[1], figures.outstanding, 2, 'half_up'),
+    par30: percentage(figures.par[30], figures.outstanding, 2, 'half_up'),
+    par90: percentage(figures.par[90], figures.outstanding, 2, 'half_up'),
     specificProvision: formatAmount(figures.provision, currency),
     collection: {
       due: formatAmount(figures.due, currency),
       paidOnTime: formatAmount(figures.paidOnTime, currency),
       paidIncludingLate: formatAmount(figures.paidIncludingLate, currency),
-      onTimeRate: ratio(figures.paidOnTime, figures.due),
-      rateIncludingLate: ratio(figures.paidIncludingLate, figures.due),
+      onTimeRate: percentage(figures.paidOnTime, figures.due, 2, 'half_up'),
+      rateIncludingLate: percentage(figures.paidIncludingLate, figures.due, 2, 'half_up'),
     },
   });
   return {
@@ -159,7 +157,7 @@ export function portfolioReport(context: ServiceContext, actor: Actor, query: Po
     totals: {
       ...shape(tally.total),
       parAmounts: Object.fromEntries(parThresholds.map((threshold) => [`par${threshold}`, formatAmount(tally.total.par[threshold], currency)])),
-      cumulativeRepaymentRate: ratio(principalRepaid, principalFellDue),
+      cumulativeRepaymentRate: percentage(principalRepaid, principalFellDue, 2, 'half_up'),
       agingBuckets: [...buckets].map(([bucket, figures]) => ({ bucket, loans: figures.loans, outstandingPrincipal: formatAmount(figures.outstanding, currency) })),
       debtGroups: [...groups].map(([debtGroup, figures]) => ({ debtGroup, loans: figures.loans, outstandingPrincipal: formatAmount(figures.outstanding, currency), specificProvision: formatAmount(figures.provision, currency) })),
       provision: { specific: formatAmount(provision.specific, currency), general: formatAmount(provision.general, currency), required: formatAmount(provision.total, currency) },

@@ -155,12 +155,10 @@ const accrualColumns = sql.raw(accrualKeys.map((key) => `t.accrual ->> '$.${key}
 /**
  * The details of some past-due loans, each with the timeline segment it was classified on, in the order given: a page
  * of the list or the whole fund's tens of thousands, in two statements rather than a round trip for each loan. Each
- * segment is read by its rowid, as the as-of index handed it over (not sought again through the loan's index), and
- * must be the loan's from the day it was classified on; the segments and their loans are read in the order of the
- * rowids and the members in the order of their ids, so that each lookup walks its table forward. A member is reached
- * by her id, not through her loan's row. The accrual state comes out of its JSON in SQL, a few numbers per loan, and
- * the loans come grouped by their terms: a fund's loans share a few, and each loan's own copy (600 bytes) handed over
- * and hashed again cost a fifth of the whole fund's list.
+ * segment is read by the rowid the as-of index gave (a wrong one names another loan or day, and fails), in rowid order
+ * so that the reads walk the table forward; a member is reached by her id, not through her loan's row. The loans come
+ * grouped by their terms, which a fund's loans share a few of: each loan's own copy of 600 bytes, handed over and
+ * hashed again, cost a fifth of the whole fund's list.
  */
 export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: string; memberId: string; fromDay: number; segmentRowid: number }[]): ArrearsDetail[] {
   const byRowid = pastDue.map((loan, at) => [loan.segmentRowid, loan.loanId, loan.fromDay, at] as const).sort((a, b) => a[0] - b[0]);
