@@ -32,16 +32,17 @@ export interface GroupRow {
 }
 
 /**
- * The groups a report covers: what the actor may see, within an area's subtree when one is named. Read as SQLite's
- * own rows: a province's 5,000 groups cost twice as much through the query builder's row mapping.
+ * The groups a report covers: what the actor may see, within an area's subtree when one is named, in no particular
+ * order (the reports order their rows themselves). Read as arrays and in the table's own order: a province's 5,000
+ * groups cost twice as much through the query builder's row mapping, and half again as objects in the order of codes.
  */
 export function groupsCovered(db: FundDatabase, actor: Actor, areaPath: string | undefined): GroupRow[] {
-  return db.all<GroupRow>(sql`
-    SELECT ${groups.id} AS id, ${groups.code} AS code, ${groups.name} AS name, ${areas.path} AS areaPath, ${groups.officerId} AS officerId,
-      ${groups.formedOn} AS formedOn, ${groups.dissolvedOn} AS dissolvedOn
+  return db
+    .values<[id: string, code: string, name: string, areaPath: string, officerId: string | null, formedOn: string, dissolvedOn: string | null]>(sql`
+    SELECT ${groups.id}, ${groups.code}, ${groups.name}, ${areas.path}, ${groups.officerId}, ${groups.formedOn}, ${groups.dissolvedOn}
     FROM ${groups} INNER JOIN ${areas} ON ${areas.id} = ${groups.areaId}
-    WHERE ${and(scopeCondition(actor), areaPath ? sql`${areas.path} LIKE ${`${areaPath}%`}` : undefined) ?? sql`1 = 1`}
-    ORDER BY ${groups.code}`);
+    WHERE ${and(scopeCondition(actor), areaPath ? sql`${areas.path} LIKE ${`${areaPath}%`}` : undefined) ?? sql`1 = 1`}`)
+    .map(([id, code, name, path, officerId, formedOn, dissolvedOn]) => ({ id, code, name, areaPath: path, officerId, formedOn, dissolvedOn }));
 }
 
 export function areaNames(db: FundDatabase): Map<string, { code: string; name: string; level: string }> {
