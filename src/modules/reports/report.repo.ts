@@ -211,12 +211,15 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
 export function dueAndPaidBetween(db: FundDatabase, from: string, to: string, paidBy: string, groupIds: GroupIds) {
   const paid = (onOrBefore: SQL) => sql`(SELECT SUM(CASE WHEN ral.paid_on <= ${onOrBefore} THEN ral.principal + ral.interest ELSE 0 END)
       FROM repayment_allocation_lines AS ral WHERE ral.loan_id = si.loan_id AND ral.installment_number = si.number)`;
-  // The installments first and each one's loan from the covering index (the planner would otherwise read loan rows);
-  // for a few groups, their loans first and each one's installments by its key.
+  // The range's installments first, put in their loans' order so that each one's loan (from the covering index: the
+  // planner would otherwise read loan rows) and payments are sought in key order, walking the indexes forward (a month on
+  // a province: 62 ms against 72 in the order of due dates); for a few groups, their loans first and each one's
+  // installments by its key.
   const source =
     groupIds !== null && groupIds.length <= fewGroups
       ? sql`loans AS l CROSS JOIN schedule_installments AS si ON si.loan_id = l.id`
-      : sql`schedule_installments AS si CROSS JOIN loans AS l INDEXED BY loans_report_idx ON l.id = si.loan_id`;
+      : sql`(SELECT loan_id, number, version, due_on, principal_due, interest_due FROM schedule_installments WHERE due_on >= ${from} AND due_on <= ${to} ORDER BY loan_id) AS si
+          CROSS JOIN loans AS l INDEXED BY loans_report_idx ON l.id = si.loan_id`;
   const versionInForce = sql`CASE WHEN l.reschedule_count = 0 THEN 1 ELSE (SELECT MAX(sv.version) FROM schedule_versions AS sv
       WHERE sv.loan_id = si.loan_id AND (sv.version = 1 OR sv.effective_on < si.due_on)) END`;
   return db.all<{ groupId: string; due: string; onTime: string | null; byDay: string | null }>(sql`
