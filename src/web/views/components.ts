@@ -149,7 +149,8 @@ export function scrollTable(caption: string, table: Html): Html {
 export function pager(page: Page, basePath: string, query: Record<string, string | undefined>, nextCursor: string | null): Html {
   const params = (cursor?: string) => {
     const search = new URLSearchParams();
-    for (const [name, text] of Object.entries(query)) if (text) search.set(name, text);
+    // The page's own cursor is left behind: the first page has none, the next its own.
+    for (const [name, text] of Object.entries(query)) if (text && name !== 'cursor') search.set(name, text);
     if (cursor) search.set('cursor', cursor);
     const text = search.toString();
     return text ? `${basePath}?${text}` : basePath;
