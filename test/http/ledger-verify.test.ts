@@ -229,7 +229,7 @@ describe('tampering', () => {
     );
   });
 
-  it('the auditor’s page names each failed check in her language, beside its code and the details', async () => {
+  it('the auditor’s page names each failed check and each reconciliation in her language, beside its code and the details', async () => {
     const line = entryAt(2).lines[0] as { id: number };
     tamper((file) => file.prepare('UPDATE journal_lines SET debit = debit + 1000 WHERE id = ?').run(line.id));
     const auditor = new Browser(test.app);
@@ -238,9 +238,13 @@ describe('tampering', () => {
     expect(vietnamese.body).toContain('Sổ cái có chỗ không khớp');
     expect(vietnamese.body).toContain('Nội dung bút toán bị sửa sau khi ghi sổ <code>entry_hash</code>');
     expect(vietnamese.body).toContain('Bút toán không cân Nợ/Có <code>entry_balanced</code>');
+    expect(vietnamese.body).toContain('<th scope="col">Kiểm tra</th>');
+    // Each reconciliation is named by its control account in the chart's words.
+    expect(vietnamese.body).toContain('<th scope="row">Cho vay thành viên ');
     await auditor.get('/app/lang?to=en&next=/app/audit');
     const english = await auditor.get('/app/audit/verify?inline=1');
     expect(english.body).toContain('Entry changed after it was posted <code>entry_hash</code>');
+    expect(english.body).toContain('<th scope="row">Loans to members ');
   });
 
   it('entries renumbered out of the chain (before its start, far past its end): each is still read and named', async () => {

@@ -408,6 +408,7 @@ export const en: Messages = {
     problems: 'Problems',
     entry: 'Entry',
     problem: 'Problem',
+    failedCheck: 'Check',
     checkNames: {
       sequence: 'Entry numbering',
       chain_link: 'Hash chain link',

@@ -408,6 +408,7 @@ export const vi = {
     problems: 'Số chỗ không khớp',
     entry: 'Bút toán',
     problem: 'Vấn đề',
+    failedCheck: 'Kiểm tra',
     checkNames: {
       sequence: 'Số thứ tự bút toán',
       chain_link: 'Mắt xích chuỗi băm',

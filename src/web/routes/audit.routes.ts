@@ -6,6 +6,7 @@ import { auditLogQuery } from '../../modules/audit/audit.commands.js';
 import { auditLog } from '../../modules/audit/audit.service.js';
 import { type ExportFormat, type ExportName, type ExportRequest, exportFormats, exportNames, exportQueries } from '../../modules/exports/export.commands.js';
 import { exportManifest, openExport } from '../../modules/exports/export.service.js';
+import { listAccounts } from '../../modules/ledger/ledger.service.js';
 import { verifyBooks } from '../../modules/ledger/verify.service.js';
 import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
@@ -91,8 +92,10 @@ function manifestPage(page: SignedInPage, manifest: Awaited<ReturnType<typeof ex
   );
 }
 
-function verificationView(page: SignedInPage, result: Awaited<ReturnType<typeof verifyBooks>>): Html {
+function verificationView(context: ServiceContext, page: SignedInPage, result: Awaited<ReturnType<typeof verifyBooks>>): Html {
   const t = page.t.auditor;
+  // Each reconciliation is named by its control account, in the page's language, from the fund's chart.
+  const accountNames = new Map(listAccounts(context).map((account) => [account.code, page.lang === 'vi' ? account.nameVi : account.nameEn]));
   const currency = page.currency;
   return html`<p class="notice${result.ok ? '' : ' warn'}" role="status"><strong>${result.ok ? t.verifyOk : t.verifyBroken}</strong></p>
 ${facts([
@@ -108,7 +111,7 @@ ${
   result.problems.length > 0
     ? html`<p>${t.problemsNote}</p>${scrollTable(
         t.problems,
-        html`<table class="stack"><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.entry}</th><th scope="col">${t.problem}</th></tr></thead><tbody>${result.problems.map(
+        html`<table class="stack"><thead><tr><th scope="col">${t.failedCheck}</th><th scope="col">${t.entry}</th><th scope="col">${t.problem}</th></tr></thead><tbody>${result.problems.map(
           (problem) => html`<tr><th scope="row">${t.checkNames[problem.check]} <code>${problem.check}</code></th><td data-label="${t.entry}">${problem.sequence ?? ''} <code>${problem.entryId ?? ''}</code></td><td data-label="${t.problem}">${problem.message}</td></tr>`,
         )}</tbody></table>`,
       )}`
@@ -119,7 +122,7 @@ ${scrollTable(
   t.reconciliation,
   html`<table class="stack"><thead><tr><th scope="col">${t.check}</th><th scope="col">${t.control}</th><th scope="col" class="num">${t.subledger}</th><th scope="col" class="num">${t.ledger}</th><th scope="col" class="num">${t.difference}</th></tr></thead><tbody>${result.reconciliation.checks.map(
     (check) =>
-      html`<tr><th scope="row">${check.name} ${check.ok ? html`<span class="badge good">OK</span>` : html`<span class="badge bad">!</span>`}</th><td data-label="${t.control}">${check.controlAccount}</td><td class="num" data-label="${t.subledger}">${money(page, check.subledger, currency)}</td><td class="num" data-label="${t.ledger}">${money(page, check.ledger, currency)}</td><td class="num" data-label="${t.difference}">${money(page, check.difference, currency)}</td></tr>`,
+      html`<tr><th scope="row">${accountNames.get(check.controlAccount) ?? check.name} ${check.ok ? html`<span class="badge good">OK</span>` : html`<span class="badge bad">!</span>`}</th><td data-label="${t.control}">${check.controlAccount}</td><td class="num" data-label="${t.subledger}">${money(page, check.subledger, currency)}</td><td class="num" data-label="${t.ledger}">${money(page, check.ledger, currency)}</td><td class="num" data-label="${t.difference}">${money(page, check.difference, currency)}</td></tr>`,
   )}</tbody></table>`,
 )}`;
 }
@@ -200,7 +203,7 @@ ${scrollTable(t.exports, html`<table class="stack"><thead><tr><th scope="col">${
           html`<p>${t.verifyIntro}</p>
 ${
   inline
-    ? verificationView(page, await verifyBooks(context, page.actor))
+    ? verificationView(context, page, await verifyBooks(context, page.actor))
     : html`<div data-fragment="/app/audit/verify/result" aria-busy="true" aria-live="polite"><p>${t.verifying} <a href="/app/audit/verify?inline=1">${page.t.common.show}</a></p></div>`
 }`,
         ),
@@ -209,7 +212,7 @@ ${
     app.get('/audit/verify/result', async (request, reply) => {
       const page = signedIn(request, auditors);
       const result = await attemptAsync(page.lang, () => verifyBooks(context, page.actor));
-      const body = result.ok ? verificationView(page, result.value) : errorSummary(page, result.errors);
+      const body = result.ok ? verificationView(context, page, result.value) : errorSummary(page, result.errors);
       return reply.type('text/html; charset=utf-8').send(body.text);
     });
 
