@@ -28,10 +28,12 @@ export function formatCount(count: number, lang: Lang): string {
   return groupDigits(String(count), lang);
 }
 
-/** A percentage given as a decimal string ("12.34"), or a dash when there is none. */
+/** A percentage given as a decimal string ("12.34", "1250.5"), or a dash when there is none: 12,34 %, 1.250,5 %. */
 export function formatPercent(percent: string | null, lang: Lang): string {
   if (percent === null) return '—';
-  return `${percent.replace('.', separators[lang].decimal)}${noBreak}%`;
+  const [whole = '', fraction] = percent.split('.');
+  const sign = whole.startsWith('-') ? '-' : '';
+  return `${sign}${groupDigits(whole.slice(sign.length), lang)}${fraction === undefined ? '' : separators[lang].decimal + fraction}${noBreak}%`;
 }
 
 /** A business date YYYY-MM-DD as dd/mm/yyyy. */

@@ -1,6 +1,6 @@
 // What people type into amount fields, read the way the page's language writes numbers.
 import { describe, expect, it } from 'vitest';
-import { parseAmountInput } from '../../src/web/format.js';
+import { formatPercent, parseAmountInput } from '../../src/web/format.js';
 
 describe('parseAmountInput', () => {
   it('reads the language’s grouping and decimal marks, whatever the currency', () => {
@@ -34,5 +34,16 @@ describe('parseAmountInput', () => {
   it('reads an empty field as nothing, or as zero where the form says so', () => {
     expect(parseAmountInput('', 'vi')).toBe('');
     expect(parseAmountInput(' ', 'vi', { emptyIsZero: true })).toBe('0');
+  });
+});
+
+describe('formatPercent', () => {
+  it('writes the language’s decimal mark and groups a large percentage’s digits, with a dash for none', () => {
+    expect(formatPercent('12.34', 'vi')).toBe('12,34\u00a0%');
+    expect(formatPercent('12.34', 'en')).toBe('12.34\u00a0%');
+    expect(formatPercent('1566666666.7', 'vi')).toBe('1.566.666.666,7\u00a0%');
+    expect(formatPercent('-1250.50', 'en')).toBe('-1,250.50\u00a0%');
+    expect(formatPercent('100', 'vi')).toBe('100\u00a0%');
+    expect(formatPercent(null, 'vi')).toBe('—');
   });
 });

@@ -131,6 +131,16 @@ describe('pages', () => {
     }
   });
 
+  it('show the plan beside the outreach in the page’s words: each target named, counts and amounts written as figures', async () => {
+    const plan = await fund.admin('POST', '/v1/plans', { areaId: null, periodStart: '2025-01-01', periodEnd: '2026-11-23', targets: { loansDisbursed: 1, amountDisbursed: '1000000000' } });
+    expect(plan.statusCode, plan.body).toBe(200);
+    const page = await (browsers.officer as Browser).get('/app/reports/outreach?from=2025-01-01&to=2026-11-23');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<th scope="row">Số tiền giải ngân</th><td class="num">1.000.000.000\u00a0₫</td>');
+    expect(page.body).toContain('<th scope="row">Số khoản giải ngân</th><td class="num">1</td>');
+    expect(page.body).not.toContain('amountDisbursed');
+  });
+
   it('give a report as the service’s CSV and as a workbook of the same rows', async () => {
     const officer = browsers.officer as Browser;
     const query = 'asOf=2026-11-23&groupBy=group';

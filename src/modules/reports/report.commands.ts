@@ -53,3 +53,5 @@ export const planBody = z.strictObject({
     .refine((targets) => Object.keys(targets).length > 0, { message: 'give at least one target' }),
 });
 export type PlanInput = z.infer<typeof planBody>;
+/** What the fund sets a target for. */
+export type PlanMetric = keyof PlanInput['targets'];

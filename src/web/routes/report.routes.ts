@@ -7,12 +7,12 @@ import { portfolioCsv, type PortfolioReport } from '../../modules/reports/portfo
 import { jsonOf } from '../../modules/reports/report-jobs.js';
 import type { ReportRunner } from '../../modules/reports/report-runner.js';
 import { excel } from '../../modules/exports/xlsx-writer.js';
-import { groupByValues, outreachQuery, portfolioQuery } from '../../modules/reports/report.commands.js';
+import { groupByValues, outreachQuery, type PlanMetric, portfolioQuery } from '../../modules/reports/report.commands.js';
 import type { Role } from '../../modules/shared/access.js';
 import type { ServiceContext } from '../../modules/shared/context.js';
 import { enumChoices, reportAreaChoices } from '../choices.js';
 import { attemptAsync, type FormErrors, parseWith } from '../forms.js';
-import { formatCount } from '../format.js';
+import { formatCount, groupDigits } from '../format.js';
 import { type Html, html } from '../html.js';
 import { type SignedInPage, sendPage, signedIn } from '../page.js';
 import { type Choice, dateField, errorSummary, facts, money, percent, scrollTable, selectField } from '../views/components.js';
@@ -66,6 +66,14 @@ function downloads(page: SignedInPage, which: 'outreach' | 'portfolio', query: s
 
 function outreachView(page: SignedInPage, report: OutreachReport, query: string): Html {
   const t = page.t.reports;
+  const planMetricLabels: Record<PlanMetric, string> = {
+    groupsFormed: t.groupsFormed,
+    membersJoined: t.membersJoined,
+    borrowingMembers: t.borrowingMembers,
+    loansDisbursed: t.loansDisbursedCount,
+    amountDisbursed: t.loansDisbursedAmount,
+    householdsOutOfPoverty: t.householdsOutOfPoverty,
+  };
   const count = (value: number) => formatCount(value, page.lang);
   const figures = (row: OutreachReport['totals']): [string, string][] => [
     [t.groupsFormed, count(row.groupsFormed)],
@@ -95,7 +103,11 @@ ${
     ? html`<h3>${t.plan}</h3>${scrollTable(
         t.plan,
         html`<table><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col" class="num">${t.target}</th><th scope="col" class="num">${t.actual}</th><th scope="col" class="num">${t.percentOfPlan}</th></tr></thead><tbody>${report.plan.map(
-          (target) => html`<tr><th scope="row">${target.metric}</th><td class="num">${target.target}</td><td class="num">${target.actual}</td><td class="num">${percent(page, target.percentOfPlan)}</td></tr>`,
+          (target) => {
+            // A target is a count, or for the money disbursed an amount, as the report gives it.
+            const shown = (value: string) => (target.metric === 'amountDisbursed' ? money(page, value, report.currency) : groupDigits(value, page.lang));
+            return html`<tr><th scope="row">${planMetricLabels[target.metric as PlanMetric] ?? target.metric}</th><td class="num">${shown(target.target)}</td><td class="num">${shown(target.actual)}</td><td class="num">${percent(page, target.percentOfPlan)}</td></tr>`;
+          },
         )}</tbody></table>`,
       )}`
     : ''
