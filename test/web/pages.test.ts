@@ -1,6 +1,7 @@
 // Every page answers for the roles it is for, refuses the others, escapes what users typed, and formats amounts and
 // dates as Vietnamese readers expect.
 import { createHash } from 'node:crypto';
+import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
@@ -157,6 +158,19 @@ describe('pages', () => {
     expect(sheet?.rowCount).toBe(lines.length);
     expect(sheet?.getRow(1).getCell(1).value).toBe('row');
     expect(sheet?.getRow(1).font?.bold).toBe(true);
+    // Each rate keeps the places the report gave it ("0.00" shows as 0.00, not 0), as its number format.
+    let decimals = 0;
+    (parseCsv(csv.body.replace(/^\uFEFF/, '')) as string[][]).forEach((fields, at) =>
+      fields.forEach((field, column) => {
+        const places = /^\d+\.(\d+)$/.exec(field)?.[1]?.length;
+        if (places === undefined) return;
+        decimals += 1;
+        const cell = sheet?.getRow(at + 1).getCell(column + 1);
+        expect(cell?.value).toBe(Number(field));
+        expect(cell?.numFmt).toBe(`0.${'0'.repeat(places)}`);
+      }),
+    );
+    expect(decimals).toBeGreaterThan(0);
   });
 
   it('refuse an export asked for wrongly, in the page’s language', async () => {

@@ -189,13 +189,20 @@ ${
 
 /**
  * The CSV a service wrote, as a workbook: one sheet, the header row bold. Whole numbers and decimals of up to 15
- * digits become numeric cells (Excel holds them exactly); anything longer stays text rather than lose a digit.
+ * digits become numeric cells (Excel holds them exactly); anything longer stays text rather than lose a digit. A
+ * decimal keeps the places the service wrote ("19.50" shows as 19.50, not 19.5), as its number format.
  */
 export async function workbookOfCsv(csv: string, sheetName: string): Promise<Buffer> {
   const rows = parseCsv(csv.replace(/^\uFEFF/, ''), { relaxColumnCount: true }) as string[][];
   const workbook = new (excel().Workbook)();
   const sheet = workbook.addWorksheet(sheetName);
-  for (const row of rows) sheet.addRow(row.map((cell) => (/^-?\d{1,15}$/.test(cell) || /^-?(?=[\d.]{1,16}$)\d+\.\d+$/.test(cell) ? Number(cell) : cell)));
+  for (const row of rows) {
+    const added = sheet.addRow(row.map((cell) => (/^-?\d{1,15}$/.test(cell) || /^-?(?=[\d.]{1,16}$)\d+\.\d+$/.test(cell) ? Number(cell) : cell)));
+    row.forEach((cell, index) => {
+      const places = /^-?(?=[\d.]{1,16}$)\d+\.(\d+)$/.exec(cell)?.[1]?.length;
+      if (places !== undefined) added.getCell(index + 1).numFmt = `0.${'0'.repeat(places)}`;
+    });
+  }
   sheet.getRow(1).font = { bold: true };
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
