@@ -288,7 +288,10 @@ describe('the outreach report', () => {
     const lines = csv.body.slice(1).trim().split('\r\n');
     expect(lines[0]?.split(',').slice(0, 4)).toEqual(['row', 'code', 'name', 'groupsFormed']);
     expect(lines[1]).toContain('Xã Một');
-    expect(lines).toHaveLength(4);
+    // The commune rows, the total, then the plan's targets and the percentages of plan in the same columns.
+    expect(lines).toHaveLength(6);
+    expect(lines[4]).toBe('plan,,2025-01-01 – 2025-06-30,2,,3,,40000000,,,,,');
+    expect(lines[5]).toBe('percentOfPlan,,2025-01-01 – 2025-06-30,50.0,,100.0,,72.5,,,,,');
 
     const portfolio = (await admin('GET', '/v1/reports/portfolio?asOf=2025-06-30&from=2025-06-01&to=2025-06-30')).json();
     const control = (await admin('GET', '/v1/ledger/trial-balance?asOf=2025-06-30')).json().accounts.find((account: { code: string }) => account.code === '2111');

@@ -8,7 +8,7 @@ import type { ServiceContext } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import { countersByGroup, coverage, Tally, toCsv } from './grouping.js';
-import type { OutreachQuery } from './report.commands.js';
+import type { OutreachQuery, PlanMetric } from './report.commands.js';
 import * as repo from './report.repo.js';
 import { activeBorrowersOn } from './classification.repo.js';
 
@@ -212,5 +212,23 @@ export function outreachCsv(report: OutreachReport): string {
     figures.householdsOutOfPoverty,
     figures.poorOrNearPoorBorrowers,
   ];
-  return toCsv(header, [...report.rows.map((row) => line(report.groupBy ?? 'row', row.code, row.name, row)), line('total', '', `${report.from} – ${report.to}`, report.totals)]);
+  // The plan in the same columns, under the figures it is set for: a line of targets and a line of percentages of plan
+  // (blank where no target was set), as the fund reports it ("đạt 101.5% kế hoạch").
+  const planColumn: Record<PlanMetric, string> = {
+    groupsFormed: 'groupsFormed',
+    membersJoined: 'membersJoined',
+    borrowingMembers: 'borrowingMembers',
+    loansDisbursed: 'loansDisbursedCount',
+    amountDisbursed: 'loansDisbursedAmount',
+    householdsOutOfPoverty: 'householdsOutOfPoverty',
+  };
+  const planLine = (kind: string, value: (target: OutreachReport['plan'][number]) => string) => {
+    const fields: string[] = header.map(() => '');
+    fields[0] = kind;
+    fields[2] = `${report.from} – ${report.to}`;
+    for (const target of report.plan) fields[header.indexOf(planColumn[target.metric as PlanMetric])] = value(target);
+    return fields;
+  };
+  const plan = report.plan.length === 0 ? [] : [planLine('plan', (target) => target.target), planLine('percentOfPlan', (target) => target.percentOfPlan ?? '')];
+  return toCsv(header, [...report.rows.map((row) => line(report.groupBy ?? 'row', row.code, row.name, row)), line('total', '', `${report.from} – ${report.to}`, report.totals), ...plan]);
 }
