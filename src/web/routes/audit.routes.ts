@@ -244,7 +244,7 @@ ${selectField(page, { name: 'outcome', label: t.outcome, choices: (['done', 'ref
 <button type="submit">${page.t.common.show}</button>
 </form>
 ${result.ok ? (result.value.items.length === 0 ? html`<p>${page.t.common.noneFound}</p>` : table(result.value.items)) : ''}
-${result.ok ? pager(page, '/app/audit/log', { entity: filters.entity, outcome: filters.outcome, cursor: filters.cursor }, result.value.nextCursor) : ''}`,
+${result.ok ? pager(page, '/app/audit/log', filters, result.value.nextCursor) : ''}`,
         ),
         result.ok ? 200 : result.errors.status,
       );
