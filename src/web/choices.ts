@@ -4,7 +4,7 @@ import { ethnicities } from '../domain/ethnicities.js';
 import { listProducts } from '../modules/loans/product.service.js';
 import type { AreaReply } from '../modules/registry/registry.commands.js';
 import * as registry from '../modules/registry/registry.service.js';
-import type { Actor } from '../modules/shared/access.js';
+import { type Actor, assignedAreaIds } from '../modules/shared/access.js';
 import type { ServiceContext } from '../modules/shared/context.js';
 import type { Page } from './page.js';
 import type { Choice } from './views/components.js';
@@ -22,10 +22,6 @@ function allAreas(context: ServiceContext, query: { parentId?: string; level?: A
 }
 
 /** The areas an officer is assigned to (the last id of each scope path); none for the roles that see everything. */
-function assignedAreaIds(actor: Actor): string[] {
-  return actor.areaPaths.map((path) => path.split('/').filter(Boolean).at(-1) ?? '').filter(Boolean);
-}
-
 function reaches(actor: Actor, areaId: string): boolean {
   return actor.role === 'admin' || actor.role === 'auditor' || actor.areaPaths.some((path) => path.split('/').includes(areaId));
 }

@@ -274,9 +274,9 @@ describe('the outreach report', () => {
       ['C2', 0, 3],
     ]);
     expect(fundWide.plan).toEqual([
-      { metric: 'amountDisbursed', areaId: null, target: '40000000', actual: '29000000', percentOfPlan: '72.5' },
-      { metric: 'borrowingMembers', areaId: null, target: '3', actual: '3', percentOfPlan: '100.0' },
       { metric: 'groupsFormed', areaId: null, target: '2', actual: '1', percentOfPlan: '50.0' },
+      { metric: 'borrowingMembers', areaId: null, target: '3', actual: '3', percentOfPlan: '100.0' },
+      { metric: 'amountDisbursed', areaId: null, target: '40000000', actual: '29000000', percentOfPlan: '72.5' },
     ]);
 
     const communeOnly = (await admin('GET', `/v1/reports/outreach?from=2025-01-01&to=2025-06-30&areaId=${communeOne.id}`)).json();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSmallFund, disbursedLoan, memberInput, type SmallFund } from '../fixtures.js';
 import { buildTestApp, type TestApp } from '../helper.js';
 import { Browser } from './browser.js';
+import { workbookOfCsv } from '../../src/web/routes/report.routes.js';
 
 let test: TestApp;
 let fund: SmallFund;
@@ -133,13 +134,21 @@ describe('pages', () => {
   });
 
   it('show the plan beside the outreach in the page’s words: each target named, counts and amounts written as figures', async () => {
-    const plan = await fund.admin('POST', '/v1/plans', { areaId: null, periodStart: '2025-01-01', periodEnd: '2026-11-23', targets: { loansDisbursed: 1, amountDisbursed: '1000000000' } });
-    expect(plan.statusCode, plan.body).toBe(200);
-    const page = await (browsers.officer as Browser).get('/app/reports/outreach?from=2025-01-01&to=2026-11-23');
-    expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('<th scope="row">Số tiền giải ngân</th><td class="num">1.000.000.000\u00a0₫</td>');
-    expect(page.body).toContain('<th scope="row">Số khoản giải ngân</th><td class="num">1</td>');
-    expect(page.body).not.toContain('amountDisbursed');
+    const setPlan = async (areaId: string | null, targets: Record<string, unknown>) => {
+      const plan = await fund.admin('POST', '/v1/plans', { areaId, periodStart: '2025-01-01', periodEnd: '2026-11-23', targets });
+      expect(plan.statusCode, plan.body).toBe(200);
+    };
+    await setPlan(null, { loansDisbursed: 1, amountDisbursed: '1000000000' });
+    await setPlan(fund.areas.commune, { groupsFormed: 3 });
+    const fundWide = await (browsers.auditor as Browser).get('/app/reports/outreach?from=2025-01-01&to=2026-11-23');
+    expect(fundWide.statusCode).toBe(200);
+    expect(fundWide.body).toContain('<th scope="row">Số tiền giải ngân</th><td class="num">1.000.000.000\u00a0₫</td>');
+    expect(fundWide.body).toContain('<th scope="row">Số khoản giải ngân</th><td class="num">1</td>');
+    expect(fundWide.body).not.toContain('amountDisbursed');
+    // The officer sees her own groups, measured against the plan of the commune she is assigned to, not the fund's.
+    const own = await (browsers.officer as Browser).get('/app/reports/outreach?from=2025-01-01&to=2026-11-23');
+    expect(own.body).toContain('<th scope="row">Tổ thành lập trong kỳ</th><td class="num">3</td>');
+    expect(own.body).not.toContain('1.000.000.000\u00a0₫</td>');
   });
 
   it('give a report as the service’s CSV and as a workbook of the same rows', async () => {
@@ -171,6 +180,20 @@ describe('pages', () => {
       }),
     );
     expect(decimals).toBeGreaterThan(0);
+    // Each column is as wide as its longest field, so no figure shows as ####.
+    const fields = parseCsv(csv.body.replace(/^\uFEFF/, '')) as string[][];
+    const longest = Math.max(...fields.map((row) => (row[2] ?? '').length));
+    expect(sheet?.getColumn(3).width).toBeGreaterThanOrEqual(Math.min(longest, 58));
+  });
+
+  it('write a figure of twelve digits or more in a workbook as the whole number it is, not as 1.2E+11', async () => {
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await workbookOfCsv('\uFEFFrow,amount,count\r\ntotal,123456789012,5\r\n', 'report')) as unknown as ArrayBuffer);
+    const row = workbook.worksheets[0]?.getRow(2);
+    expect(row?.getCell(2).value).toBe(123456789012);
+    expect(row?.getCell(2).numFmt).toBe('0');
+    expect(row?.getCell(3).value).toBe(5);
+    expect(row?.getCell(3).numFmt).toBeUndefined();
   });
 
   it('refuse an export asked for wrongly, in the page’s language', async () => {

@@ -2,7 +2,7 @@
 // group and roll the counts up to the rows asked for.
 import type { FundDatabase } from '../../../db/client.js';
 import { findArea } from '../registry/registry.repo.js';
-import type { Actor } from '../shared/access.js';
+import { type Actor, assignedAreaIds } from '../shared/access.js';
 import { byteOrderMark, csvRecord } from '../shared/csv.js';
 import { DomainError } from '../shared/domain-error.js';
 import type { GroupBy } from './report.commands.js';
@@ -48,9 +48,12 @@ export function coverage(db: FundDatabase, actor: Actor, areaId: string | undefi
   // Each group's row worked out once: reports ask it for every member, membership and loan they count.
   const rows = new Map(groups.map((group) => [group.id, rowFor(group)]));
   const rowOf = (groupId: string) => rows.get(groupId) ?? null;
-  // Plans are set for the whole fund or an area; the report's own area and its ancestors are the ones that apply.
-  const areaIds: (string | null)[] = areaPath ? [areaId ?? null] : [null];
   const wholeFund = areaId === undefined && (actor.role === 'admin' || actor.role === 'auditor');
+  // The plan the report is measured against: the area's when one is asked for, the fund's for the whole fund, and for
+  // an officer who sees part of it, the plan of the one area she is assigned to. With several, or for a leader, none:
+  // the fund's targets are not what her groups are to reach.
+  const assigned = assignedAreaIds(actor);
+  const areaIds: (string | null)[] = areaId !== undefined ? [areaId] : wholeFund ? [null] : assigned.length === 1 ? assigned : [];
   return { groups, groupIds: new Set(groups.map((group) => group.id)), rowOf, areaId: areaId ?? null, areaIds, groupIdList: wholeFund ? null : groups.map((group) => group.id) };
 }
 

@@ -8,7 +8,7 @@ import type { ServiceContext } from '../shared/context.js';
 import { formatAmount } from '../shared/money-input.js';
 import { readSettings } from '../settings/settings.service.js';
 import { countersByGroup, coverage, Tally, toCsv } from './grouping.js';
-import type { OutreachQuery, PlanMetric } from './report.commands.js';
+import { type OutreachQuery, type PlanMetric, planMetrics } from './report.commands.js';
 import * as repo from './report.repo.js';
 import { activeBorrowersOn } from './classification.repo.js';
 
@@ -137,7 +137,8 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
     for (const figures of inGroup(groupId) ?? []) figures.householdsOutOfPoverty += 1;
   }
 
-  const planned = repo.plansFor(db, query.from, query.to, scope.areaIds);
+  // In the order of the report's figures, as the page and the CSV show them.
+  const planned = repo.plansFor(db, query.from, query.to, scope.areaIds).sort((a, b) => planMetrics.indexOf(a.metric as PlanMetric) - planMetrics.indexOf(b.metric as PlanMetric));
   // Figures as integers (amounts in minor units), compared with targets stored the same way.
   const actualOf = (metric: string, figures: Figures): bigint => {
     if (metric === 'loansDisbursed') return BigInt(figures.loansDisbursed.count);

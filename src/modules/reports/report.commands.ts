@@ -53,5 +53,6 @@ export const planBody = z.strictObject({
     .refine((targets) => Object.keys(targets).length > 0, { message: 'give at least one target' }),
 });
 export type PlanInput = z.infer<typeof planBody>;
-/** What the fund sets a target for. */
+/** What the fund sets a target for, in the order the outreach report shows its figures. */
 export type PlanMetric = keyof PlanInput['targets'];
+export const planMetrics = ['groupsFormed', 'membersJoined', 'borrowingMembers', 'loansDisbursed', 'amountDisbursed', 'householdsOutOfPoverty'] as const satisfies readonly PlanMetric[];

@@ -27,6 +27,11 @@ export function requireRole(actor: Actor, allowed: readonly Role[], action: stri
   }
 }
 
+/** The ids of the areas an officer is assigned to (the last id of each of her paths); none for any other role. */
+export function assignedAreaIds(actor: Actor): string[] {
+  return actor.areaPaths.map((path) => path.split('/').filter(Boolean).at(-1) ?? '').filter(Boolean);
+}
+
 /** Whether the actor may see things located in the area with this path (and, for a leader, this group). */
 export function reachesArea(actor: Actor, areaPath: string): boolean {
   if (actor.role === 'admin' || actor.role === 'auditor') return true;

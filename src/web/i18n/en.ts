@@ -351,6 +351,7 @@ export const en: Messages = {
     poorBorrowers: 'Borrowers from poor and near-poor households',
     plan: 'Against the plan',
     target: 'Plan',
+    planMetric: 'Measure',
     actual: 'Actual',
     percentOfPlan: 'Reached (%)',
     outstanding: 'Outstanding principal',

@@ -351,6 +351,7 @@ export const vi = {
     poorBorrowers: 'Người vay thuộc hộ nghèo, cận nghèo',
     plan: 'So với kế hoạch',
     target: 'Kế hoạch',
+    planMetric: 'Chỉ tiêu',
     actual: 'Thực hiện',
     percentOfPlan: 'Đạt (%)',
     outstanding: 'Dư nợ gốc',

@@ -102,7 +102,7 @@ ${
   report.plan.length > 0
     ? html`<h3>${t.plan}</h3>${scrollTable(
         t.plan,
-        html`<table><thead><tr><th scope="col">${page.t.common.name}</th><th scope="col" class="num">${t.target}</th><th scope="col" class="num">${t.actual}</th><th scope="col" class="num">${t.percentOfPlan}</th></tr></thead><tbody>${report.plan.map(
+        html`<table><thead><tr><th scope="col">${t.planMetric}</th><th scope="col" class="num">${t.target}</th><th scope="col" class="num">${t.actual}</th><th scope="col" class="num">${t.percentOfPlan}</th></tr></thead><tbody>${report.plan.map(
           (target) => {
             // A target is a count, or for the money disbursed an amount, as the report gives it.
             const shown = (value: string) => (target.metric === 'amountDisbursed' ? money(page, value, report.currency) : groupDigits(value, page.lang));
@@ -201,10 +201,21 @@ export async function workbookOfCsv(csv: string, sheetName: string): Promise<Buf
     row.forEach((cell, index) => {
       const places = /^-?(?=[\d.]{1,16}$)\d+\.(\d+)$/.exec(cell)?.[1]?.length;
       if (places !== undefined) added.getCell(index + 1).numFmt = `0.${'0'.repeat(places)}`;
+      // Excel's general format writes a whole number of twelve digits or more as 1.2E+11: a fund's totals in đồng are.
+      else if (/^-?\d{12,15}$/.test(cell)) added.getCell(index + 1).numFmt = '0';
     });
   }
+  // Each column as wide as its longest text, so that no figure shows as ####.
+  for (const [index, width] of columnWidths(rows).entries()) sheet.getColumn(index + 1).width = width;
   sheet.getRow(1).font = { bold: true };
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The width of each column of some rows, in characters: its longest field and a little room, within bounds. */
+function columnWidths(rows: string[][]): number[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, cell.length)));
+  return widths.map((width) => Math.min(Math.max(width + 2, 8), 60));
 }
 
 function sendDownload(reply: FastifyReply, name: string, type: 'csv' | 'xlsx', body: string | Buffer) {
