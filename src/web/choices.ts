@@ -21,7 +21,7 @@ function allAreas(context: ServiceContext, query: { parentId?: string; level?: A
   return areas;
 }
 
-/** The areas an officer is assigned to (the last id of each scope path); none for the roles that see everything. */
+/** Whether a user sees an area: an admin and an auditor every one, an officer those on her assigned paths. */
 function reaches(actor: Actor, areaId: string): boolean {
   return actor.role === 'admin' || actor.role === 'auditor' || actor.areaPaths.some((path) => path.split('/').includes(areaId));
 }
