@@ -259,6 +259,16 @@ describe('the loan application form', () => {
     expect(inputValue(form.body, 'installments')).toBe('6');
   });
 
+  it('says an amount left blank is to be filled in, not that its digits are wrong, and keeps the rest', async () => {
+    const productId = (test.database.sqlite.prepare("SELECT id FROM loan_products WHERE code = 'A-SIX'").get() as { id: string }).id;
+    await officer.get(`/app/loans/new?memberId=${fund.memberIds[1]}`);
+    const refused = await officer.post('/app/loans', { intent: 'apply', memberId: fund.memberIds[1] as string, productId, principal: '', installments: '6', appliedOn: '2026-11-20', purpose: 'Mua giống lúa', expectedDisbursement: '' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Cần nhập ô này.');
+    expect(refused.body).not.toContain('Số tiền chỉ gồm chữ số');
+    expect(inputValue(refused.body, 'installments')).toBe('6');
+  });
+
   it('says, under the member, that her group is too small to lend in, and keeps what was typed', async () => {
     expect((await fund.admin('PATCH', '/v1/settings', { minGroupMembers: 10 })).statusCode).toBe(200);
     try {

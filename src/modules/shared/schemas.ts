@@ -74,6 +74,8 @@ export const timestamp = z.string().meta({ format: 'date-time' });
 /** A decimal string on the wire; the currency's own digits are checked where the currency is known. */
 export const amount = z
   .string()
+  // An empty field is one left blank, and says so rather than that its digits are wrong.
+  .min(1, { error: 'must not be empty', abort: true })
   .max(32)
   .regex(/^\d+(\.\d+)?$/, 'must be a decimal string of digits, such as "1500000" (no sign, no exponent)')
   .meta({ example: '1500000' });
