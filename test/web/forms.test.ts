@@ -170,6 +170,11 @@ describe('loan actions', () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('is after today');
     expect(refused.body).toContain('1,000');
+    // A validator's own words (a type, a format) come in the page's words, each reason a sentence.
+    const blank = await english.post(`/app/loans/${loanId}/repay`, { idempotencyKey: inputValue(form.body, 'idempotencyKey') as string, amount: '', paidOn: 'someday', confirmed: '1' });
+    expect(blank.statusCode).toBe(400);
+    expect(blank.body).toContain('Required.');
+    expect(blank.body).toContain('Not a real date.');
   });
 });
 

@@ -2,6 +2,7 @@
 import type { ErrorCode } from '../../http/error-table.js';
 import type { ErrorDetail } from '../../modules/shared/domain-error.js';
 import { en } from './en.js';
+import { asSentence, fieldMessagesEn } from './errors.en.js';
 import { errorMessagesVi, fieldMessagesVi } from './errors.vi.js';
 import { type Messages, vi } from './vi.js';
 
@@ -25,17 +26,25 @@ export function errorText(lang: Lang, code: ErrorCode, apiMessage: string): stri
   return errorMessagesVi[code] ?? apiMessage;
 }
 
-/** A service's reason in Vietnamese, when it is one the table knows; null otherwise. */
-export function knownReasonVi(reason: string): string | null {
-  for (const [pattern, say] of fieldMessagesVi) {
+/** A reason as one of a table's phrases says it, when the table knows it; null otherwise. */
+function knownReason(table: [RegExp, (match: RegExpExecArray) => string][], reason: string): string | null {
+  for (const [pattern, say] of table) {
     const match = pattern.exec(reason);
     if (match) return say(match);
   }
   return null;
 }
 
-/** The reason beside one field: in English the service's own words; in Vietnamese a known phrase, else the code's message. */
+/** A service's reason in Vietnamese, when it is one the table knows; null otherwise. */
+export function knownReasonVi(reason: string): string | null {
+  return knownReason(fieldMessagesVi, reason);
+}
+
+/**
+ * The reason beside one field: in English the service's own words as a sentence (a validator's, such as a type or
+ * another field's name, in the page's words); in Vietnamese a known phrase, else the code's message.
+ */
 export function fieldText(lang: Lang, code: ErrorCode, detail: ErrorDetail): string {
-  if (lang === 'en') return detail.message;
+  if (lang === 'en') return knownReason(fieldMessagesEn, detail.message) ?? asSentence(detail.message);
   return knownReasonVi(detail.message) ?? errorMessagesVi[code] ?? detail.message;
 }
