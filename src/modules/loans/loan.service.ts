@@ -24,7 +24,7 @@ import type { ApplyLoanInput, ListLoansQuery, RepaymentInput } from './loan.comm
 import { scheduleInputOf } from './loan-terms.js';
 import * as repo from './loan.repo.js';
 import { type LoanHistory, day, loanHistory, positionOf } from './loan-history.js';
-import { keepStatus, refreshLoanReadModels, sameAsStored } from './loan-read-models.js';
+import { keepStatus, loanStatusOf, refreshLoanReadModels, sameAsStored } from './loan-read-models.js';
 import { requireProduct, termsOf } from './product.service.js';
 
 export { type LoanHistory, loanHistory, positionOf };
@@ -117,10 +117,9 @@ function settleRepayments(context: ServiceContext, db: FundDatabase, actor: Acto
   const reached = fromDay === undefined ? [] : [...position.allocations.values()].filter((allocation) => allocation.on >= fromDay).map((allocation) => allocation.id);
   refreshLoanReadModels(db, loan, history, position, fromDay === undefined ? undefined : { fromDay, transactionIds: reached });
   keepStatus(db, loan, position, now);
-  const status = position.closed ? 'closed' : 'active';
   const booked = new Map(stored);
   for (const change of changed) booked.set(change.transactionId, { ...(stored.get(change.transactionId) as repo.AllocationRow), ...storedRowOf(change.allocation), journalEntryId: journalEntryOf.get(change.transactionId) as string });
-  return { history, position, changed, booked, status: position.writtenOff ? loan.status : status };
+  return { history, position, changed, booked, status: position.writtenOff ? loan.status : loanStatusOf(position).status };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -182,6 +182,16 @@ export function outreachReport(context: ServiceContext, actor: Actor, query: Out
 
 export type OutreachReport = ReturnType<typeof outreachReport>;
 
+/** The figure each target of the plan is set for, by its name in the report's CSV (and in the web app's words). */
+export const planFigureOf = {
+  groupsFormed: 'groupsFormed',
+  membersJoined: 'membersJoined',
+  borrowingMembers: 'borrowingMembers',
+  loansDisbursed: 'loansDisbursedCount',
+  amountDisbursed: 'loansDisbursedAmount',
+  householdsOutOfPoverty: 'householdsOutOfPoverty',
+} as const satisfies Record<PlanMetric, string>;
+
 export function outreachCsv(report: OutreachReport): string {
   const header = [
     'row',
@@ -215,19 +225,11 @@ export function outreachCsv(report: OutreachReport): string {
   ];
   // The plan in the same columns, under the figures it is set for: a line of targets and a line of percentages of plan
   // (blank where no target was set), as the fund reports it ("đạt 101.5% kế hoạch").
-  const planColumn: Record<PlanMetric, string> = {
-    groupsFormed: 'groupsFormed',
-    membersJoined: 'membersJoined',
-    borrowingMembers: 'borrowingMembers',
-    loansDisbursed: 'loansDisbursedCount',
-    amountDisbursed: 'loansDisbursedAmount',
-    householdsOutOfPoverty: 'householdsOutOfPoverty',
-  };
   const planLine = (kind: string, value: (target: OutreachReport['plan'][number]) => string) => {
     const fields: string[] = header.map(() => '');
     fields[0] = kind;
     fields[2] = `${report.from} – ${report.to}`;
-    for (const target of report.plan) fields[header.indexOf(planColumn[target.metric as PlanMetric])] = value(target);
+    for (const target of report.plan) fields[header.indexOf(planFigureOf[target.metric as PlanMetric])] = value(target);
     return fields;
   };
   const plan = report.plan.length === 0 ? [] : [planLine('plan', (target) => target.target), planLine('percentOfPlan', (target) => target.percentOfPlan ?? '')];

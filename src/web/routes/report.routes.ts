@@ -2,7 +2,7 @@
 // service's own) or XLSX (the same rows in a workbook), each computed on the reports' thread.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { outreachCsv, type OutreachReport } from '../../modules/reports/outreach.service.js';
+import { outreachCsv, type OutreachReport, planFigureOf } from '../../modules/reports/outreach.service.js';
 import { portfolioCsv, type PortfolioReport } from '../../modules/reports/portfolio.service.js';
 import { jsonOf } from '../../modules/reports/report-jobs.js';
 import type { ReportRunner } from '../../modules/reports/report-runner.js';
@@ -66,14 +66,6 @@ function downloads(page: SignedInPage, which: 'outreach' | 'portfolio', query: s
 
 function outreachView(page: SignedInPage, report: OutreachReport, query: string): Html {
   const t = page.t.reports;
-  const planMetricLabels: Record<PlanMetric, string> = {
-    groupsFormed: t.groupsFormed,
-    membersJoined: t.membersJoined,
-    borrowingMembers: t.borrowingMembers,
-    loansDisbursed: t.loansDisbursedCount,
-    amountDisbursed: t.loansDisbursedAmount,
-    householdsOutOfPoverty: t.householdsOutOfPoverty,
-  };
   const count = (value: number) => formatCount(value, page.lang);
   const figures = (row: OutreachReport['totals']): [string, string][] => [
     [t.groupsFormed, count(row.groupsFormed)],
@@ -106,7 +98,7 @@ ${
           (target) => {
             // A target is a count, or for the money disbursed an amount, as the report gives it.
             const shown = (value: string) => (target.metric === 'amountDisbursed' ? money(page, value, report.currency) : groupDigits(value, page.lang));
-            return html`<tr><th scope="row">${planMetricLabels[target.metric as PlanMetric] ?? target.metric}</th><td class="num">${shown(target.target)}</td><td class="num">${shown(target.actual)}</td><td class="num">${percent(page, target.percentOfPlan)}</td></tr>`;
+            return html`<tr><th scope="row">${t[planFigureOf[target.metric as PlanMetric]] ?? target.metric}</th><td class="num">${shown(target.target)}</td><td class="num">${shown(target.actual)}</td><td class="num">${percent(page, target.percentOfPlan)}</td></tr>`;
           },
         )}</tbody></table>`,
       )}`
@@ -197,18 +189,26 @@ export async function workbookOfCsv(csv: string, sheetName: string): Promise<Buf
   const workbook = new (excel().Workbook)();
   const sheet = workbook.addWorksheet(sheetName);
   for (const row of rows) {
-    const added = sheet.addRow(row.map((cell) => (/^-?\d{1,15}$/.test(cell) || /^-?(?=[\d.]{1,16}$)\d+\.\d+$/.test(cell) ? Number(cell) : cell)));
-    row.forEach((cell, index) => {
-      const places = /^-?(?=[\d.]{1,16}$)\d+\.(\d+)$/.exec(cell)?.[1]?.length;
-      if (places !== undefined) added.getCell(index + 1).numFmt = `0.${'0'.repeat(places)}`;
-      // Excel's general format writes a whole number of twelve digits or more as 1.2E+11: a fund's totals in đồng are.
-      else if (/^-?\d{12,15}$/.test(cell)) added.getCell(index + 1).numFmt = '0';
+    const cells = row.map(workbookCell);
+    const added = sheet.addRow(cells.map((cell) => cell.value));
+    cells.forEach((cell, index) => {
+      if (cell.numFmt) added.getCell(index + 1).numFmt = cell.numFmt;
     });
   }
   // Each column as wide as its longest text, so that no figure shows as ####.
   for (const [index, width] of columnWidths(rows).entries()) sheet.getColumn(index + 1).width = width;
   sheet.getRow(1).font = { bold: true };
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** A CSV field as a workbook cell: a number with the format that shows it as written, or the text as it is. */
+function workbookCell(text: string): { value: string | number; numFmt?: string } {
+  const decimal = /^-?(?=[\d.]{1,16}$)\d+\.(\d+)$/.exec(text);
+  if (decimal) return { value: Number(text), numFmt: `0.${'0'.repeat((decimal[1] as string).length)}` };
+  const whole = /^-?(\d{1,15})$/.exec(text);
+  if (!whole) return { value: text };
+  // Excel's general format writes a whole number of twelve digits or more as 1.2E+11: a fund's totals in đồng are.
+  return (whole[1] as string).length >= 12 ? { value: Number(text), numFmt: '0' } : { value: Number(text) };
 }
 
 /** The width of each column of some rows, in characters: its longest field and a little room, within bounds. */
