@@ -86,6 +86,11 @@ export const groups = sqliteTable(
   'groups',
   {
     id: text('id').primaryKey(),
+    /**
+     * A whole number of its own, given in the order groups are registered (a trigger numbers each new row): the
+     * timeline's as-of index keeps it beside the id, and a report over a province's loans keys them by it.
+     */
+    number: integer('number'),
     code: text('code').notNull(),
     name: text('name').notNull(),
     searchName: text('search_name').notNull(),
@@ -105,6 +110,7 @@ export const groups = sqliteTable(
   },
   (table) => [
     uniqueIndex('groups_code_unique').on(table.code),
+    uniqueIndex('groups_number_unique').on(table.number),
     index('groups_area_idx').on(table.areaId),
     index('groups_officer_idx').on(table.officerId),
     index('groups_formed_on_idx').on(table.formedOn),
@@ -115,6 +121,8 @@ export const members = sqliteTable(
   'members',
   {
     id: text('id').primaryKey(),
+    /** A whole number of its own, as a group's (groups.number): the reports tell a member's loans apart by it. */
+    number: integer('number'),
     fullName: text('full_name').notNull(),
     searchName: text('search_name').notNull(),
     sex: text('sex', { enum: sexes }).notNull(),
@@ -137,6 +145,7 @@ export const members = sqliteTable(
   },
   (table) => [
     uniqueIndex('members_national_id_unique').on(table.nationalId),
+    uniqueIndex('members_number_unique').on(table.number),
     index('members_group_idx').on(table.groupId, table.status),
     index('members_search_name_idx').on(table.searchName),
   ],
@@ -515,6 +524,9 @@ export const loanTimelineSegments = sqliteTable(
     /** The loan's member and group, copied so a report reads segments alone. */
     memberId: text('member_id').notNull().default(''),
     groupId: text('group_id').notNull().default(''),
+    /** The member's and the group's numbers (members.number, groups.number): a whole-fund read keys its loans by them. */
+    memberNumber: integer('member_number').notNull().default(0),
+    groupNumber: integer('group_number').notNull().default(0),
     fromDay: integer('from_day').notNull(),
     /** Exclusive; the last segment runs to 99,999,999 (open-ended). */
     toDay: integer('to_day').notNull(),
@@ -553,6 +565,8 @@ export const loanTimelineSegments = sqliteTable(
       table.writtenOff,
       table.rescheduleCount,
       table.principalFallenDue,
+      table.memberNumber,
+      table.groupNumber,
     ] as const;
     return [
       index('loan_timeline_as_of_idx').on(...asOf),

@@ -97,9 +97,15 @@ export interface LoanClassification {
 /** Why a loan is in its debt group, numbered as DebtGroupColumns.reasons holds it. */
 export const debtGroupReasons = ['days_past_due', 'rescheduling', 'member_worst'] as const satisfies readonly (DebtGroupReason | 'member_worst')[];
 
+/**
+ * What tells one member's loans from another's: her id, or her number in the fund (a report over many loans reads the
+ * number, which costs less to read and to look up). One kind throughout a call.
+ */
+export type MemberKey = string | number;
+
 /** Loans on the books as columns, one entry per loan in each, in the same order: what their debt groups need. */
 export interface LoanStateColumns {
-  memberIds: readonly string[];
+  members: readonly MemberKey[];
   rescheduleCounts: readonly number[];
   /** Day number of each loan's oldest unpaid due date on the day, or null when nothing is due and unpaid. */
   oldestUnpaidDueDays: readonly (number | null)[];
@@ -112,6 +118,40 @@ export interface DebtGroupColumns {
   reasons: Uint8Array;
 }
 
+/** Past this, members named by number get places as they first appear rather than a table as long as the largest number. */
+const largestMemberTable = 1 << 24;
+
+/**
+ * Each loan's member as a place in a table of members, and the table's length: her number itself when the loans name
+ * members by number (a typed array indexed by it, where a map of fifty thousand members cost most of the classifying),
+ * else a place given as she first appears.
+ */
+function memberPlaces(members: readonly MemberKey[]): { places: Int32Array; size: number } {
+  const places = new Int32Array(members.length);
+  let largest = -1;
+  for (let index = 0; index < members.length; index += 1) {
+    const key = members[index];
+    if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= largestMemberTable) {
+      largest = -2;
+      break;
+    }
+    places[index] = key;
+    if (key > largest) largest = key;
+  }
+  if (largest >= -1) return { places, size: largest + 1 };
+  const placeOf = new Map<MemberKey, number>();
+  for (let index = 0; index < members.length; index += 1) {
+    const key = members[index] as MemberKey;
+    let place = placeOf.get(key);
+    if (place === undefined) {
+      place = placeOf.size;
+      placeOf.set(key, place);
+    }
+    places[index] = place;
+  }
+  return { places, size: placeOf.size };
+}
+
 /**
  * Days past due and debt group of the loans on the books on a day, together (the worst of each member's loans when
  * memberWorst, since a borrower's loans share her group), as typed columns: a province's fifty thousand loans are
@@ -119,14 +159,13 @@ export interface DebtGroupColumns {
  * on the books of each member it names, or a member's worst group is missed.
  */
 export function debtGroupsOn(loans: LoanStateColumns, day: number, rules: { table: DebtGroupTable; memberWorst: boolean }): DebtGroupColumns {
-  const count = loans.memberIds.length;
+  const count = loans.members.length;
   const daysPastDue = new Int32Array(count);
   const debtGroups = new Uint8Array(count);
   const reasons = new Uint8Array(count);
-  // Each member numbered as she first appears, her worst own group kept by number.
-  const memberNumbers = new Map<string, number>();
-  const memberOf = rules.memberWorst ? new Int32Array(count) : null;
-  const worstOfMember: number[] = [];
+  // Each loan's member as a place in a table of her worst own group.
+  const members = rules.memberWorst ? memberPlaces(loans.members) : null;
+  const worstOfMember = new Uint8Array(members?.size ?? 0);
   for (let index = 0; index < count; index += 1) {
     const oldestUnpaidDueDay = loans.oldestUnpaidDueDays[index] as number | null;
     const days = oldestUnpaidDueDay === null ? 0 : day - oldestUnpaidDueDay;
@@ -136,20 +175,14 @@ export function debtGroupsOn(loans: LoanStateColumns, day: number, rules: { tabl
     daysPastDue[index] = days;
     debtGroups[index] = own;
     reasons[index] = bySchedule > byDays ? 1 : 0;
-    if (memberOf) {
-      const memberId = loans.memberIds[index] as string;
-      let member = memberNumbers.get(memberId);
-      if (member === undefined) {
-        member = worstOfMember.length;
-        memberNumbers.set(memberId, member);
-        worstOfMember.push(own);
-      } else if (own > (worstOfMember[member] as number)) worstOfMember[member] = own;
-      memberOf[index] = member;
+    if (members) {
+      const member = members.places[index] as number;
+      if (own > (worstOfMember[member] as number)) worstOfMember[member] = own;
     }
   }
-  if (memberOf) {
+  if (members) {
     for (let index = 0; index < count; index += 1) {
-      const worst = worstOfMember[memberOf[index] as number] as number;
+      const worst = worstOfMember[members.places[index] as number] as number;
       if (worst > (debtGroups[index] as number)) {
         debtGroups[index] = worst;
         reasons[index] = 2;
@@ -181,7 +214,7 @@ export function classifyLoansOn(
   rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
 ): LoanClassification[] {
   const { classificationOf } = classifiedColumns(
-    { memberIds: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
+    { members: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
     day,
     rules,
   );

@@ -370,7 +370,7 @@ describe('records edited where the journal was not', () => {
   it('a write-off day moved on the loan’s row, timeline rows of no loan, and a deposit kept as a withdrawal', async () => {
     const loanId = fund.loanIds[1] as string;
     const segments = read<{ n: number }>('SELECT count(*) AS n FROM loan_timeline_segments WHERE loan_id = ?', loanId).n;
-    edit("INSERT INTO loan_timeline_segments SELECT 'ln-nobody', from_day, to_day, version, principal_outstanding, principal_paid, interest_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, credit, closed, written_off, principal_written_off, reschedule_count, accrual, principal_fallen_due, member_id, group_id FROM loan_timeline_segments WHERE loan_id = ?", loanId);
+    edit("INSERT INTO loan_timeline_segments SELECT 'ln-nobody', from_day, to_day, version, principal_outstanding, principal_paid, interest_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, credit, closed, written_off, principal_written_off, reschedule_count, accrual, principal_fallen_due, member_id, group_id, member_number, group_number FROM loan_timeline_segments WHERE loan_id = ?", loanId);
     edit("UPDATE loans SET written_off_on = '2026-10-31' WHERE id = ?", loanId);
     const deposit = read<{ id: string }>("SELECT id FROM savings_transactions WHERE type = 'deposit' LIMIT 1");
     edit("UPDATE savings_transactions SET type = 'withdrawal' WHERE id = ?", deposit.id);

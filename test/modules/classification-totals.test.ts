@@ -11,13 +11,17 @@ import { type ClassifiedAggregate, type ClassificationRules, type LoansToTally, 
 type LoanToTally = LoanOnBooks & { groupId: string };
 
 /** The same loans as the columns the totals read. */
-const columnsOf = (loans: LoanToTally[]): LoansToTally => ({
-  memberIds: loans.map((loan) => loan.memberId),
-  groupIds: loans.map((loan) => loan.groupId),
+const columnsOf = (loans: LoanToTally[]): LoansToTally => {
+  const groupIds = [...new Set(loans.map((loan) => loan.groupId))];
+  return {
+    members: loans.map((loan) => loan.memberId),
+    groupNumbers: loans.map((loan) => groupIds.indexOf(loan.groupId) + 1),
+    groupIdOf: new Map(groupIds.map((groupId, at) => [at + 1, groupId])),
   outstanding: loans.map((loan) => Number(loan.outstanding)),
   rescheduleCounts: loans.map((loan) => loan.rescheduleCount),
-  oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay),
-});
+    oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay),
+  };
+};
 
 const day = 20_400;
 const rules = (memberWorst: boolean): ClassificationRules => ({ table: debtGroupPresets.microfinance, rates: provisionPresets.microfinance, memberWorst });

@@ -2,6 +2,7 @@
 // many (or the whole fund) by scanning the day's timeline. Both must give what the whole fund's read gives for those
 // groups, on a real database.
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/domain/calendar.js';
 import { activeBorrowersOn, classifiedPastDue, classifiedTotals, eachGroup, type GroupIds, groupOfEachMember, portfolioAtRiskOn, portfolioOn, repaymentProgress } from '../../src/modules/reports/classification.repo.js';
@@ -163,3 +164,67 @@ describe('report reads kept to some groups', () => {
   });
 });
 
+
+describe('members’ and groups’ numbers, which the whole fund’s totals key loans by', () => {
+  /** Timeline rows whose numbers are not their member’s and group’s. */
+  const misnumbered = () =>
+    (
+      test.database.sqlite
+        .prepare(
+          `SELECT count(*) AS n FROM loan_timeline_segments AS t JOIN members AS m ON m.id = t.member_id JOIN groups AS g ON g.id = t.group_id
+           WHERE t.member_number IS NOT m.number OR t.group_number IS NOT g.number`,
+        )
+        .get() as { n: number }
+    ).n;
+  /** Runs a change and undoes it, whatever it does. */
+  const undone = (change: () => void) => {
+    const sqlite = test.database.sqlite;
+    sqlite.exec('SAVEPOINT numbers');
+    try {
+      change();
+    } finally {
+      sqlite.exec('ROLLBACK TO numbers');
+      sqlite.exec('RELEASE numbers');
+    }
+  };
+
+  it('gives each group and member a number of its own, which every timeline row keeps', () => {
+    const sqlite = test.database.sqlite;
+    for (const table of ['groups', 'members']) {
+      const { rows, numbered, distinctNumbers } = sqlite.prepare(`SELECT count(*) AS rows, count(number) AS numbered, count(DISTINCT number) AS distinctNumbers FROM ${table}`).get() as Record<string, number>;
+      expect(rows, table).toBeGreaterThan(1);
+      expect([numbered, distinctNumbers], table).toEqual([rows, rows]);
+    }
+    expect((sqlite.prepare('SELECT count(*) AS n FROM loan_timeline_segments').get() as { n: number }).n).toBeGreaterThan(0);
+    expect(misnumbered()).toBe(0);
+  });
+
+  it('numbers a member written without one, and the migration numbers the timeline as its replays do', () => {
+    const sqlite = test.database.sqlite;
+    undone(() => {
+      const { largest } = sqlite.prepare('SELECT max(number) AS largest FROM members').get() as { largest: number };
+      sqlite.prepare("INSERT INTO members (id, full_name, search_name, sex, date_of_birth, national_id, ethnicity, poverty_status, group_id, joined_on, created_at, updated_at) SELECT 'mb-unnumbered', full_name, search_name, sex, date_of_birth, '099999999999', ethnicity, poverty_status, group_id, joined_on, created_at, updated_at FROM members LIMIT 1").run();
+      expect((sqlite.prepare("SELECT number FROM members WHERE id = 'mb-unnumbered'").get() as { number: number }).number).toBe(largest + 1);
+    });
+    const migration = readFileSync(new URL('../../db/migrations/0014_member_group_numbers.sql', import.meta.url), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').find((statement) => statement.trim().startsWith('UPDATE `loan_timeline_segments`')) as string;
+    undone(() => {
+      sqlite.exec('UPDATE loan_timeline_segments SET member_number = 0, group_number = 0');
+      expect(misnumbered()).toBeGreaterThan(0);
+      sqlite.exec(backfill);
+      expect(misnumbered()).toBe(0);
+    });
+  });
+
+  it('fail loudly when a loan on the books names a group number no group has', () => {
+    const db = test.context.db;
+    const day = parseIsoDate('2025-06-30') as number;
+    const rules = classificationRules(readSettings(db));
+    undone(() => {
+      test.database.sqlite.exec('UPDATE loan_timeline_segments SET group_number = 999999');
+      expect(() => portfolioOn(db, day, rules, null, eachGroup)).toThrow(/group number 999999, which no group has/);
+      // Kept to some groups, a loan of a group not among them is only left out.
+      expect(classifiedTotals(db, day, rules, [groupId], eachGroup)).toEqual([]);
+    });
+  });
+});

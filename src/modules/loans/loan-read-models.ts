@@ -81,6 +81,8 @@ function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, positio
     loanId: loan.id,
     memberId: loan.memberId,
     groupId: loan.groupId,
+    memberNumber: loan.memberNumber,
+    groupNumber: loan.groupNumber,
     fromDay: segment.fromDay,
     toDay: segment.toDay ?? openEndedDay,
     version: segment.version,

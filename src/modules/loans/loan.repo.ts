@@ -65,14 +65,24 @@ export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRo
 }
 
 /** A loan with where it was made, and the group its member is in now (she may have moved since). */
-export type LoanWithPlace = LoanRow & { areaPath: string; groupCode: string; memberName: string; memberStatus: string; memberGroupId: string; memberAreaPath: string };
+export type LoanWithPlace = LoanRow & {
+  areaPath: string;
+  groupCode: string;
+  /** The numbers of the loan's member and group (members.number, groups.number), which its timeline keeps. */
+  memberNumber: number;
+  groupNumber: number;
+  memberName: string;
+  memberStatus: string;
+  memberGroupId: string;
+  memberAreaPath: string;
+};
 
 /**
  * The statements every repayment reads its loan with, in SQL: drizzle's mapping of each row cost more than SQLite
  * reading it (columnsAs gives the rows drizzle's shape).
  */
 const hotReads = {
-  loanWithPlace: `SELECT ${columnsAs(loans, 'l')}, a.path AS "areaPath", g.code AS "groupCode", m.full_name AS "memberName", m.status AS "memberStatus",
+  loanWithPlace: `SELECT ${columnsAs(loans, 'l')}, a.path AS "areaPath", g.code AS "groupCode", m.number AS "memberNumber", g.number AS "groupNumber", m.full_name AS "memberName", m.status AS "memberStatus",
       m.group_id AS "memberGroupId", ma.path AS "memberAreaPath"
     FROM loans AS l JOIN groups AS g ON g.id = l.group_id JOIN areas AS a ON a.id = g.area_id JOIN members AS m ON m.id = l.member_id
       JOIN groups AS mg ON mg.id = m.group_id JOIN areas AS ma ON ma.id = mg.area_id WHERE l.id = ?`,

@@ -72,6 +72,11 @@ export function insertGroup(db: FundDatabase, group: typeof groups.$inferInsert)
   db.insert(groups).values(group).run();
 }
 
+/** The number the next group takes (groups.number): one past the highest given, read through its unique index. */
+export function nextGroupNumber(db: FundDatabase): number {
+  return (db.get<{ next: number }>(sql`SELECT coalesce(max(${groups.number}), 0) + 1 AS next FROM ${groups}`) as { next: number }).next;
+}
+
 const groupWithAreaColumns = { group: groups, areaPath: areas.path, areaCode: areas.code };
 
 export function findGroup(db: FundDatabase, id: string): GroupWithArea | undefined {
@@ -132,6 +137,11 @@ export function findOfficer(db: FundDatabase, userId: string) {
 
 export function insertMember(db: FundDatabase, member: typeof members.$inferInsert): void {
   db.insert(members).values(member).run();
+}
+
+/** The number the next member takes (members.number), as nextGroupNumber gives a group's. */
+export function nextMemberNumber(db: FundDatabase): number {
+  return (db.get<{ next: number }>(sql`SELECT coalesce(max(${members.number}), 0) + 1 AS next FROM ${members}`) as { next: number }).next;
 }
 
 export function updateMember(db: FundDatabase, id: string, changes: Partial<typeof members.$inferInsert>): void {

@@ -186,6 +186,7 @@ export function insertNewGroup(
   const name = normaliseName(input.name);
   const row: repo.GroupRow = {
     id: newId('gr'),
+    number: repo.nextGroupNumber(db),
     code: input.code,
     name,
     searchName: foldForSearch(name),
@@ -356,6 +357,7 @@ export function insertNewMember(db: FundDatabase, input: CreateMemberInput, grou
   const fullName = normaliseName(input.fullName);
   const row: repo.MemberRow = {
     id: newId('mb'),
+    number: repo.nextMemberNumber(db),
     fullName,
     searchName: foldForSearch(fullName),
     sex: input.sex,

@@ -37,12 +37,21 @@ const longSpanDays = 62;
  * query that states its condition.
  */
 export function segmentsContaining(day: number, columns: SQL, where: SQL): SQL {
+  return sql.join(
+    rangesContaining(day).map((range) => sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE ${range} AND ${where}`),
+    sql` UNION ALL `,
+  );
+}
+
+/** segmentsContaining's three ranges, each as a condition on segments `t`. */
+function rangesContaining(day: number): SQL[] {
   const long = sql.raw(String(longSpanDays));
   const openEnded = sql.raw(String(openEndedDay));
-  return sql`SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day > ${day} AND t.to_day <= ${day + longSpanDays} AND t.from_day <= ${day} AND ${where}
-    UNION ALL SELECT ${columns} FROM loan_timeline_segments AS t
-      WHERE t.to_day > ${day + longSpanDays} AND t.to_day < ${openEnded} AND t.to_day - t.from_day > ${long} AND t.from_day <= ${day} AND ${where}
-    UNION ALL SELECT ${columns} FROM loan_timeline_segments AS t WHERE t.to_day = ${openEnded} AND t.from_day <= ${day} AND ${where}`;
+  return [
+    sql`t.to_day > ${day} AND t.to_day <= ${day + longSpanDays} AND t.from_day <= ${day}`,
+    sql`t.to_day > ${day + longSpanDays} AND t.to_day < ${openEnded} AND t.to_day - t.from_day > ${long} AND t.from_day <= ${day}`,
+    sql`t.to_day = ${openEnded} AND t.from_day <= ${day}`,
+  ];
 }
 
 /**
@@ -103,25 +112,39 @@ export function loansOnBooksOn(db: FundDatabase, day: number, groupIds: GroupIds
 
 /**
  * The loans on the books the totals count, as columns (one entry per loan in each): what classifying needs, and each
- * loan's group and outstanding principal. Columns, not an object per loan: a province has fifty thousand.
+ * loan's group and outstanding principal. Columns, not an object per loan: a province has fifty thousand. Members and
+ * groups come by their numbers, which read and look up at a fraction of their ids' cost.
  */
 export interface LoansToTally extends LoanStateColumns {
-  groupIds: readonly string[];
+  /** Each loan's group by its number (groups.number). */
+  groupNumbers: readonly number[];
+  /** The id of each group the totals may count, by its number; a loan of a group not here is left out. */
+  groupIdOf: ReadonlyMap<number, string>;
   /** Outstanding principal in minor units, as SQLite hands a stored amount over (a whole number within 2^53). */
   outstanding: readonly number[];
 }
 
-const tallyColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
+const tallyColumnNames = ['member_number', 'group_number', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
 
 /** Each of the tally's columns as a JSON array over the segments `t`, or over those of them a filter keeps. */
 const tallyArrays = (filter = '') => sql.raw(tallyColumnNames.map((column) => `json_group_array(t.${column})${filter} AS ${column}`).join(', '));
 
 type TallyArrays = Record<(typeof tallyColumnNames)[number], string>;
 
-function loansToTallyOf(arrays: TallyArrays): LoansToTally {
+/** The ids of some groups (every group of the fund for null) by their numbers. */
+function groupIdsByNumber(db: FundDatabase, groupIds: GroupIds): Map<number, string> {
+  const [numbers, ids] = db.values<[string, string]>(
+    sql`SELECT json_group_array(g.number), json_group_array(g.id) FROM groups AS g WHERE ${groupIds === null ? sql`1 = 1` : sql`g.id IN (SELECT value FROM json_each(${JSON.stringify(groupIds)}))`}`,
+  )[0] as [string, string];
+  const idList = JSON.parse(ids) as string[];
+  return new Map((JSON.parse(numbers) as number[]).map((number, at) => [number, idList[at] as string]));
+}
+
+function loansToTallyOf(arrays: TallyArrays, groupIdOf: ReadonlyMap<number, string>): LoansToTally {
   return {
-    memberIds: JSON.parse(arrays.member_id) as string[],
-    groupIds: JSON.parse(arrays.group_id) as string[],
+    members: JSON.parse(arrays.member_number) as number[],
+    groupNumbers: JSON.parse(arrays.group_number) as number[],
+    groupIdOf,
     outstanding: JSON.parse(arrays.principal_outstanding) as number[],
     rescheduleCounts: JSON.parse(arrays.reschedule_count) as number[],
     oldestUnpaidDueDays: JSON.parse(arrays.oldest_unpaid_due_day) as (number | null)[],
@@ -131,7 +154,7 @@ function loansToTallyOf(arrays: TallyArrays): LoansToTally {
 /** The loans on the books on a day that classifiedTotals counts, read as one JSON array per column. */
 function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): LoansToTally {
   const columns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).join(', '));
-  return loansToTallyOf(db.get<TallyArrays>(sql`SELECT ${tallyArrays()} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as TallyArrays);
+  return loansToTallyOf(db.get<TallyArrays>(sql`SELECT ${tallyArrays()} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as TallyArrays, groupIdsByNumber(db, groupIds));
 }
 
 /** The days past due beyond which PAR1, PAR30 and PAR90 count a loan's balance. */
@@ -179,10 +202,33 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   // by group on a province) had every addition store a new bigint into an older object, and the loop by group took
   // fifteen times the fund's. Counting by the report's own rows spares the report a second pass over every group's cells.
   const cellsPerRow = 5 * agingBuckets.length;
-  const placeOfGroup = new Map<string, number>();
+  // Each group's place by its number, worked out when its first loan comes (unknown until then).
+  const unknown = -2;
+  let largestGroupNumber = 0;
+  for (const groupNumber of loans.groupIdOf.keys()) if (groupNumber > largestGroupNumber) largestGroupNumber = groupNumber;
+  const placeOfGroup = new Int32Array(largestGroupNumber + 1).fill(unknown);
   const placeOfKey = new Map<string | null, number>();
   const keyOfPlace: (string | null)[] = [];
   let slotOfCell = new Int32Array(cellsPerRow * 64).fill(-1);
+  const leftOut = -1;
+  /** The place of a group's row, the first time one of its loans comes; leftOut for a group the totals do not count. */
+  const placeOfGroupNumbered = (groupNumber: number): number => {
+    const groupId = loans.groupIdOf.get(groupNumber);
+    if (groupId === undefined || (wanted && !wanted.has(groupId))) return leftOut;
+    const key = rowOf ? rowOf(groupId) : null;
+    let place = placeOfKey.get(key);
+    if (place === undefined) {
+      place = keyOfPlace.length;
+      placeOfKey.set(key, place);
+      keyOfPlace.push(key);
+      if ((place + 1) * cellsPerRow > slotOfCell.length) {
+        const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
+        longer.set(slotOfCell);
+        slotOfCell = longer;
+      }
+    }
+    return place;
+  };
   const cells: { key: string | null; debtGroup: number; bucket: string }[] = [];
   const loanCounts: number[] = [];
   /**
@@ -200,26 +246,18 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   let largestProvision = 0n;
   const count = loans.outstanding.length;
   for (let index = 0; index < count; index += 1) {
-    const loanGroupId = loans.groupIds[index] as string;
-    if (wanted && !wanted.has(loanGroupId)) continue;
+    const groupNumber = loans.groupNumbers[index] as number;
+    let place = placeOfGroup[groupNumber] ?? leftOut;
+    if (place === unknown) {
+      place = placeOfGroupNumbered(groupNumber);
+      placeOfGroup[groupNumber] = place;
+    }
+    if (place === leftOut) {
+      if (!wanted) throw new Error(`a loan on the books is in group number ${groupNumber}, which no group has`);
+      continue;
+    }
     const days = daysPastDue[index] as number;
     const debtGroup = debtGroups[index] as number;
-    let place = placeOfGroup.get(loanGroupId);
-    if (place === undefined) {
-      const key = rowOf ? rowOf(loanGroupId) : null;
-      place = placeOfKey.get(key);
-      if (place === undefined) {
-        place = keyOfPlace.length;
-        placeOfKey.set(key, place);
-        keyOfPlace.push(key);
-        if ((place + 1) * cellsPerRow > slotOfCell.length) {
-          const longer = new Int32Array(slotOfCell.length * 2).fill(-1);
-          longer.set(slotOfCell);
-          slotOfCell = longer;
-        }
-      }
-      placeOfGroup.set(loanGroupId, place);
-    }
     const bucketIndex = agingBucketIndexOf(days);
     const cell = place * cellsPerRow + (debtGroup - 1) * agingBuckets.length + bucketIndex;
     let slot = slotOfCell[cell] as number;
@@ -291,8 +329,8 @@ export interface ClassifiedLoanRow {
   provision: number;
 }
 
-/** The columns classifiedPastDue reads of each loan on the books, beyond the tally's. */
-const pastDueColumnNames = [...tallyColumnNames, 'loan_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
+/** The columns classifiedPastDue reads of each loan on the books: the list names members and groups by their ids. */
+const pastDueColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day', 'loan_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
 
 type PastDueArrays = Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>;
 
@@ -306,7 +344,10 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const columns = sql.raw(`${pastDueColumnNames.map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
   const arrays = sql.raw([...pastDueColumnNames, 'segment_rowid'].map((column) => `json_group_array(t.${column}) AS ${column}`).join(', '));
   const read = db.get<PastDueArrays>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as PastDueArrays;
-  const loans = loansToTallyOf(read);
+  const memberIds = JSON.parse(read.member_id) as string[];
+  const loanGroupIds = JSON.parse(read.group_id) as string[];
+  const outstandings = JSON.parse(read.principal_outstanding) as number[];
+  const loans = { members: memberIds, rescheduleCounts: JSON.parse(read.reschedule_count) as number[], oldestUnpaidDueDays: JSON.parse(read.oldest_unpaid_due_day) as (number | null)[] };
   const loanIds = JSON.parse(read.loan_id) as string[];
   const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
   const overdueInterest = JSON.parse(read.overdue_interest) as number[];
@@ -316,13 +357,13 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
   for (let index = 0; index < loanIds.length; index += 1) {
-    const groupId = loans.groupIds[index] as string;
+    const groupId = loanGroupIds[index] as string;
     if ((classified.daysPastDue[index] as number) < minimumDaysPastDue || (wanted && !wanted.has(groupId))) continue;
-    const outstanding = loans.outstanding[index] as number;
+    const outstanding = outstandings[index] as number;
     const classification = classified.classificationOf(index, BigInt(outstanding));
     rows.push({
       loanId: loanIds[index] as string,
-      memberId: loans.memberIds[index] as string,
+      memberId: memberIds[index] as string,
       groupId,
       fromDay: fromDays[index] as number,
       segmentRowid: segmentRowids[index] as number,
@@ -384,10 +425,15 @@ export function repaymentProgress(db: FundDatabase, day: number, groupIds: Group
  */
 export function portfolioOn(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, rowOf: RowKeyOf | null): { totals: ClassifiedAggregate[]; progress: RepaymentProgress } {
   if (groupIds !== null) return { totals: classifiedTotals(db, day, rules, groupIds, rowOf), progress: repaymentProgress(db, day, groupIds) };
-  const columns = sql.raw(`${tallyColumnNames.map((column) => `t.${column}`).join(', ')}, t.written_off, t.closed, t.principal_fallen_due, t.principal_paid`);
-  const row = db.get<TallyArrays & RepaymentProgress>(sql`SELECT ${tallyArrays(` FILTER (WHERE ${onBooksCondition})`)}, ${progressSums} FROM (${segmentsContaining(day, columns, sql`1 = 1`)}) AS t`) as TallyArrays & RepaymentProgress;
-  const loans = loansToTallyOf(row);
-  return { totals: tallyClassified(loans, day, rules, null, rowOf), progress: { fallenDue: row.fallenDue, repaid: row.repaid } };
+  // Each of the day's ranges aggregated by a statement of its own: a union feeding one aggregate cost a seventh more.
+  const parts = rangesContaining(day).map(
+    (range) => db.get<TallyArrays & RepaymentProgress>(sql`SELECT ${tallyArrays(` FILTER (WHERE ${onBooksCondition})`)}, ${progressSums} FROM loan_timeline_segments AS t WHERE ${range}`) as TallyArrays & RepaymentProgress,
+  );
+  // A column's three JSON arrays joined as text, for one parse each.
+  const joined = (column: (typeof tallyColumnNames)[number]) => `[${parts.map((part) => part[column].slice(1, -1)).filter((items) => items !== '').join(',')}]`;
+  const loans = loansToTallyOf(Object.fromEntries(tallyColumnNames.map((column) => [column, joined(column)])) as TallyArrays, groupIdsByNumber(db, null));
+  const sumOf = (figure: keyof RepaymentProgress) => String(parts.reduce((sum, part) => sum + BigInt(part[figure] ?? '0'), 0n));
+  return { totals: tallyClassified(loans, day, rules, null, rowOf), progress: { fallenDue: sumOf('fallenDue'), repaid: sumOf('repaid') } };
 }
 
 /**
