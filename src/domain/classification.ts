@@ -128,17 +128,22 @@ const largestMemberTable = 1 << 24;
  */
 function memberPlaces(members: readonly MemberKey[]): { places: Int32Array; size: number } {
   const places = new Int32Array(members.length);
-  let largest = -1;
+  let size = 0;
+  let numbered = true;
   for (let index = 0; index < members.length; index += 1) {
     const key = members[index];
-    if (typeof key !== 'number' || !Number.isInteger(key) || key < 0 || key >= largestMemberTable) {
-      largest = -2;
+    if (typeof key !== 'number' || !(key >= 0 && key < largestMemberTable) || !Number.isInteger(key)) {
+      numbered = false;
       break;
     }
     places[index] = key;
-    if (key > largest) largest = key;
+    if (key >= size) size = key + 1;
   }
-  if (largest >= -1) return { places, size: largest + 1 };
+  return numbered ? { places, size } : placesAsTheyAppear(members, places);
+}
+
+/** Each loan's member as a place given as she first appears (members named by id). */
+function placesAsTheyAppear(members: readonly MemberKey[], places: Int32Array): { places: Int32Array; size: number } {
   const placeOf = new Map<MemberKey, number>();
   for (let index = 0; index < members.length; index += 1) {
     const key = members[index] as MemberKey;

@@ -242,8 +242,13 @@ function registerReport<R>(app: FastifyInstance, context: ServiceContext, report
   app.get(`/reports/${report.name}`, async (request, reply) => {
     const page = signedIn(request, readers);
     const query = request.query as Query;
-    const result = await attemptAsync(page.lang, () => report.run(page, query));
-    const body = html`${forms(page, { which: report.name, query, errors: result.ok ? null : result.errors, areas: reportAreaChoices(context, page) })}${result.ok ? report.view(page, result.value, queryString(query, report.fields)) : ''}`;
+    // The report runs on its own thread while this one reads the areas the form offers.
+    const running = attemptAsync(page.lang, () => report.run(page, query));
+    // Should reading the areas fail, the report's own failure is not left unhandled behind it.
+    running.catch(() => undefined);
+    const areas = reportAreaChoices(context, page);
+    const result = await running;
+    const body = html`${forms(page, { which: report.name, query, errors: result.ok ? null : result.errors, areas })}${result.ok ? report.view(page, result.value, queryString(query, report.fields)) : ''}`;
     return sendPage(reply, layout(page, report.title(page), body), result.ok ? 200 : result.errors.status);
   });
   for (const type of ['csv', 'xlsx'] as const) {
