@@ -87,8 +87,8 @@ export const groups = sqliteTable(
   {
     id: text('id').primaryKey(),
     /**
-     * A whole number of its own, given in the order groups are registered (a trigger numbers each new row): the
-     * timeline's as-of index keeps it beside the id, and a report over a province's loans keys them by it.
+     * A whole number of its own, the next one when the group is registered (a trigger numbers a row written without
+     * one): the timeline's as-of index keeps it beside the id, and a report over a province's loans keys them by it.
      */
     number: integer('number'),
     code: text('code').notNull(),

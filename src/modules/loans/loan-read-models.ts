@@ -31,8 +31,8 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
     repo.replaceLoanReadModels(db, loan.id, [], []);
     return;
   }
-  // A change rewrites the lines of the repayments it reached only: the others' are not even made (on every repayment).
-  const { segmentRows, lines } = readModelRowsOf(loan, history, position, change?.transactionIds);
+  // With a change, the rows it cannot reach are not even made (on every repayment: a long history's early segments).
+  const { segmentRows, lines } = readModelRowsOf(loan, history, position, change);
   if (change) {
     // Most reached repayments fall on the same installments as before (a payment appended after them changes
     // nothing of theirs): rewrite the lines only of those whose lines differ from the stored ones.
@@ -44,7 +44,7 @@ export function refreshLoanReadModels(db: FundDatabase, loan: repo.LoanWithPlace
       db,
       loan.id,
       change.fromDay,
-      segmentRows.filter((segment) => segment.toDay >= change.fromDay),
+      segmentRows,
       rewritten,
       lines.filter((line) => rewrittenSet.has(line.transactionId)),
     );
@@ -73,11 +73,15 @@ export function sameAsStored(allocation: Allocation, stored: repo.AllocationRow 
   );
 }
 
-/** The rows a disbursed loan's history gives for its read models: its timeline's segments and its repayments' lines (all, or some). */
-function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null, linesOf?: readonly string[]) {
+/**
+ * The rows a disbursed loan's history gives for its read models: its timeline's segments and its repayments' lines, all
+ * of them, or with a change only those it can reach (segments ending on or after its day, the lines of its repayments).
+ */
+function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, position: LoanPosition | null, change?: HistoryChange) {
   const principal = BigInt(loan.principal);
   const segments = loanTimeline({ principal, disbursedOn: history.versions[0]?.effectiveOn ?? 0, rules: rulesOf(history.terms), scheduleVersions: history.versions, events: history.events });
-  const segmentRows = segments.map((segment) => ({
+  const reached = change === undefined ? segments : segments.filter((segment) => (segment.toDay ?? openEndedDay) >= change.fromDay);
+  const segmentRows = reached.map((segment) => ({
     loanId: loan.id,
     memberId: loan.memberId,
     groupId: loan.groupId,
@@ -107,7 +111,7 @@ function readModelRowsOf(loan: repo.LoanWithPlace, history: LoanHistory, positio
       lateInterestAmountPerDay: segment.lateInterestAmountPerDay.toString(),
     }),
   }));
-  const allocations = [...(position?.allocations.values() ?? [])].filter((allocation) => !linesOf || linesOf.includes(allocation.id));
+  const allocations = [...(position?.allocations.values() ?? [])].filter((allocation) => !change || change.transactionIds.includes(allocation.id));
   const lines = allocations.flatMap((allocation) =>
     allocation.byInstallment.map((part) => ({
       transactionId: allocation.id,
