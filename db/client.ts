@@ -76,12 +76,28 @@ interface MigrationJournal {
   entries: { idx: number; tag: string }[];
 }
 
+const committedMigrations = () => (JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as MigrationJournal).entries;
+
+/** How many migrations a connection's file has applied (none for a file that never had one). */
+function migrationsApplied(sqlite: Database.Database): number {
+  const kept = sqlite.prepare("SELECT count(*) AS count FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get() as { count: number };
+  return kept.count === 0 ? 0 : (sqlite.prepare('SELECT count(*) AS count FROM __drizzle_migrations').get() as { count: number }).count;
+}
+
 /** The migration the schema stands at: the newest applied tag of the committed journal. */
 export function schemaVersion(handle: DatabaseHandle): string {
-  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as MigrationJournal;
-  const applied = handle.sqlite.prepare('SELECT count(*) AS count FROM __drizzle_migrations').get() as { count: number };
-  const entry = journal.entries[applied.count - 1];
+  const entry = committedMigrations()[migrationsApplied(handle.sqlite) - 1];
   return entry ? entry.tag : 'none';
+}
+
+/** Whether a database file has committed migrations yet to apply, read without changing the file. */
+export function migrationsPending(path: string): boolean {
+  const reader = readOnlyConnection(path, 2_000);
+  try {
+    return migrationsApplied(reader) < committedMigrations().length;
+  } finally {
+    reader.close();
+  }
 }
 
 /** What drizzle keeps of the driver: the better-sqlite3 connection (a transaction shares its database's) and the dialect. */

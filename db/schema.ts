@@ -89,6 +89,8 @@ export const groups = sqliteTable(
     /**
      * A whole number of its own, the next one when the group is registered (a trigger numbers a row written without
      * one): the timeline's as-of index keeps it beside the id, and a report over a province's loans keys them by it.
+     * The numbering triggers of groups, members and timeline rows are migration 0014's: drizzle-kit keeps no
+     * triggers, so a migration that rebuilds one of these tables must make its trigger again.
      */
     number: integer('number'),
     code: text('code').notNull(),

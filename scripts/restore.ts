@@ -1,6 +1,7 @@
 // npm run restore -- --from FILE [--database FILE]: replaces the fund's database with a backup copy, only if the copy
-// checks (SQLite's integrity check and the ledger's verification). Stop the service first: a database file that is
-// open elsewhere is refused. The replaced file is kept beside it as <file>.before-restore-<time>.
+// checks (SQLite's integrity check and the ledger's verification), once brought to this version as the service would
+// at its start (schema migrated, read models rebuilt when older rules made them). Stop the service first: a database
+// file that is open elsewhere is refused. The replaced file is kept beside it as <file>.before-restore-<time>.
 import { parseArgs } from 'node:util';
 import { restore } from '../src/modules/system/backup.service.js';
 import { businessDate, systemClock } from '../src/modules/shared/clock.js';

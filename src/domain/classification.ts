@@ -105,7 +105,7 @@ export type MemberKey = string | number;
 
 /** Loans on the books as columns, one entry per loan in each, in the same order: what their debt groups need. */
 export interface LoanStateColumns {
-  members: readonly MemberKey[];
+  memberKeys: readonly MemberKey[];
   rescheduleCounts: readonly number[];
   /** Day number of each loan's oldest unpaid due date on the day, or null when nothing is due and unpaid. */
   oldestUnpaidDueDays: readonly (number | null)[];
@@ -164,12 +164,12 @@ function placesAsTheyAppear(members: readonly MemberKey[], places: Int32Array): 
  * on the books of each member it names, or a member's worst group is missed.
  */
 export function debtGroupsOn(loans: LoanStateColumns, day: number, rules: { table: DebtGroupTable; memberWorst: boolean }): DebtGroupColumns {
-  const count = loans.members.length;
+  const count = loans.memberKeys.length;
   const daysPastDue = new Int32Array(count);
   const debtGroups = new Uint8Array(count);
   const reasons = new Uint8Array(count);
   // Each loan's member as a place in a table of her worst own group.
-  const members = rules.memberWorst ? memberPlaces(loans.members) : null;
+  const members = rules.memberWorst ? memberPlaces(loans.memberKeys) : null;
   const worstOfMember = new Uint8Array(members?.size ?? 0);
   for (let index = 0; index < count; index += 1) {
     const oldestUnpaidDueDay = loans.oldestUnpaidDueDays[index] as number | null;
@@ -219,7 +219,7 @@ export function classifyLoansOn(
   rules: { table: DebtGroupTable; rates: ProvisionRates; memberWorst: boolean },
 ): LoanClassification[] {
   const { classificationOf } = classifiedColumns(
-    { members: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
+    { memberKeys: loans.map((loan) => loan.memberId), rescheduleCounts: loans.map((loan) => loan.rescheduleCount), oldestUnpaidDueDays: loans.map((loan) => loan.oldestUnpaidDueDay) },
     day,
     rules,
   );

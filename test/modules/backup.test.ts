@@ -136,6 +136,36 @@ describe('restore', () => {
     if (!result.restored) expect(result.problems.join('\n')).toContain('ledger entry_hash');
   });
 
+  it('brings a good copy an older version took to this one before checking it, and restores it', async () => {
+    // The copy as the version before members' and groups' numbers (migration 0014) kept it.
+    const older = join(folder, 'older.db');
+    copyFileSync(good, older);
+    const file = new Database(older);
+    const asOfColumns = 'to_day, from_day, loan_id, member_id, group_id, principal_outstanding, principal_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, closed, written_off, reschedule_count, principal_fallen_due';
+    file.exec(`DROP TRIGGER groups_numbered; DROP TRIGGER members_numbered; DROP TRIGGER loan_timeline_numbered;
+      DROP INDEX groups_number_unique; DROP INDEX members_number_unique; DROP INDEX loan_timeline_as_of_idx; DROP INDEX loan_timeline_long_idx;
+      ALTER TABLE groups DROP COLUMN number; ALTER TABLE members DROP COLUMN number;
+      ALTER TABLE loan_timeline_segments DROP COLUMN member_number; ALTER TABLE loan_timeline_segments DROP COLUMN group_number;
+      CREATE INDEX loan_timeline_as_of_idx ON loan_timeline_segments (${asOfColumns});
+      CREATE INDEX loan_timeline_long_idx ON loan_timeline_segments (${asOfColumns}) WHERE to_day - from_day > 62 AND to_day < 99999999;
+      DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations);`);
+    file.close();
+
+    const result = await restore(older, target, { asOf, now: new Date('2026-11-23T04:05:07Z') });
+    expect(result.restored, result.restored ? '' : result.problems.join('\n')).toBe(true);
+    if (result.restored) expect(result.check.ledger?.ok).toBe(true);
+    const restored = new Database(target, { readonly: true });
+    try {
+      const misnumbered = restored
+        .prepare('SELECT count(*) AS n FROM loan_timeline_segments AS t JOIN members AS m ON m.id = t.member_id WHERE t.member_number IS NOT m.number')
+        .get() as { n: number };
+      expect(misnumbered.n).toBe(0);
+      expect((restored.prepare('SELECT count(*) AS n FROM members WHERE number IS NULL').get() as { n: number }).n).toBe(0);
+    } finally {
+      restored.close();
+    }
+  });
+
   it('refuses while the database is open elsewhere, and replaces it with a good copy once it is not', async () => {
     const service = new Database(target);
     service.pragma('journal_mode = WAL');

@@ -142,7 +142,7 @@ function groupIdsByNumber(db: FundDatabase, groupIds: GroupIds): Map<number, str
 
 function loansToTallyOf(arrays: TallyArrays, groupIdOf: ReadonlyMap<number, string>): LoansToTally {
   return {
-    members: JSON.parse(arrays.member_number) as number[],
+    memberKeys: JSON.parse(arrays.member_number) as number[],
     groupNumbers: JSON.parse(arrays.group_number) as number[],
     groupIdOf,
     outstanding: JSON.parse(arrays.principal_outstanding) as number[],
@@ -211,11 +211,15 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   const keyOfPlace: (string | null)[] = [];
   let slotOfCell = new Int32Array(cellsPerRow * 64).fill(-1);
   const leftOut = -1;
-  /** The place of a group's row, the first time one of its loans comes; leftOut for a group the totals do not count. */
+  /**
+   * The place of a group's row, the first time one of its loans comes; leftOut for a group the totals do not count. Over
+   * every group, a loan whose timeline names no group the fund has (a row made before timelines carried their group)
+   * still counts in the total, in no row, as it did when loans were keyed by their group's id.
+   */
   const placeOfGroupNumbered = (groupNumber: number): number => {
     const groupId = loans.groupIdOf.get(groupNumber);
-    if (groupId === undefined || (wanted && !wanted.has(groupId))) return leftOut;
-    const key = rowOf ? rowOf(groupId) : null;
+    if (wanted && (groupId === undefined || !wanted.has(groupId))) return leftOut;
+    const key = rowOf && groupId !== undefined ? rowOf(groupId) : null;
     let place = placeOfKey.get(key);
     if (place === undefined) {
       place = keyOfPlace.length;
@@ -247,15 +251,13 @@ export function tallyClassified(loans: LoansToTally, day: number, rules: Classif
   const count = loans.outstanding.length;
   for (let index = 0; index < count; index += 1) {
     const groupNumber = loans.groupNumbers[index] as number;
-    let place = placeOfGroup[groupNumber] ?? leftOut;
+    // A number past the table (no group's) is looked up each time: it is no group's, and rare.
+    let place = placeOfGroup[groupNumber] ?? placeOfGroupNumbered(groupNumber);
     if (place === unknown) {
       place = placeOfGroupNumbered(groupNumber);
       placeOfGroup[groupNumber] = place;
     }
-    if (place === leftOut) {
-      if (!wanted) throw new Error(`a loan on the books is in group number ${groupNumber}, which no group has`);
-      continue;
-    }
+    if (place === leftOut) continue;
     const days = daysPastDue[index] as number;
     const debtGroup = debtGroups[index] as number;
     const bucketIndex = agingBucketIndexOf(days);
@@ -347,7 +349,7 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const memberIds = JSON.parse(read.member_id) as string[];
   const loanGroupIds = JSON.parse(read.group_id) as string[];
   const outstandings = JSON.parse(read.principal_outstanding) as number[];
-  const loans = { members: memberIds, rescheduleCounts: JSON.parse(read.reschedule_count) as number[], oldestUnpaidDueDays: JSON.parse(read.oldest_unpaid_due_day) as (number | null)[] };
+  const loans = { memberKeys: memberIds, rescheduleCounts: JSON.parse(read.reschedule_count) as number[], oldestUnpaidDueDays: JSON.parse(read.oldest_unpaid_due_day) as (number | null)[] };
   const loanIds = JSON.parse(read.loan_id) as string[];
   const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
   const overdueInterest = JSON.parse(read.overdue_interest) as number[];

@@ -3,7 +3,9 @@
 // that checks; and the schedule that backs up every so often and keeps the newest copies.
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type FundDatabase, backupDatabase, detachCopy, integrityCheck, isFileFree, openSnapshot } from '../../../db/client.js';
+import { type DatabaseHandle, type FundDatabase, backupDatabase, detachCopy, integrityCheck, isFileFree, migrateDatabase, migrationsPending, openDatabase, openSnapshot } from '../../../db/client.js';
+import { loanReadModelVersion, upgradeLoanReadModels } from '../loans/loan-read-models.js';
+import { storedReadModelVersion } from '../loans/loan.repo.js';
 import { type LedgerVerification, type VerifyProgress, verifyLedger } from '../ledger/verify.service.js';
 import { type ServiceContext, nowTimestamp, today } from '../shared/context.js';
 
@@ -119,6 +121,11 @@ export async function restore(copy: string, target: string, options: { asOf: str
   } catch {
     // Not a database: the check below says so in words.
   }
+  const upgrade = await upgradeCopy(incoming, options.now);
+  if (upgrade) {
+    rmSync(incoming, { force: true });
+    return { restored: false, target, reason: 'copy_does_not_check', problems: [upgrade.replaceAll(incoming, copy)] };
+  }
   const check = await checkDatabaseFile(incoming, options.asOf, options.onCheckProgress);
   if (!check.ok) {
     rmSync(incoming, { force: true });
@@ -135,6 +142,42 @@ export async function restore(copy: string, target: string, options: { asOf: str
   renameSync(incoming, target);
   sync(target);
   return { restored: true, target, previous, check };
+}
+
+/**
+ * Brings a sound copy taken by an older version to this one, as the service would at its start: its schema migrated,
+ * its loans' read models rebuilt when older rules made them. Without it a good copy from before a migration is checked
+ * by code that expects what the migration adds, and refused as damaged. What the copy records is not touched: the
+ * check that follows verifies it. Null when done (or nothing was to do); else why the copy cannot be brought up.
+ */
+async function upgradeCopy(path: string, now: Date): Promise<string | null> {
+  try {
+    const integrity = await integrityCheck(path);
+    if (integrity.length !== 1 || integrity[0] !== 'ok') return null;
+  } catch {
+    // Not a database: the check says so in words.
+    return null;
+  }
+  let database: DatabaseHandle | undefined;
+  try {
+    // A copy this version made is checked as it is, byte for byte.
+    const snapshot = openSnapshot(path);
+    let current: boolean;
+    try {
+      current = !migrationsPending(path) && storedReadModelVersion(snapshot.db) >= loanReadModelVersion;
+    } finally {
+      snapshot.close();
+    }
+    if (current) return null;
+    database = openDatabase(path);
+    migrateDatabase(database);
+    upgradeLoanReadModels(database.db, now.toISOString());
+    return null;
+  } catch (error) {
+    return `${path} cannot be brought to this version of the service: ${(error as Error).message}`;
+  } finally {
+    database?.close();
+  }
 }
 
 /** 2026-11-23T03:00:00.000Z → 20261123-030000: sortable, and safe in a file name on every system. */

@@ -242,7 +242,7 @@ function registerReport<R>(app: FastifyInstance, context: ServiceContext, report
   app.get(`/reports/${report.name}`, async (request, reply) => {
     const page = signedIn(request, readers);
     const query = request.query as Query;
-    // The report runs on its own thread while this one reads the areas the form offers.
+    // A fund in a file runs the report on the reports' thread, while this one reads the areas the form offers.
     const running = attemptAsync(page.lang, () => report.run(page, query));
     // Should reading the areas fail, the report's own failure is not left unhandled behind it.
     running.catch(() => undefined);
