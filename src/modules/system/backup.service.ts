@@ -151,24 +151,25 @@ export async function restore(copy: string, target: string, options: { asOf: str
  * check that follows verifies it. Null when done (or nothing was to do); else why the copy cannot be brought up.
  */
 async function upgradeCopy(path: string, now: Date): Promise<string | null> {
+  // A copy this version made (the usual one) is checked as it is, byte for byte, and its whole file read once, by the
+  // check; an older one is first found sound, so that nothing is written into a damaged file.
+  let current: boolean;
   try {
-    const integrity = await integrityCheck(path);
-    if (integrity.length !== 1 || integrity[0] !== 'ok') return null;
-  } catch {
-    // Not a database: the check says so in words.
-    return null;
-  }
-  let database: DatabaseHandle | undefined;
-  try {
-    // A copy this version made is checked as it is, byte for byte.
     const snapshot = openSnapshot(path);
-    let current: boolean;
     try {
       current = !migrationsPending(path) && storedReadModelVersion(snapshot.db) >= loanReadModelVersion;
     } finally {
       snapshot.close();
     }
     if (current) return null;
+    const integrity = await integrityCheck(path);
+    if (integrity.length !== 1 || integrity[0] !== 'ok') return null;
+  } catch {
+    // Not a database, or not a sound one: the check says so in words.
+    return null;
+  }
+  let database: DatabaseHandle | undefined;
+  try {
     database = openDatabase(path);
     migrateDatabase(database);
     upgradeLoanReadModels(database.db, now.toISOString());
