@@ -331,26 +331,37 @@ export interface ClassifiedLoanRow {
   provision: number;
 }
 
-/** The columns classifiedPastDue reads of each loan on the books: the list names members and groups by their ids. */
-const pastDueColumnNames = ['member_id', 'group_id', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day', 'loan_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
+/** What classifiedPastDue reads of every loan on the books: what classifying needs, members by their numbers. */
+const classifyingColumnNames = ['member_number', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
 
-type PastDueArrays = Record<(typeof pastDueColumnNames)[number] | 'segment_rowid', string>;
+/** And of each loan it lists, those at least the days past due asked for: a fraction of them. */
+const listedColumnNames = ['loan_id', 'member_id', 'group_id', 'overdue_principal', 'overdue_interest', 'from_day', 'segment_rowid'] as const;
+
+type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof listedColumnNames)[number], string>;
 
 /**
  * Loans on the books on a day in some groups that are at least some days past due, classified, worst first. Every loan
  * on the books is read (a member's worst group counts her loans everywhere) as one JSON array per column, as the
- * totals read them; a row is made only for a loan the list shows, a fraction of them.
+ * totals read them; the columns only the list shows come for the loans it lists, and a row is made for each of those.
  */
 export function classifiedPastDue(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, minimumDaysPastDue: number): ClassifiedLoanRow[] {
   // The rowid comes with every index entry: reading it costs nothing.
-  const columns = sql.raw(`${pastDueColumnNames.map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
-  const arrays = sql.raw([...pastDueColumnNames, 'segment_rowid'].map((column) => `json_group_array(t.${column}) AS ${column}`).join(', '));
+  const columns = sql.raw(`${[...classifyingColumnNames, ...listedColumnNames.slice(0, -1)].map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
+  // A loan's own days past due are the day less its oldest unpaid due day (none when nothing is unpaid), as classifying counts them.
+  const listed = `FILTER (WHERE t.oldest_unpaid_due_day <= ${Math.trunc(day - minimumDaysPastDue)})`;
+  const arrays = sql.raw(
+    [...classifyingColumnNames.map((column) => `json_group_array(t.${column}) AS ${column}`), ...listedColumnNames.map((column) => `json_group_array(t.${column}) ${listed} AS ${column}`)].join(', '),
+  );
   const read = db.get<PastDueArrays>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as PastDueArrays;
+  const outstandings = JSON.parse(read.principal_outstanding) as number[];
+  const loans = {
+    memberKeys: JSON.parse(read.member_number) as number[],
+    rescheduleCounts: JSON.parse(read.reschedule_count) as number[],
+    oldestUnpaidDueDays: JSON.parse(read.oldest_unpaid_due_day) as (number | null)[],
+  };
+  const loanIds = JSON.parse(read.loan_id) as string[];
   const memberIds = JSON.parse(read.member_id) as string[];
   const loanGroupIds = JSON.parse(read.group_id) as string[];
-  const outstandings = JSON.parse(read.principal_outstanding) as number[];
-  const loans = { memberKeys: memberIds, rescheduleCounts: JSON.parse(read.reschedule_count) as number[], oldestUnpaidDueDays: JSON.parse(read.oldest_unpaid_due_day) as (number | null)[] };
-  const loanIds = JSON.parse(read.loan_id) as string[];
   const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
   const overdueInterest = JSON.parse(read.overdue_interest) as number[];
   const fromDays = JSON.parse(read.from_day) as number[];
@@ -358,20 +369,25 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const classified = classifiedColumns(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
-  for (let index = 0; index < loanIds.length; index += 1) {
-    const groupId = loanGroupIds[index] as string;
-    if ((classified.daysPastDue[index] as number) < minimumDaysPastDue || (wanted && !wanted.has(groupId))) continue;
+  // The listed loans' columns hold the loans classifying finds at least that far past due, in the same order.
+  let listedAt = 0;
+  for (let index = 0; index < outstandings.length; index += 1) {
+    if ((classified.daysPastDue[index] as number) < minimumDaysPastDue) continue;
+    const at = listedAt;
+    listedAt += 1;
+    const groupId = loanGroupIds[at] as string;
+    if (wanted && !wanted.has(groupId)) continue;
     const outstanding = outstandings[index] as number;
     const classification = classified.classificationOf(index, BigInt(outstanding));
     rows.push({
-      loanId: loanIds[index] as string,
-      memberId: memberIds[index] as string,
+      loanId: loanIds[at] as string,
+      memberId: memberIds[at] as string,
       groupId,
-      fromDay: fromDays[index] as number,
-      segmentRowid: segmentRowids[index] as number,
+      fromDay: fromDays[at] as number,
+      segmentRowid: segmentRowids[at] as number,
       outstanding,
-      overduePrincipal: overduePrincipal[index] as number,
-      overdueInterest: overdueInterest[index] as number,
+      overduePrincipal: overduePrincipal[at] as number,
+      overdueInterest: overdueInterest[at] as number,
       daysPastDue: classification.daysPastDue,
       debtGroup: classification.debtGroup,
       reason: classification.reason,
@@ -379,6 +395,7 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
       provision: Number(classification.provision),
     });
   }
+  if (listedAt !== loanIds.length) throw new Error(`classifying found ${listedAt} loans at least ${minimumDaysPastDue} days past due where the timeline read ${loanIds.length}`);
   return rows.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));
 }
 
