@@ -330,6 +330,15 @@ export const loanProducts = sqliteTable(
   (table) => [uniqueIndex('loan_products_code_unique').on(table.code)],
 );
 
+/**
+ * Each distinct set of terms the fund's loans were made on, once: a fund lends on a few, and a report that needs many
+ * loans' terms groups them by this id rather than by each loan's own copy (loans.terms, which stays the loan's record).
+ */
+export const loanTerms = sqliteTable('loan_terms', {
+  id: integer('id').primaryKey(),
+  terms: text('terms').notNull().unique(),
+});
+
 export const loanStatuses = ['applied', 'approved', 'rejected', 'withdrawn', 'active', 'closed', 'written_off'] as const;
 
 export const loans = sqliteTable(
@@ -350,6 +359,8 @@ export const loans = sqliteTable(
     installments: integer('installments').notNull(),
     /** The terms this loan was made on, copied from the product at application: a product change never reaches it. */
     terms: text('terms').notNull(),
+    /** The same terms among the fund's distinct ones (loan_terms). */
+    termsId: integer('terms_id').references(() => loanTerms.id),
     purpose: text('purpose').notNull(),
     status: text('status', { enum: loanStatuses }).notNull(),
     appliedOn: text('applied_on').notNull(),
@@ -372,8 +383,9 @@ export const loans = sqliteTable(
     // Covers outreach's read of the loans disbursed in a period, in the order they were disbursed.
     index('loans_disbursed_on_idx').on(table.disbursedOn, table.id, table.memberId, table.groupId, table.principal),
     // Covers the reports' join from an installment or a transaction to its loan's schedule versions, group, and the
-    // day it left the books, so a collection rate over a month does not read a whole loan row (its terms) per installment.
-    index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId, table.status, table.closedOn, table.writtenOffOn),
+    // day it left the books, so a collection rate over a month does not read a whole loan row (its terms) per installment;
+    // and from a loan to its terms' id, so the arrears list finds the terms of thousands of loans without their rows.
+    index('loans_report_idx').on(table.id, table.rescheduleCount, table.groupId, table.status, table.closedOn, table.writtenOffOn, table.termsId),
   ],
 );
 

@@ -137,12 +137,16 @@ describe('restore', () => {
   });
 
   it('brings a good copy an older version took to this one before checking it, and restores it', async () => {
-    // The copy as the version before members' and groups' numbers (migration 0014) kept it.
+    // The copy as the version before members' and groups' numbers (migration 0014) kept it, so before the loans' terms
+    // ids (0015) too.
     const older = join(folder, 'older.db');
     copyFileSync(good, older);
     const file = new Database(older);
     const asOfColumns = 'to_day, from_day, loan_id, member_id, group_id, principal_outstanding, principal_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, closed, written_off, reschedule_count, principal_fallen_due';
-    file.exec(`DROP TRIGGER groups_numbered; DROP TRIGGER members_numbered; DROP TRIGGER loan_timeline_numbered;
+    file.exec(`DROP TRIGGER loans_terms_kept; DROP INDEX loans_report_idx; ALTER TABLE loans DROP COLUMN terms_id; DROP TABLE loan_terms;
+      CREATE INDEX loans_report_idx ON loans (id, reschedule_count, group_id, status, closed_on, written_off_on);
+      DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations);
+      DROP TRIGGER groups_numbered; DROP TRIGGER members_numbered; DROP TRIGGER loan_timeline_numbered;
       DROP INDEX groups_number_unique; DROP INDEX members_number_unique; DROP INDEX loan_timeline_as_of_idx; DROP INDEX loan_timeline_long_idx;
       ALTER TABLE groups DROP COLUMN number; ALTER TABLE members DROP COLUMN number;
       ALTER TABLE loan_timeline_segments DROP COLUMN member_number; ALTER TABLE loan_timeline_segments DROP COLUMN group_number;
@@ -161,6 +165,8 @@ describe('restore', () => {
         .get() as { n: number };
       expect(misnumbered.n).toBe(0);
       expect((restored.prepare('SELECT count(*) AS n FROM members WHERE number IS NULL').get() as { n: number }).n).toBe(0);
+      const misfiled = restored.prepare('SELECT count(*) AS n FROM loans AS l LEFT JOIN loan_terms AS t ON t.id = l.terms_id WHERE t.terms IS NOT l.terms').get() as { n: number };
+      expect(misfiled.n).toBe(0);
     } finally {
       restored.close();
     }

@@ -10,6 +10,7 @@ import { classifyLoansOn } from '../../src/domain/classification.js';
 import { rebuildAllReadModels } from '../../src/modules/loans/loan-read-models.js';
 import { arrearsDetailsOf, dueAndPaidBetween, loanTransactionsByMonth, savingsOn } from '../../src/modules/reports/report.repo.js';
 import { findMember } from '../../src/modules/registry/registry.repo.js';
+import { findLoan } from '../../src/modules/loans/loan.repo.js';
 import { classificationRules, readSettings } from '../../src/modules/settings/settings.service.js';
 import { balancesOn } from '../../src/modules/ledger/ledger.service.js';
 import { accountCodes } from '../../src/ledger/chart.js';
@@ -167,6 +168,18 @@ describe('report reads kept to some groups', () => {
   });
 });
 
+/** Runs a change on the test's database and undoes it, whatever it does. */
+const undone = (change: () => void) => {
+  const sqlite = test.database.sqlite;
+  sqlite.exec('SAVEPOINT undone');
+  try {
+    change();
+  } finally {
+    sqlite.exec('ROLLBACK TO undone');
+    sqlite.exec('RELEASE undone');
+  }
+};
+
 describe('members’ and groups’ numbers, which the whole fund’s totals key loans by', () => {
   /** Timeline rows whose numbers are not their member’s and group’s. */
   const misnumbered = () =>
@@ -178,17 +191,6 @@ describe('members’ and groups’ numbers, which the whole fund’s totals key 
         )
         .get() as { n: number }
     ).n;
-  /** Runs a change and undoes it, whatever it does. */
-  const undone = (change: () => void) => {
-    const sqlite = test.database.sqlite;
-    sqlite.exec('SAVEPOINT numbers');
-    try {
-      change();
-    } finally {
-      sqlite.exec('ROLLBACK TO numbers');
-      sqlite.exec('RELEASE numbers');
-    }
-  };
 
   it('gives each group and member a number of its own, which every timeline row keeps', () => {
     const sqlite = test.database.sqlite;
@@ -286,5 +288,59 @@ describe('members’ and groups’ numbers, which the whole fund’s totals key 
     // Her two loans, in two groups, are on the books together, and share her worst group.
     const onBooks = loansOnBooksOn(db, parseIsoDate('2026-12-01') as number, null).filter((loan) => loan.memberId === member);
     expect(new Set(onBooks.map((loan) => loan.groupId)).size).toBe(2);
+  });
+});
+
+describe('loans’ terms by id, which the arrears list reads a loan’s terms by', () => {
+  /** Loans whose terms id does not name their own terms. */
+  const misfiled = () => (test.database.sqlite.prepare('SELECT count(*) AS n FROM loans AS l LEFT JOIN loan_terms AS t ON t.id = l.terms_id WHERE t.terms IS NOT l.terms').get() as { n: number }).n;
+
+  it('keep each set of terms once, every loan pointing at its own, and give the list each past-due loan’s own terms', () => {
+    const sqlite = test.database.sqlite;
+    const db = test.context.db;
+    const { loans, distinctTerms } = sqlite.prepare('SELECT count(*) AS loans, count(DISTINCT terms) AS distinctTerms FROM loans').get() as Record<string, number>;
+    expect(loans).toBeGreaterThan(1);
+    expect((sqlite.prepare('SELECT count(*) AS n FROM loan_terms').get() as { n: number }).n).toBe(distinctTerms);
+    expect(misfiled()).toBe(0);
+    const day = parseIsoDate('2025-06-30') as number;
+    const pastDue = classifiedPastDue(db, day, classificationRules(readSettings(db)), null, 1);
+    expect(pastDue.length).toBeGreaterThan(1);
+    undone(() => {
+      // One past-due loan on terms no other loan has (a higher penalty), kept as the service keeps a new loan's.
+      const changed = pastDue[1] as (typeof pastDue)[number];
+      const terms = JSON.stringify({ ...JSON.parse(findLoan(db, changed.loanId)?.terms ?? '{}'), overdueMultiplier: '2' });
+      sqlite.prepare('INSERT INTO loan_terms (terms) VALUES (?)').run(terms);
+      sqlite.prepare('UPDATE loans SET terms = ?, terms_id = (SELECT id FROM loan_terms WHERE terms = ?) WHERE id = ?').run(terms, terms, changed.loanId);
+      expect(misfiled()).toBe(0);
+      expect(arrearsDetailsOf(db, pastDue).map((detail) => detail.terms)).toEqual(pastDue.map((loan) => findLoan(db, loan.loanId)?.terms));
+      // A loan whose terms were never kept fails loudly rather than taking another's.
+      sqlite.prepare('UPDATE loans SET terms_id = NULL WHERE id = ?').run(changed.loanId);
+      expect(() => arrearsDetailsOf(db, pastDue)).toThrow(/has no terms kept/);
+    });
+  });
+
+  it('the migration keeps every loan’s terms, and its trigger those of a loan written without their id', () => {
+    const sqlite = test.database.sqlite;
+    const migration = readFileSync(new URL('../../db/migrations/0015_loan_terms.sql', import.meta.url), 'utf8');
+    const backfill = migration.split('--> statement-breakpoint').filter((statement) => /INSERT INTO `loan_terms`|UPDATE `loans`/.test(statement));
+    expect(backfill).toHaveLength(2);
+    undone(() => {
+      sqlite.exec('UPDATE loans SET terms_id = NULL; DELETE FROM loan_terms');
+      expect(misfiled()).toBeGreaterThan(0);
+      for (const statement of backfill) sqlite.exec(statement);
+      expect(misfiled()).toBe(0);
+    });
+    undone(() => {
+      // Two loans written as a version from before the ids writes them: new terms are kept once, known ones found.
+      const kept = (sqlite.prepare('SELECT count(*) AS n FROM loan_terms').get() as { n: number }).n;
+      sqlite.exec("CREATE TEMP TABLE copied AS SELECT * FROM loans WHERE rowid = (SELECT min(rowid) FROM loans)");
+      sqlite.exec("UPDATE copied SET id = 'ln-known-terms', terms_id = NULL");
+      sqlite.exec('INSERT INTO loans SELECT * FROM copied');
+      sqlite.exec("UPDATE copied SET id = 'ln-new-terms', terms = json_set(terms, '$.overdueMultiplier', '3')");
+      sqlite.exec('INSERT INTO loans SELECT * FROM copied');
+      sqlite.exec('DROP TABLE copied');
+      expect(misfiled()).toBe(0);
+      expect((sqlite.prepare('SELECT count(*) AS n FROM loan_terms').get() as { n: number }).n).toBe(kept + 1);
+    });
   });
 });

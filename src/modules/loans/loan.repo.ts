@@ -8,6 +8,7 @@ import {
   groups,
   journalEntries,
   loanProducts,
+  loanTerms,
   loanTimelineSegments,
   loanTransactions,
   loans,
@@ -56,8 +57,17 @@ export function listProducts(db: FundDatabase): ProductRow[] {
 
 // Loans
 
-export function insertLoan(db: FundDatabase, row: LoanRow): void {
-  db.insert(loans).values(row).run();
+/** A loan as made: its terms' id is the repo's to find. */
+export function insertLoan(db: FundDatabase, row: Omit<LoanRow, 'termsId'>): void {
+  db.insert(loans).values({ ...row, termsId: termsIdOf(db, row.terms) }).run();
+}
+
+/** The id of a set of terms among the fund's distinct ones (loan_terms), added the first time a loan is made on them. */
+function termsIdOf(db: FundDatabase, terms: string): number {
+  db.insert(loanTerms).values({ terms }).onConflictDoNothing().run();
+  const found = db.select({ id: loanTerms.id }).from(loanTerms).where(eq(loanTerms.terms, terms)).get();
+  if (!found) throw new Error('the loan terms just kept cannot be read back');
+  return found.id;
 }
 
 export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRow>): void {

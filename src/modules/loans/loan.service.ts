@@ -369,7 +369,7 @@ export function applyLoan(context: ServiceContext, actor: Actor, input: ApplyLoa
       throw new DomainError('date_before_joined', `The member joined on ${member.joinedOn}.`, [{ path: 'appliedOn', message: `must be on or after ${member.joinedOn}` }]);
     }
     const now = nowTimestamp(context);
-    const row: repo.LoanRow = {
+    const row: Omit<repo.LoanRow, 'termsId'> = {
       id: newId('ln'),
       memberId: member.id,
       groupId: member.groupId,
