@@ -138,12 +138,14 @@ describe('restore', () => {
 
   it('brings a good copy an older version took to this one before checking it, and restores it', async () => {
     // The copy as the version before members' and groups' numbers (migration 0014) kept it, so before the loans' terms
-    // ids (0015) too.
+    // ids (0015) and the timeline's arrears index (0016) too.
     const older = join(folder, 'older.db');
     copyFileSync(good, older);
     const file = new Database(older);
     const asOfColumns = 'to_day, from_day, loan_id, member_id, group_id, principal_outstanding, principal_paid, overdue_principal, overdue_interest, oldest_unpaid_due_day, closed, written_off, reschedule_count, principal_fallen_due';
-    file.exec(`DROP TRIGGER loans_terms_kept; DROP INDEX loans_report_idx; ALTER TABLE loans DROP COLUMN terms_id; DROP TABLE loan_terms;
+    file.exec(`DROP INDEX loan_timeline_arrears_idx;
+      DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations);
+      DROP TRIGGER loans_terms_kept; DROP INDEX loans_report_idx; ALTER TABLE loans DROP COLUMN terms_id; DROP TABLE loan_terms;
       CREATE INDEX loans_report_idx ON loans (id, reschedule_count, group_id, status, closed_on, written_off_on);
       DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations);
       DROP TRIGGER groups_numbered; DROP TRIGGER members_numbered; DROP TRIGGER loan_timeline_numbered;

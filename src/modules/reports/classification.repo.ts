@@ -320,7 +320,6 @@ export interface ClassifiedLoanRow {
   memberId: string;
   groupId: string;
   fromDay: number;
-  segmentRowid: number;
   outstanding: number;
   overduePrincipal: number;
   overdueInterest: number;
@@ -335,7 +334,7 @@ export interface ClassifiedLoanRow {
 const classifyingColumnNames = ['member_number', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
 
 /** And of each loan it lists, those at least the days past due asked for: a fraction of them. */
-const listedColumnNames = ['loan_id', 'member_id', 'group_id', 'overdue_principal', 'overdue_interest', 'from_day', 'segment_rowid'] as const;
+const listedColumnNames = ['loan_id', 'member_id', 'group_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
 
 type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof listedColumnNames)[number], string>;
 
@@ -345,8 +344,7 @@ type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof li
  * totals read them; the columns only the list shows come for the loans it lists, and a row is made for each of those.
  */
 export function classifiedPastDue(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, minimumDaysPastDue: number): ClassifiedLoanRow[] {
-  // The rowid comes with every index entry: reading it costs nothing.
-  const columns = sql.raw(`${[...classifyingColumnNames, ...listedColumnNames.slice(0, -1)].map((column) => `t.${column}`).join(', ')}, t.rowid AS segment_rowid`);
+  const columns = sql.raw([...classifyingColumnNames, ...listedColumnNames].map((column) => `t.${column}`).join(', '));
   // A loan's own days past due are the day less its oldest unpaid due day (none when nothing is unpaid), as classifying counts them.
   const listed = `FILTER (WHERE t.oldest_unpaid_due_day <= ${Math.trunc(day - minimumDaysPastDue)})`;
   const arrays = sql.raw(
@@ -365,7 +363,6 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const overduePrincipal = JSON.parse(read.overdue_principal) as number[];
   const overdueInterest = JSON.parse(read.overdue_interest) as number[];
   const fromDays = JSON.parse(read.from_day) as number[];
-  const segmentRowids = JSON.parse(read.segment_rowid) as number[];
   const classified = classifiedColumns(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
@@ -384,7 +381,6 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
       memberId: memberIds[at] as string,
       groupId,
       fromDay: fromDays[at] as number,
-      segmentRowid: segmentRowids[at] as number,
       outstanding,
       overduePrincipal: overduePrincipal[at] as number,
       overdueInterest: overdueInterest[at] as number,

@@ -5,6 +5,8 @@ import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import {
   areas,
   groups,
+  accrualKeys,
+  accrualPart,
   loanTerms,
   loanTimelineSegments,
   loanTransactions,
@@ -154,18 +156,21 @@ export interface ArrearsDetail {
 /**
  * The details of some past-due loans, each with the timeline segment it was classified on, in the order given: a page
  * of the list or the whole fund's tens of thousands, in a few statements rather than a round trip for each loan. Each
- * segment is read by the rowid the as-of index gave (a wrong one names another loan or day, and fails), in rowid order
- * so that the reads walk the table forward, its accrual handed over as the JSON it is stored as (taken apart in SQL, it
- * cost twice the reads). A loan's terms come by their id from the loans' report index, and each id's terms once: a
- * fund's loans share a few, and each loan's own copy of 600 bytes, read from its row and grouped, cost a third of the
- * whole fund's list. A member is reached by her id, not through her loan's row.
+ * segment's accrual comes from the timeline's arrears index (db/schema.ts), sought by loan and first day in the loans'
+ * order: a row each from the whole table cost three times as much. A loan's terms come by their id from the loans'
+ * report index, and each id's terms once: a fund's loans share a few, and each loan's own copy of 600 bytes, read from
+ * its row and grouped, cost a third of the whole fund's list. A member is reached by her id, not through her loan's row.
  */
-export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: string; memberId: string; fromDay: number; segmentRowid: number }[]): ArrearsDetail[] {
-  const byRowid = pastDue.map((loan, at) => [loan.segmentRowid, loan.loanId, loan.fromDay, at] as const).sort((a, b) => a[0] - b[0]);
-  const [accruals] = db.values<[string | null]>(sql`
-    WITH k AS (SELECT value ->> 0 AS segment_rowid, value ->> 1 AS loan_id, value ->> 2 AS from_day, value ->> 3 AS at FROM json_each(${JSON.stringify(byRowid)}))
-    SELECT '[' || group_concat('[' || k.at || ',' || t.accrual || ']') || ']'
-    FROM k JOIN ${loanTimelineSegments} AS t ON t.rowid = k.segment_rowid AND t.loan_id = k.loan_id AND t.from_day = k.from_day`)[0] as [string | null];
+export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: string; memberId: string; fromDay: number }[]): ArrearsDetail[] {
+  const byLoan = pastDue.map((loan, at) => [loan.loanId, loan.fromDay, at] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  const accrualParts = sql.join(
+    accrualKeys.map((key) => accrualPart(sql`t.accrual`, key)),
+    sql`, `,
+  );
+  const [accruals] = db.values<[string]>(sql`
+    WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day, value ->> 2 AS at FROM json_each(${JSON.stringify(byLoan)}))
+    SELECT json_group_array(json_array(k.at, ${accrualParts}))
+    FROM k JOIN ${loanTimelineSegments} AS t INDEXED BY loan_timeline_arrears_idx ON t.loan_id = k.loan_id AND t.from_day = k.from_day AND t.oldest_unpaid_due_day IS NOT NULL`)[0] as [string];
   const loansOnTerms = db.values<[termsId: number | null, places: string]>(sql`
     SELECT l.terms_id, json_group_array(k.key) FROM json_each(${JSON.stringify(pastDue.map((loan) => loan.loanId))}) AS k
       JOIN ${loans} AS l INDEXED BY loans_report_idx ON l.id = k.value
@@ -187,19 +192,20 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
       SELECT m.id, m.full_name, m.phone FROM json_each(${JSON.stringify(memberIds)}) AS k JOIN ${members} AS m ON m.id = k.value`).map(([id, fullName, phone]) => [id, { fullName, phone }]),
   );
   const details = new Array<ArrearsDetail | undefined>(pastDue.length);
-  for (const [at, stored] of JSON.parse(accruals ?? '[]') as [number, Partial<SegmentAccrual>][]) {
+  for (const [at, penaltyPaid, lateInterestPaid, penaltyAmountDays, penaltyAmountPerDay, lateInterestAmountDays, lateInterestAmountPerDay] of JSON.parse(accruals) as [number, ...(string | null)[]][]) {
     const loan = pastDue[at] as (typeof pastDue)[number];
+    if (details[at]) throw new Error(`the past-due loan ${loan.loanId} has two segments from the day it was classified on`);
     const terms = termsOfLoan[at];
     if (terms === undefined) throw new Error(`the past-due loan ${loan.loanId} has no loan row`);
     const contact = contactOf.get(loan.memberId);
     if (!contact) throw new Error(`the past-due loan ${loan.loanId} has no member ${loan.memberId}`);
     const accrual = {
-      penaltyPaid: stored.penaltyPaid ?? '0',
-      lateInterestPaid: stored.lateInterestPaid ?? '0',
-      penaltyAmountDays: stored.penaltyAmountDays ?? '0',
-      penaltyAmountPerDay: stored.penaltyAmountPerDay ?? '0',
-      lateInterestAmountDays: stored.lateInterestAmountDays ?? '0',
-      lateInterestAmountPerDay: stored.lateInterestAmountPerDay ?? '0',
+      penaltyPaid: penaltyPaid ?? '0',
+      lateInterestPaid: lateInterestPaid ?? '0',
+      penaltyAmountDays: penaltyAmountDays ?? '0',
+      penaltyAmountPerDay: penaltyAmountPerDay ?? '0',
+      lateInterestAmountDays: lateInterestAmountDays ?? '0',
+      lateInterestAmountPerDay: lateInterestAmountPerDay ?? '0',
     };
     details[at] = { terms, accrual, fullName: contact.fullName, phone: contact.phone };
   }

@@ -1,0 +1,3 @@
+-- The timeline's segments with something unpaid past its due date, by loan and first day, with their accrual's parts:
+-- the arrears list reads each past-due loan's penalty state from here rather than from a row in the whole table.
+CREATE INDEX `loan_timeline_arrears_idx` ON `loan_timeline_segments` (`loan_id`,`from_day`,`oldest_unpaid_due_day`,"accrual" ->> '$.penaltyPaid',"accrual" ->> '$.lateInterestPaid',"accrual" ->> '$.penaltyAmountDays',"accrual" ->> '$.penaltyAmountPerDay',"accrual" ->> '$.lateInterestAmountDays',"accrual" ->> '$.lateInterestAmountPerDay') WHERE "loan_timeline_segments"."oldest_unpaid_due_day" IS NOT NULL;
