@@ -528,13 +528,13 @@ export const collectionSheets = sqliteTable(
 // Read models for reports as of any date: derived from the loans' stored history in the same transaction as every
 // change to it, and rebuilt from scratch by `npm run rebuild-read-models`.
 
-/** Each loan's as-of state as date segments [fromDay, toDay): a report reads the one segment that contains its date. */
 /** The parts of a timeline segment's accrual (exact whole numbers, as JSON text). */
 export const accrualKeys = ['penaltyPaid', 'lateInterestPaid', 'penaltyAmountDays', 'penaltyAmountPerDay', 'lateInterestAmountDays', 'lateInterestAmountPerDay'] as const;
 
 /** One part of a segment's accrual, written as the arrears index keeps it: a read naming it so is answered from there. */
 export const accrualPart = (accrual: AnySQLiteColumn | SQL, key: (typeof accrualKeys)[number]) => sql`${accrual} ->> ${sql.raw(`'$.${key}'`)}`;
 
+/** Each loan's as-of state as date segments [fromDay, toDay): a report reads the one segment that contains its date. */
 export const loanTimelineSegments = sqliteTable(
   'loan_timeline_segments',
   {

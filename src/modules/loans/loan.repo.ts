@@ -70,7 +70,8 @@ function termsIdOf(db: FundDatabase, terms: string): number {
   return found.id;
 }
 
-export function updateLoan(db: FundDatabase, id: string, changes: Partial<LoanRow>): void {
+/** A change to a loan's state; its terms, and so their id, stay as it was made on. */
+export function updateLoan(db: FundDatabase, id: string, changes: Partial<Omit<LoanRow, 'terms' | 'termsId'>>): void {
   db.update(loans).set(changes).where(eq(loans.id, id)).run();
 }
 

@@ -333,10 +333,10 @@ export interface ClassifiedLoanRow {
 /** What classifiedPastDue reads of every loan on the books: what classifying needs, members by their numbers. */
 const classifyingColumnNames = ['member_number', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
 
-/** And of each loan it lists, those at least the days past due asked for: a fraction of them. */
-const listedColumnNames = ['loan_id', 'member_id', 'group_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
+/** And of each loan at least the days past due asked for, which the list shows: a fraction of them. */
+const pastDueColumnNames = ['loan_id', 'member_id', 'group_id', 'overdue_principal', 'overdue_interest', 'from_day'] as const;
 
-type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof listedColumnNames)[number], string>;
+type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof pastDueColumnNames)[number], string>;
 
 /**
  * Loans on the books on a day in some groups that are at least some days past due, classified, worst first. Every loan
@@ -344,11 +344,12 @@ type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof li
  * totals read them; the columns only the list shows come for the loans it lists, and a row is made for each of those.
  */
 export function classifiedPastDue(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, minimumDaysPastDue: number): ClassifiedLoanRow[] {
-  const columns = sql.raw([...classifyingColumnNames, ...listedColumnNames].map((column) => `t.${column}`).join(', '));
-  // A loan's own days past due are the day less its oldest unpaid due day (none when nothing is unpaid), as classifying counts them.
-  const listed = `FILTER (WHERE t.oldest_unpaid_due_day <= ${Math.trunc(day - minimumDaysPastDue)})`;
+  if (!Number.isInteger(day) || !Number.isInteger(minimumDaysPastDue)) throw new Error(`the past-due loans are read for a whole day and number of days, not ${day} and ${minimumDaysPastDue}`);
+  const columns = sql.raw([...classifyingColumnNames, ...pastDueColumnNames].map((column) => `t.${column}`).join(', '));
+  // A loan's own days past due as classifying counts them: the day less its oldest unpaid due day, 0 when nothing is unpaid.
+  const pastDue = `FILTER (WHERE coalesce(${day} - t.oldest_unpaid_due_day, 0) >= ${minimumDaysPastDue})`;
   const arrays = sql.raw(
-    [...classifyingColumnNames.map((column) => `json_group_array(t.${column}) AS ${column}`), ...listedColumnNames.map((column) => `json_group_array(t.${column}) ${listed} AS ${column}`)].join(', '),
+    [...classifyingColumnNames.map((column) => `json_group_array(t.${column}) AS ${column}`), ...pastDueColumnNames.map((column) => `json_group_array(t.${column}) ${pastDue} AS ${column}`)].join(', '),
   );
   const read = db.get<PastDueArrays>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as PastDueArrays;
   const outstandings = JSON.parse(read.principal_outstanding) as number[];
@@ -366,12 +367,12 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
   const classified = classifiedColumns(loans, day, rules);
   const wanted = groupIds === null ? null : new Set(groupIds);
   const rows: ClassifiedLoanRow[] = [];
-  // The listed loans' columns hold the loans classifying finds at least that far past due, in the same order.
-  let listedAt = 0;
+  // The past-due columns hold the loans classifying finds at least that far past due, in the same order.
+  let pastDueAt = 0;
   for (let index = 0; index < outstandings.length; index += 1) {
     if ((classified.daysPastDue[index] as number) < minimumDaysPastDue) continue;
-    const at = listedAt;
-    listedAt += 1;
+    const at = pastDueAt;
+    pastDueAt += 1;
     const groupId = loanGroupIds[at] as string;
     if (wanted && !wanted.has(groupId)) continue;
     const outstanding = outstandings[index] as number;
@@ -391,7 +392,7 @@ export function classifiedPastDue(db: FundDatabase, day: number, rules: Classifi
       provision: Number(classification.provision),
     });
   }
-  if (listedAt !== loanIds.length) throw new Error(`classifying found ${listedAt} loans at least ${minimumDaysPastDue} days past due where the timeline read ${loanIds.length}`);
+  if (pastDueAt !== loanIds.length) throw new Error(`classifying found ${pastDueAt} loans at least ${minimumDaysPastDue} days past due where the timeline read ${loanIds.length}`);
   return rows.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.loanId < b.loanId ? -1 : a.loanId > b.loanId ? 1 : 0));
 }
 

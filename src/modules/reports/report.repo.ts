@@ -3,10 +3,10 @@
 import { type SQL, and, asc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import {
-  areas,
-  groups,
   accrualKeys,
   accrualPart,
+  areas,
+  groups,
   loanTerms,
   loanTimelineSegments,
   loanTransactions,
@@ -136,14 +136,7 @@ export function disbursementsBetween(db: FundDatabase, from: string, to: string,
 }
 
 /** A timeline segment's accrual state as stored (exact whole numbers as text): what penalty to date is computed from. */
-export interface SegmentAccrual {
-  penaltyPaid: string;
-  lateInterestPaid: string;
-  penaltyAmountDays: string;
-  penaltyAmountPerDay: string;
-  lateInterestAmountDays: string;
-  lateInterestAmountPerDay: string;
-}
+export type SegmentAccrual = Record<(typeof accrualKeys)[number], string>;
 
 /** What the arrears list needs beyond a loan's classification: its terms, its segment's accrual state and its member's contact. */
 export interface ArrearsDetail {
@@ -171,7 +164,7 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
     WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day, value ->> 2 AS at FROM json_each(${JSON.stringify(byLoan)}))
     SELECT json_group_array(json_array(k.at, ${accrualParts}))
     FROM k JOIN ${loanTimelineSegments} AS t INDEXED BY loan_timeline_arrears_idx ON t.loan_id = k.loan_id AND t.from_day = k.from_day AND t.oldest_unpaid_due_day IS NOT NULL`)[0] as [string];
-  const loansOnTerms = db.values<[termsId: number | null, places: string]>(sql`
+  const loansOnTerms = db.values<[termsId: number | null, loansAt: string]>(sql`
     SELECT l.terms_id, json_group_array(k.key) FROM json_each(${JSON.stringify(pastDue.map((loan) => loan.loanId))}) AS k
       JOIN ${loans} AS l INDEXED BY loans_report_idx ON l.id = k.value
     GROUP BY l.terms_id`);
@@ -179,9 +172,9 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
     db.values<[id: number, terms: string]>(sql`SELECT id, terms FROM ${loanTerms} WHERE id IN (SELECT value FROM json_each(${JSON.stringify(loansOnTerms.map(([termsId]) => termsId))}))`),
   );
   const termsOfLoan = new Array<string | undefined>(pastDue.length);
-  for (const [termsId, places] of loansOnTerms) {
+  for (const [termsId, loansAt] of loansOnTerms) {
     const terms = termsId === null ? undefined : termsById.get(termsId);
-    for (const at of JSON.parse(places) as number[]) {
+    for (const at of JSON.parse(loansAt) as number[]) {
       if (terms === undefined) throw new Error(`the past-due loan ${pastDue[at]?.loanId} has no terms kept under the id ${termsId}`);
       termsOfLoan[at] = terms;
     }
@@ -192,21 +185,15 @@ export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: s
       SELECT m.id, m.full_name, m.phone FROM json_each(${JSON.stringify(memberIds)}) AS k JOIN ${members} AS m ON m.id = k.value`).map(([id, fullName, phone]) => [id, { fullName, phone }]),
   );
   const details = new Array<ArrearsDetail | undefined>(pastDue.length);
-  for (const [at, penaltyPaid, lateInterestPaid, penaltyAmountDays, penaltyAmountPerDay, lateInterestAmountDays, lateInterestAmountPerDay] of JSON.parse(accruals) as [number, ...(string | null)[]][]) {
+  for (const [at, ...parts] of JSON.parse(accruals) as [number, ...(string | null)[]][]) {
     const loan = pastDue[at] as (typeof pastDue)[number];
     if (details[at]) throw new Error(`the past-due loan ${loan.loanId} has two segments from the day it was classified on`);
     const terms = termsOfLoan[at];
     if (terms === undefined) throw new Error(`the past-due loan ${loan.loanId} has no loan row`);
     const contact = contactOf.get(loan.memberId);
     if (!contact) throw new Error(`the past-due loan ${loan.loanId} has no member ${loan.memberId}`);
-    const accrual = {
-      penaltyPaid: penaltyPaid ?? '0',
-      lateInterestPaid: lateInterestPaid ?? '0',
-      penaltyAmountDays: penaltyAmountDays ?? '0',
-      penaltyAmountPerDay: penaltyAmountPerDay ?? '0',
-      lateInterestAmountDays: lateInterestAmountDays ?? '0',
-      lateInterestAmountPerDay: lateInterestAmountPerDay ?? '0',
-    };
+    // The parts come in accrualKeys' order, as the statement names them; a part a segment does not hold is none yet.
+    const accrual = Object.fromEntries(accrualKeys.map((key, part) => [key, parts[part] ?? '0'])) as SegmentAccrual;
     details[at] = { terms, accrual, fullName: contact.fullName, phone: contact.phone };
   }
   // Array.from visits the holes a missing row leaves; map would skip them and hand the holes on.
