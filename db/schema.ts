@@ -531,8 +531,11 @@ export const collectionSheets = sqliteTable(
 /** The parts of a timeline segment's accrual (exact whole numbers, as JSON text). */
 export const accrualKeys = ['penaltyPaid', 'lateInterestPaid', 'penaltyAmountDays', 'penaltyAmountPerDay', 'lateInterestAmountDays', 'lateInterestAmountPerDay'] as const;
 
-/** One part of a segment's accrual, written as the arrears index keeps it: a read naming it so is answered from there. */
-export const accrualPart = (accrual: AnySQLiteColumn | SQL, key: (typeof accrualKeys)[number]) => sql`${accrual} ->> ${sql.raw(`'$.${key}'`)}`;
+/**
+ * A segment's accrual parts in accrualKeys' order, written as the arrears index keeps them: a read that names them so is
+ * answered from the index.
+ */
+export const accrualParts = (accrual: AnySQLiteColumn | SQL) => accrualKeys.map((key) => sql`${accrual} ->> ${sql.raw(`'$.${key}'`)}`);
 
 /** Each loan's as-of state as date segments [fromDay, toDay): a report reads the one segment that contains its date. */
 export const loanTimelineSegments = sqliteTable(
@@ -601,7 +604,7 @@ export const loanTimelineSegments = sqliteTable(
       // arrears list reads the penalty state of each of tens of thousands of past-due loans from here, seeking into a
       // few hundred thousand entries, rather than a row each in the whole table.
       index('loan_timeline_arrears_idx')
-        .on(table.loanId, table.fromDay, table.oldestUnpaidDueDay, ...accrualKeys.map((key) => accrualPart(table.accrual, key)))
+        .on(table.loanId, table.fromDay, table.oldestUnpaidDueDay, ...accrualParts(table.accrual))
         .where(sql`${table.oldestUnpaidDueDay} IS NOT NULL`),
     ];
   },

@@ -126,8 +126,14 @@ export interface LoansToTally extends LoanStateColumns {
 
 const tallyColumnNames = ['member_number', 'group_number', 'principal_outstanding', 'reschedule_count', 'oldest_unpaid_due_day'] as const;
 
+/** Some columns of the segments `t`, as a select list. */
+const segmentColumns = (columns: readonly string[]) => columns.map((column) => `t.${column}`).join(', ');
+
+/** Each of some columns as a JSON array over the segments `t`, or over those of them a filter keeps, under its own name. */
+const columnArrays = (columns: readonly string[], filter = '') => columns.map((column) => `json_group_array(t.${column})${filter} AS ${column}`).join(', ');
+
 /** Each of the tally's columns as a JSON array over the segments `t`, or over those of them a filter keeps. */
-const tallyArrays = (filter = '') => sql.raw(tallyColumnNames.map((column) => `json_group_array(t.${column})${filter} AS ${column}`).join(', '));
+const tallyArrays = (filter = '') => sql.raw(columnArrays(tallyColumnNames, filter));
 
 type TallyArrays = Record<(typeof tallyColumnNames)[number], string>;
 
@@ -153,7 +159,7 @@ function loansToTallyOf(arrays: TallyArrays, groupIdOf: ReadonlyMap<number, stri
 
 /** The loans on the books on a day that classifiedTotals counts, read as one JSON array per column. */
 function loansToTallyOn(db: FundDatabase, day: number, groupIds: GroupIds): LoansToTally {
-  const columns = sql.raw(tallyColumnNames.map((column) => `t.${column}`).join(', '));
+  const columns = sql.raw(segmentColumns(tallyColumnNames));
   return loansToTallyOf(db.get<TallyArrays>(sql`SELECT ${tallyArrays()} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as TallyArrays, groupIdsByNumber(db, groupIds));
 }
 
@@ -345,12 +351,10 @@ type PastDueArrays = Record<(typeof classifyingColumnNames)[number] | (typeof pa
  */
 export function classifiedPastDue(db: FundDatabase, day: number, rules: ClassificationRules, groupIds: GroupIds, minimumDaysPastDue: number): ClassifiedLoanRow[] {
   if (!Number.isInteger(day) || !Number.isInteger(minimumDaysPastDue)) throw new Error(`the past-due loans are read for a whole day and number of days, not ${day} and ${minimumDaysPastDue}`);
-  const columns = sql.raw([...classifyingColumnNames, ...pastDueColumnNames].map((column) => `t.${column}`).join(', '));
+  const columns = sql.raw(segmentColumns([...classifyingColumnNames, ...pastDueColumnNames]));
   // A loan's own days past due as classifying counts them: the day less its oldest unpaid due day, 0 when nothing is unpaid.
-  const pastDue = `FILTER (WHERE coalesce(${day} - t.oldest_unpaid_due_day, 0) >= ${minimumDaysPastDue})`;
-  const arrays = sql.raw(
-    [...classifyingColumnNames.map((column) => `json_group_array(t.${column}) AS ${column}`), ...pastDueColumnNames.map((column) => `json_group_array(t.${column}) ${pastDue} AS ${column}`)].join(', '),
-  );
+  const pastDue = ` FILTER (WHERE coalesce(${day} - t.oldest_unpaid_due_day, 0) >= ${minimumDaysPastDue})`;
+  const arrays = sql.raw(`${columnArrays(classifyingColumnNames)}, ${columnArrays(pastDueColumnNames, pastDue)}`);
   const read = db.get<PastDueArrays>(sql`SELECT ${arrays} FROM (${segmentsOn(day, groupIds, columns, onBooks)}) AS t`) as PastDueArrays;
   const outstandings = JSON.parse(read.principal_outstanding) as number[];
   const loans = {

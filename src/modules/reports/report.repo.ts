@@ -4,7 +4,7 @@ import { type SQL, and, asc, eq, gte, inArray, isNull, lte, or, sql } from 'driz
 import { type FundDatabase, jsonTuples } from '../../../db/client.js';
 import {
   accrualKeys,
-  accrualPart,
+  accrualParts,
   areas,
   groups,
   loanTerms,
@@ -157,13 +157,9 @@ export interface ArrearsDetail {
  */
 export function arrearsDetailsOf(db: FundDatabase, pastDue: readonly { loanId: string; memberId: string; fromDay: number }[]): ArrearsDetail[] {
   const byLoan = pastDue.map((loan, at) => [loan.loanId, loan.fromDay, at] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
-  const accrualParts = sql.join(
-    accrualKeys.map((key) => accrualPart(sql`t.accrual`, key)),
-    sql`, `,
-  );
   const [accruals] = db.values<[string]>(sql`
     WITH k AS (SELECT value ->> 0 AS loan_id, value ->> 1 AS from_day, value ->> 2 AS at FROM json_each(${JSON.stringify(byLoan)}))
-    SELECT json_group_array(json_array(k.at, ${accrualParts}))
+    SELECT json_group_array(json_array(k.at, ${sql.join(accrualParts(sql`t.accrual`), sql`, `)}))
     FROM k JOIN ${loanTimelineSegments} AS t INDEXED BY loan_timeline_arrears_idx ON t.loan_id = k.loan_id AND t.from_day = k.from_day AND t.oldest_unpaid_due_day IS NOT NULL`)[0] as [string];
   const loansOnTerms = db.values<[termsId: number | null, loansAt: string]>(sql`
     SELECT l.terms_id, json_group_array(k.key) FROM json_each(${JSON.stringify(pastDue.map((loan) => loan.loanId))}) AS k
